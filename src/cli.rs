@@ -1,0 +1,136 @@
+//! The command line: global flags, subcommands, and the one place exit codes are decided.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{ArgAction, Parser, Subcommand, ValueEnum};
+
+use crate::cmd::{self, Ctx};
+use crate::i18n::Lang;
+
+const EXAMPLES: &str = "\
+Examples:
+  lifecycle check                          status of every system, worst first
+  lifecycle check --fail-on due            CI gate: exit 1 when anything is due or past EOL
+  lifecycle check --today 2024-09-01 --format json
+  lifecycle check --at v1.2 --system redis-session
+  lifecycle validate                       every problem of every file, at once
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 invalid input or usage.";
+
+/// End-of-life status, deadlines and signed approvals for a git-tracked IT inventory.
+///
+/// Reads `inventory/`, `policies/` and `changes/` from the repository, computes every system's
+/// end-of-life status and the deadlines the update policy implies, and records approvals as signed
+/// statements in signed commits.
+#[derive(Parser, Debug)]
+#[command(name = "lifecycle", version, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Global {
+    /// Run in DIR instead of the current directory (the repository is found by walking up)
+    #[arg(short = 'C', long = "repo", global = true, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// Evaluate as of DATE (YYYY-MM-DD) instead of today, in the repository's time zone
+    #[arg(long, global = true, env = "LIFECYCLE_TODAY", value_name = "DATE")]
+    pub today: Option<String>,
+    /// Language of human output [default: from LANG]
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+    /// When to use colours (NO_COLOR is honoured under `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only results, no notes
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more detail (repeat for more)
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Show each system's end-of-life status, deadlines and next action
+    Check(cmd::check::Args),
+    /// Check every file of the repository and report every problem at once
+    Validate(cmd::validate::Args),
+}
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Nothing at or above the threshold.
+    Clean,
+    /// Findings at or above the threshold.
+    Findings,
+    /// Invalid input or usage; nothing was written.
+    Invalid,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(match e {
+            Exit::Clean => 0,
+            Exit::Findings => 1,
+            Exit::Invalid => 2,
+        })
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    let color = match cli.global.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            env("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+        }
+    };
+    let lang = cli.global.lang.unwrap_or_else(|| Lang::from_env(&env));
+    let result = Ctx::new(&cli.global, lang, color).and_then(|ctx| {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        let exit = match &cli.command {
+            Command::Check(args) => cmd::check::run(&ctx, args, &mut out),
+            Command::Validate(args) => cmd::validate::run(&ctx, args, &mut out),
+        };
+        out.flush().map_err(anyhow::Error::from).and(exit)
+    });
+    match result {
+        Ok(exit) => exit.into(),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            Exit::Invalid.into()
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

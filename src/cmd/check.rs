@@ -1,0 +1,138 @@
+//! `lifecycle check`: end-of-life status, deadlines and the next action for every component.
+
+use std::io::Write;
+
+use anyhow::{Result, bail};
+
+use super::Ctx;
+use crate::cli::Exit;
+use crate::diag::suggest;
+use crate::eval::status::{self, Links, Status, Summary};
+use crate::render::{self, json};
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  lifecycle check
+  lifecycle check --status eol --status due --owner platform
+  lifecycle check --today 2024-09-01 --format json
+  lifecycle check --at origin/main --fail-on warn")]
+pub struct Args {
+    /// Read the repository at this git revision (commit, branch, tag) without checking it out
+    #[arg(long, value_name = "REV")]
+    pub at: Option<String>,
+    /// Only this system (repeatable)
+    #[arg(long = "system", value_name = "ID")]
+    pub systems: Vec<String>,
+    /// Only systems of this owner
+    #[arg(long, value_name = "OWNER")]
+    pub owner: Option<String>,
+    /// Only components with this status (repeatable)
+    #[arg(long = "status", value_enum, value_name = "STATUS")]
+    pub statuses: Vec<StatusArg>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit 1 when a violation at or above this status exists (eol > due > warn)
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Eol,
+    Due,
+    Warn,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusArg {
+    Ok,
+    Warn,
+    Due,
+    Eol,
+    Unknown,
+    Accepted,
+}
+
+impl From<StatusArg> for Status {
+    fn from(s: StatusArg) -> Status {
+        match s {
+            StatusArg::Ok => Status::Ok,
+            StatusArg::Warn => Status::Warn,
+            StatusArg::Due => Status::Due,
+            StatusArg::Eol => Status::Eol,
+            StatusArg::Unknown => Status::Unknown,
+            StatusArg::Accepted => Status::Accepted,
+        }
+    }
+}
+
+pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
+    let loaded = ctx.load(args.at.as_deref())?;
+    if ctx.refuse_errors(&loaded)? {
+        return Ok(Exit::Invalid);
+    }
+    let repo = &loaded.repo;
+    for id in &args.systems {
+        if repo.system(id).is_none() {
+            let hint = suggest(id, repo.systems.iter().map(|s| s.id.as_str()))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            bail!("no system `{id}` in {}{hint}", loaded.from);
+        }
+    }
+    let today = ctx.today(repo.settings.timezone);
+    let links = Links::default();
+    let statuses: Vec<Status> = args.statuses.iter().map(|s| (*s).into()).collect();
+    let items: Vec<_> = status::evaluate(repo, today, &links)
+        .into_iter()
+        .filter(|i| args.systems.is_empty() || args.systems.contains(&i.system.id))
+        .filter(|i| args.owner.as_ref().is_none_or(|o| &i.system.owner == o))
+        .filter(|i| statuses.is_empty() || statuses.contains(&i.status))
+        .collect();
+    let summary = Summary::of(&items);
+    let style = ctx.style();
+    match args.format {
+        Format::Table => render::check::table(
+            out,
+            &items,
+            &summary,
+            &repo.policy.eol,
+            today,
+            style,
+            super::terminal_width(),
+        )?,
+        Format::Markdown => {
+            render::check::markdown(out, &items, &summary, &repo.policy.eol, today, style)?
+        }
+        Format::Json => {
+            let doc = json::CheckDoc {
+                schema: "lifecycle.check/v1",
+                today: today.format("%Y-%m-%d").to_string(),
+                summary: &summary,
+                items: items.iter().map(json::check_item).collect(),
+                advisories: Vec::new(),
+            };
+            json::write(out, &doc)?
+        }
+    }
+    let threshold = match args.fail_on {
+        FailOn::Never => return Ok(Exit::Clean),
+        FailOn::Warn => Status::Warn,
+        FailOn::Due => Status::Due,
+        FailOn::Eol => Status::Eol,
+    };
+    let failing = items
+        .iter()
+        .any(|i| i.violation && i.date_status >= threshold);
+    Ok(if failing { Exit::Findings } else { Exit::Clean })
+}

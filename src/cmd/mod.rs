@@ -1,0 +1,141 @@
+//! One module per subcommand, each with its clap `Args` and a `run` function.
+
+pub mod check;
+pub mod validate;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use crate::cli::Global;
+use crate::diag::{self, Diagnostic};
+use crate::git::Git;
+use crate::i18n::Lang;
+use crate::load::{self, Loaded, Revision, WorkTree};
+use crate::render::Style;
+
+/// What every command needs: where the repository is, the date, and how to print.
+pub struct Ctx {
+    pub root: PathBuf,
+    pub git: Option<Git>,
+    today: Option<NaiveDate>,
+    pub lang: Lang,
+    pub color: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+impl Ctx {
+    pub fn new(g: &Global, lang: Lang, color: bool) -> Result<Ctx> {
+        let start = match &g.repo {
+            Some(dir) => dir.clone(),
+            None => std::env::current_dir()?,
+        };
+        if !start.is_dir() {
+            bail!("{} is not a directory", start.display());
+        }
+        let git = Git::discover(&start);
+        let root = git
+            .as_ref()
+            .and_then(Git::workdir)
+            .unwrap_or_else(|| start.clone());
+        let today = match &g.today {
+            Some(text) => Some(
+                crate::model::time::parse_date(text)
+                    .map_err(|m| anyhow::anyhow!("--today / LIFECYCLE_TODAY: {m}"))?,
+            ),
+            None => None,
+        };
+        Ok(Ctx {
+            root,
+            git,
+            today,
+            lang,
+            color,
+            quiet: g.quiet,
+            verbose: g.verbose,
+        })
+    }
+
+    /// Today in the repository's time zone, or the pinned `--today`. The only clock read.
+    pub fn today(&self, tz: Tz) -> NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive())
+    }
+
+    pub fn style(&self) -> Style {
+        Style {
+            lang: self.lang,
+            color: self.color,
+        }
+    }
+
+    /// Loads the work tree, or the tree of `at` without touching the work tree.
+    pub fn load(&self, at: Option<&str>) -> Result<Loaded> {
+        match at {
+            None => Ok(load::load(&WorkTree::new(&self.root))),
+            Some(rev) => {
+                let Some(git) = &self.git else {
+                    bail!(
+                        "--at needs a git repository, and {} is not in one",
+                        self.root.display()
+                    );
+                };
+                let commit = git.resolve(rev)?;
+                Ok(load::load(&Revision::new(git, commit)))
+            }
+        }
+    }
+
+    /// Prints diagnostics to stderr (errors always; warnings unless `quiet`).
+    pub fn report(&self, loaded: &Loaded, warnings: bool) -> Result<()> {
+        let color = self.color && std::io::stderr().is_terminal();
+        let mut err = std::io::stderr().lock();
+        for d in loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() || (warnings && !self.quiet))
+        {
+            write!(err, "{}", diag::render(d, &|p| loaded.text(p), color))?;
+            writeln!(err)?;
+        }
+        Ok(())
+    }
+
+    /// When loading found errors, prints them and says the command cannot go on.
+    pub fn refuse_errors(&self, loaded: &Loaded) -> Result<bool> {
+        if !loaded.has_errors() {
+            return Ok(false);
+        }
+        self.report(loaded, false)?;
+        let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+        let mut err = std::io::stderr().lock();
+        writeln!(
+            err,
+            "error: {}",
+            self.lang.fmt("load.failed", &[("errors", &errors)])
+        )?;
+        writeln!(err, "  = hint: {}", self.lang.t("load.failed_hint"))?;
+        Ok(true)
+    }
+}
+
+/// Counts for diagnostics.
+pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    (errors, diags.len() - errors)
+}
+
+/// The terminal width when stdout is a terminal.
+pub fn terminal_width() -> Option<u16> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .or_else(|| comfy_table::Table::new().width())
+}

@@ -1,0 +1,224 @@
+//! Diagnostics: an error or warning tied to a place in a file, rendered with a snippet and a hint.
+
+use std::fmt::Write as _;
+
+/// How bad a diagnostic is. Errors make `validate` exit 2 and stop every other command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in a repository file: 1-based line and column (columns count characters).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+pub struct Origin {
+    pub path: String,
+    pub line: u32,
+    pub col: u32,
+    /// Length of the marked text in characters (at least 1 when rendered).
+    #[serde(skip)]
+    pub len: u32,
+}
+
+impl Origin {
+    pub fn new(path: impl Into<String>, line: u32, col: u32, len: u32) -> Self {
+        Origin {
+            path: path.into(),
+            line,
+            col,
+            len,
+        }
+    }
+
+    /// The whole file, for problems that have no better place (unreadable, too large).
+    pub fn file(path: impl Into<String>) -> Self {
+        Origin {
+            path: path.into(),
+            line: 0,
+            col: 0,
+            len: 0,
+        }
+    }
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.path)
+        } else {
+            write!(f, "{}:{}:{}", self.path, self.line, self.col)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable kebab-case code (`unknown-key`, `duplicate-id`, `bad-date`…), listed in docs/diagnostics.md.
+    pub code: &'static str,
+    pub origin: Origin,
+    pub message: String,
+    pub hint: Option<String>,
+    /// Another place the message refers to, e.g. the first definition of a duplicate id.
+    pub related: Option<(Origin, String)>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, origin: Origin, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            origin,
+            message: message.into(),
+            hint: None,
+            related: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, origin: Origin, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Self::error(code, origin, message)
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn related(mut self, origin: Origin, note: impl Into<String>) -> Self {
+        self.related = Some((origin, note.into()));
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Renders a diagnostic like rustc does: a header, the location, the source line with a caret, a hint.
+/// `source` looks up a file's text by path so the snippet shows the exact bytes that were parsed.
+pub fn render(d: &Diagnostic, source: &dyn Fn(&str) -> Option<String>, color: bool) -> String {
+    let (red, yellow, blue, bold, reset) = if color {
+        ("\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "", "", "", "")
+    };
+    let (label, tone) = match d.severity {
+        Severity::Error => ("error", red),
+        Severity::Warning => ("warning", yellow),
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{bold}{tone}{label}[{}]{reset}{bold}: {}{reset}",
+        d.code, d.message
+    );
+    snippet(&mut out, &d.origin, source, tone, blue, reset);
+    if let Some((origin, note)) = &d.related {
+        let _ = writeln!(out, "  {blue}note{reset}: {note}");
+        snippet(&mut out, origin, source, blue, blue, reset);
+    }
+    if let Some(hint) = &d.hint {
+        let _ = writeln!(out, "  {blue}= hint{reset}: {hint}");
+    }
+    out
+}
+
+fn snippet(
+    out: &mut String,
+    origin: &Origin,
+    source: &dyn Fn(&str) -> Option<String>,
+    tone: &str,
+    blue: &str,
+    reset: &str,
+) {
+    let _ = writeln!(out, "  {blue}-->{reset} {origin}");
+    if origin.line == 0 {
+        return;
+    }
+    let Some(text) = source(&origin.path) else {
+        return;
+    };
+    let Some(line) = text.lines().nth(origin.line as usize - 1) else {
+        return;
+    };
+    let number = origin.line.to_string();
+    let pad = " ".repeat(number.len());
+    // Long lines (minified JSON, hostile input) are cut around the column so the snippet stays readable.
+    let chars: Vec<char> = line.chars().collect();
+    let col = (origin.col.max(1) - 1) as usize;
+    let start = col.saturating_sub(60);
+    let end = (col + 60).min(chars.len());
+    let shown: String = chars[start.min(chars.len())..end].iter().collect();
+    let prefix = if start > 0 { "…" } else { "" };
+    let suffix = if end < chars.len() { "…" } else { "" };
+    let before: String = prefix
+        .chars()
+        .chain(
+            chars[start.min(chars.len())..col.min(chars.len())]
+                .iter()
+                .copied(),
+        )
+        .collect();
+    let width = (origin.len.max(1) as usize).min(end.saturating_sub(col).max(1));
+    let _ = writeln!(out, "  {pad} {blue}|{reset}");
+    let _ = writeln!(out, "  {blue}{number} |{reset} {prefix}{shown}{suffix}");
+    let _ = writeln!(
+        out,
+        "  {pad} {blue}|{reset} {}{tone}{}{reset}",
+        " ".repeat(display_width(&before)),
+        "^".repeat(width)
+    );
+}
+
+/// Columns count characters, but CJK characters take two cells on a terminal: pad by display width so
+/// the caret lands under the right character.
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+pub fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF |
+        0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 |
+        0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+/// "did you mean": the closest candidate by edit distance, when it is close enough to be a likely typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(
+            suggest("verson", ["product", "version", "eol"]),
+            Some("version")
+        );
+        assert_eq!(suggest("zzz", ["product", "version"]), None);
+    }
+
+    #[test]
+    fn renders_caret_under_column() {
+        let d = Diagnostic::error("bad-date", Origin::new("a.yaml", 2, 6, 10), "not a date")
+            .hint("write YYYY-MM-DD");
+        let text = "x: 1\neol: 2024-02-30\n".to_string();
+        let out = render(&d, &|_| Some(text.clone()), false);
+        assert!(out.contains("--> a.yaml:2:6"), "{out}");
+        assert!(out.contains("2 | eol: 2024-02-30"), "{out}");
+        assert!(out.contains("  |      ^^^^^^^^^^"), "{out}");
+        assert!(out.contains("= hint: write YYYY-MM-DD"), "{out}");
+    }
+}

@@ -1,0 +1,3 @@
+//! Evaluation: pure functions of the model and `today`. No I/O, no clock.
+
+pub mod status;

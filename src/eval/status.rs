@@ -1,0 +1,434 @@
+//! End-of-life status of every component (SPEC §5.2): end date, plan_by/finish_by, status,
+//! violation, and the action the owner should take next.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::model::time::days_between;
+use crate::model::{Basis, Component, Milestone, Product, Repository, Support, System, version};
+
+/// Component status, worst last so that `max()` gives a system's roll-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Accepted,
+    Unknown,
+    Warn,
+    Due,
+    Eol,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Eol,
+        Status::Due,
+        Status::Warn,
+        Status::Unknown,
+        Status::Accepted,
+        Status::Ok,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Accepted => "accepted",
+            Status::Unknown => "unknown",
+            Status::Warn => "warn",
+            Status::Due => "due",
+            Status::Eol => "eol",
+        }
+    }
+}
+
+/// A change that covers a component: an approved replacement or upgrade targeting it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    pub change: String,
+    /// Executed and confirmed.
+    pub complete: bool,
+}
+
+/// An approved exception accepting a component's risk until a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exception {
+    pub change: String,
+    pub until: NaiveDate,
+}
+
+/// What approvals say about components, keyed by `(system id, component name)`. Built from the
+/// change requests and their verified sign-offs; empty when nothing is approved.
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    pub coverage: HashMap<(String, String), Coverage>,
+    pub exceptions: HashMap<(String, String), Exception>,
+}
+
+/// Where the end date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndSource {
+    /// The component's own `eol:`.
+    Override,
+    /// The cycle's `eol`.
+    Eol,
+    /// The cycle's `extended_support_end`.
+    Extended,
+}
+
+/// Why the status is what it is, for people (rendered per language) and for JSON (English).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    UnknownProduct,
+    NoMatchingCycle {
+        version: String,
+    },
+    UnknownCycle {
+        cycle: String,
+    },
+    NotAnnounced,
+    EndedDateUnknown,
+    Ends {
+        end: NaiveDate,
+        source: EndSource,
+    },
+    /// `support: extended` was asked for but the cycle has no extended support date.
+    NoExtendedSupport {
+        end: NaiveDate,
+    },
+}
+
+/// What to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Nothing due yet; plan the replacement by this date.
+    PlanBy { date: NaiveDate, days: i64 },
+    /// No replacement approved and plan_by passed.
+    StartReplacement { plan_by: NaiveDate, overdue: i64 },
+    /// A replacement is approved; finish it by this date.
+    FinishBy {
+        change: String,
+        date: NaiveDate,
+        days: i64,
+    },
+    /// finish_by passed and the component still runs the cycle.
+    FinishReplacement { finish_by: NaiveDate, overdue: i64 },
+    /// The end date passed.
+    ReplaceNow {
+        end: Option<NaiveDate>,
+        ago: Option<i64>,
+    },
+    /// Covered by an approved exception.
+    RiskAccepted { change: String, until: NaiveDate },
+    /// The status cannot be computed: fix the catalog or the version.
+    FixCatalog,
+    /// No end date announced: nothing to do.
+    Nothing,
+}
+
+/// The evaluation of one component.
+#[derive(Debug, Clone)]
+pub struct Item<'a> {
+    pub system: &'a System,
+    pub component: &'a Component,
+    pub product: Option<&'a Product>,
+    pub cycle: Option<String>,
+    pub end: Option<NaiveDate>,
+    pub plan_by: Option<NaiveDate>,
+    pub finish_by: Option<NaiveDate>,
+    /// The status shown: `accepted` when an exception covers it.
+    pub status: Status,
+    /// The status the dates alone give (differs from `status` only when accepted).
+    pub date_status: Status,
+    pub violation: bool,
+    pub change: Option<String>,
+    pub exception: Option<Exception>,
+    pub reason: Reason,
+    pub action: Action,
+    /// The next date that matters, with what it is.
+    pub next: Option<(Deadline, NaiveDate)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deadline {
+    PlanBy,
+    FinishBy,
+    End,
+    ExceptionEnds,
+}
+
+/// Evaluates every component of every system, sorted by system id then component.
+pub fn evaluate<'a>(repo: &'a Repository, today: NaiveDate, links: &Links) -> Vec<Item<'a>> {
+    let mut items: Vec<Item<'a>> = repo
+        .systems
+        .iter()
+        .flat_map(|s| s.components.iter().map(move |c| (s, c)))
+        .map(|(s, c)| evaluate_one(repo, s, c, today, links))
+        .collect();
+    items.sort_by(|a, b| {
+        (&a.system.id, &a.component.product, &a.component.name).cmp(&(
+            &b.system.id,
+            &b.component.product,
+            &b.component.name,
+        ))
+    });
+    items
+}
+
+fn end_of<'a>(
+    repo: &'a Repository,
+    c: &Component,
+) -> (
+    Option<&'a Product>,
+    Option<String>,
+    Result<Milestone, Reason>,
+    Option<EndSource>,
+) {
+    let product = repo.products.get(&c.product);
+    let cycle = product.and_then(|p| match &c.cycle {
+        Some(name) => p.cycles.iter().find(|x| &x.name == name),
+        None => version::resolve(&c.version, p.cycles.iter().map(|x| x.name.as_str()))
+            .map(|i| &p.cycles[i]),
+    });
+    let cycle_name = cycle.map(|x| x.name.clone());
+    if let Some(e) = c.eol {
+        return (
+            product,
+            cycle_name,
+            Ok(Milestone::Date(e)),
+            Some(EndSource::Override),
+        );
+    }
+    let Some(p) = product else {
+        return (None, None, Err(Reason::UnknownProduct), None);
+    };
+    let Some(cycle) = cycle else {
+        let reason = match &c.cycle {
+            Some(name) => Reason::UnknownCycle {
+                cycle: name.clone(),
+            },
+            None => Reason::NoMatchingCycle {
+                version: c.version.clone(),
+            },
+        };
+        return (Some(p), None, Err(reason), None);
+    };
+    let wants_extended = c.support == Support::Extended || repo.policy.eol.basis == Basis::Extended;
+    if wants_extended && cycle.extended_support_end != Milestone::None {
+        return (
+            Some(p),
+            cycle_name,
+            Ok(cycle.extended_support_end),
+            Some(EndSource::Extended),
+        );
+    }
+    (Some(p), cycle_name, Ok(cycle.eol), Some(EndSource::Eol))
+}
+
+fn evaluate_one<'a>(
+    repo: &'a Repository,
+    system: &'a System,
+    component: &'a Component,
+    today: NaiveDate,
+    links: &Links,
+) -> Item<'a> {
+    let key = (system.id.clone(), component.name.clone());
+    let coverage = links.coverage.get(&key);
+    let exception = links
+        .exceptions
+        .get(&key)
+        .filter(|e| e.until >= today)
+        .cloned();
+    let (product, cycle, end, source) = end_of(repo, component);
+    let eol = &repo.policy.eol;
+
+    let (date_status, end_date, reason) = match end {
+        Err(reason) => (Status::Unknown, None, reason),
+        Ok(Milestone::None) => (Status::Ok, None, Reason::NotAnnounced),
+        Ok(Milestone::Passed) => (Status::Eol, None, Reason::EndedDateUnknown),
+        Ok(Milestone::Date(e)) => {
+            let plan_by = eol.plan_before.before(e).unwrap_or(e);
+            let finish_by = eol.finish_before.before(e).unwrap_or(e);
+            let status = if today >= e {
+                Status::Eol
+            } else if today >= finish_by {
+                Status::Due
+            } else if today >= plan_by {
+                Status::Warn
+            } else {
+                Status::Ok
+            };
+            let source = source.unwrap_or(EndSource::Eol);
+            let reason = if component.support == Support::Extended
+                && source == EndSource::Eol
+                && component.eol.is_none()
+            {
+                Reason::NoExtendedSupport { end: e }
+            } else {
+                Reason::Ends { end: e, source }
+            };
+            (status, Some(e), reason)
+        }
+    };
+    let plan_by = end_date.and_then(|e| eol.plan_before.before(e));
+    let finish_by = end_date.and_then(|e| eol.finish_before.before(e));
+
+    let accepted = exception.is_some() && date_status != Status::Ok;
+    let status = if accepted {
+        Status::Accepted
+    } else {
+        date_status
+    };
+    let violation = match date_status {
+        Status::Warn => coverage.is_none() && !accepted,
+        Status::Due => !coverage.is_some_and(|c| c.complete) && !accepted,
+        Status::Eol => !accepted,
+        _ => false,
+    };
+
+    let days = |d: NaiveDate| days_between(today, d);
+    let (action, next) = match (date_status, &exception) {
+        (Status::Unknown, _) => (Action::FixCatalog, None),
+        (Status::Ok, _) => match plan_by {
+            Some(p) => (
+                Action::PlanBy {
+                    date: p,
+                    days: days(p),
+                },
+                Some((Deadline::PlanBy, p)),
+            ),
+            None => (Action::Nothing, None),
+        },
+        (_, Some(ex)) if accepted => (
+            Action::RiskAccepted {
+                change: ex.change.clone(),
+                until: ex.until,
+            },
+            Some((Deadline::ExceptionEnds, ex.until)),
+        ),
+        (Status::Warn, _) => {
+            let f = finish_by.unwrap_or(today);
+            match coverage {
+                Some(c) => (
+                    Action::FinishBy {
+                        change: c.change.clone(),
+                        date: f,
+                        days: days(f),
+                    },
+                    Some((Deadline::FinishBy, f)),
+                ),
+                None => {
+                    let p = plan_by.unwrap_or(today);
+                    (
+                        Action::StartReplacement {
+                            plan_by: p,
+                            overdue: -days(p),
+                        },
+                        Some((Deadline::FinishBy, f)),
+                    )
+                }
+            }
+        }
+        (Status::Due, _) => {
+            let f = finish_by.unwrap_or(today);
+            let e = end_date.unwrap_or(today);
+            match coverage {
+                Some(c) if !c.complete => (
+                    Action::FinishBy {
+                        change: c.change.clone(),
+                        date: e,
+                        days: days(e),
+                    },
+                    Some((Deadline::End, e)),
+                ),
+                _ => (
+                    Action::FinishReplacement {
+                        finish_by: f,
+                        overdue: -days(f),
+                    },
+                    Some((Deadline::End, e)),
+                ),
+            }
+        }
+        _ => (
+            Action::ReplaceNow {
+                end: end_date,
+                ago: end_date.map(|e| -days(e)),
+            },
+            None,
+        ),
+    };
+
+    Item {
+        system,
+        component,
+        product,
+        cycle,
+        end: end_date,
+        plan_by,
+        finish_by,
+        status,
+        date_status,
+        violation,
+        change: coverage.map(|c| c.change.clone()),
+        exception,
+        reason,
+        action,
+        next,
+    }
+}
+
+/// Counts of a set of items, as in `check`'s summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub systems: usize,
+    pub components: usize,
+    pub ok: usize,
+    pub warn: usize,
+    pub due: usize,
+    pub eol: usize,
+    pub unknown: usize,
+    pub accepted: usize,
+    pub violations: usize,
+}
+
+impl Summary {
+    pub fn of(items: &[Item]) -> Summary {
+        let mut s = Summary {
+            components: items.len(),
+            ..Summary::default()
+        };
+        let mut systems: Vec<&str> = items.iter().map(|i| i.system.id.as_str()).collect();
+        systems.dedup();
+        s.systems = systems.len();
+        for i in items {
+            *match i.status {
+                Status::Ok => &mut s.ok,
+                Status::Warn => &mut s.warn,
+                Status::Due => &mut s.due,
+                Status::Eol => &mut s.eol,
+                Status::Unknown => &mut s.unknown,
+                Status::Accepted => &mut s.accepted,
+            } += 1;
+            s.violations += i.violation as usize;
+        }
+        s
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        match status {
+            Status::Ok => self.ok,
+            Status::Warn => self.warn,
+            Status::Due => self.due,
+            Status::Eol => self.eol,
+            Status::Unknown => self.unknown,
+            Status::Accepted => self.accepted,
+        }
+    }
+}
+
+/// A system's status: its worst component's.
+pub fn roll_up(items: &[Item]) -> Status {
+    items.iter().map(|i| i.status).max().unwrap_or(Status::Ok)
+}

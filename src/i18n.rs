@@ -1,0 +1,295 @@
+//! Human-facing words in English and Chinese: one key → string table per language.
+//! Placeholders are `{name}`; [`Lang::fmt`] fills them. JSON output never goes through here.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    #[value(name = "en")]
+    En,
+    #[value(name = "zh-CN", alias = "zh", alias = "zh_CN")]
+    ZhCn,
+}
+
+impl Lang {
+    /// The language from `LANG`/`LC_ALL`/`LC_MESSAGES`: Chinese when it starts with `zh`.
+    pub fn from_env(vars: &dyn Fn(&str) -> Option<String>) -> Lang {
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Some(v) = vars(name).filter(|v| !v.is_empty()) {
+                return if v.to_ascii_lowercase().starts_with("zh") {
+                    Lang::ZhCn
+                } else {
+                    Lang::En
+                };
+            }
+        }
+        Lang::En
+    }
+
+    pub fn t(self, key: &str) -> &'static str {
+        let table = match self {
+            Lang::En => EN,
+            Lang::ZhCn => ZH,
+        };
+        table
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| {
+                debug_assert!(false, "missing i18n key {key}");
+                EN.iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| *v)
+                    .unwrap_or("?")
+            })
+    }
+
+    /// `t(key)` with `{name}` placeholders replaced.
+    pub fn fmt(self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let mut s = self.t(key).to_string();
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+        s
+    }
+}
+
+pub const EN: &[(&str, &str)] = &[
+    ("status.ok", "ok"),
+    ("status.warn", "warn"),
+    ("status.due", "due"),
+    ("status.eol", "EOL"),
+    ("status.unknown", "unknown"),
+    ("status.accepted", "accepted"),
+    ("col.system", "System"),
+    ("col.owner", "Owner"),
+    ("col.component", "Component"),
+    ("col.version", "Version"),
+    ("col.cycle", "Cycle"),
+    ("col.ends", "Ends"),
+    ("col.status", "Status"),
+    ("col.next", "Next deadline"),
+    ("col.action", "Action"),
+    ("deadline.plan_by", "plan by {date}"),
+    ("deadline.finish_by", "finish by {date}"),
+    ("deadline.end", "ends {date}"),
+    ("deadline.exception_ends", "exception ends {date}"),
+    ("when.in", "in {n} days"),
+    ("when.today", "today"),
+    ("when.overdue", "overdue {n} days"),
+    ("when.ago", "{n} days ago"),
+    ("action.plan_by", "none yet"),
+    ("action.start", "start replacement: plan by {date} — {when}"),
+    (
+        "action.finish_by",
+        "{change} approved: finish by {date} ({when})",
+    ),
+    (
+        "action.finish",
+        "finish replacement: finish by {date} — {when}",
+    ),
+    ("action.replace_now", "replace now: ended {date} — {when}"),
+    (
+        "action.replace_now_undated",
+        "replace now: support has ended",
+    ),
+    ("action.accepted", "risk accepted by {change} until {date}"),
+    ("action.fix_catalog", "{reason}"),
+    ("action.nothing", "no end date announced"),
+    (
+        "reason.unknown_product",
+        "product `{product}` is not in the catalog: add inventory/products/{product}.yaml",
+    ),
+    (
+        "reason.no_cycle",
+        "version {version} matches no cycle of `{product}`",
+    ),
+    (
+        "reason.unknown_cycle",
+        "cycle `{cycle}` is not in the catalog of `{product}`",
+    ),
+    (
+        "reason.not_announced",
+        "no end date announced for cycle {cycle}",
+    ),
+    (
+        "reason.ended_undated",
+        "cycle {cycle} has ended (date not published)",
+    ),
+    (
+        "reason.ends_override",
+        "end date {date} set on the component",
+    ),
+    (
+        "reason.ends_eol",
+        "cycle {cycle} security support ends {date}",
+    ),
+    (
+        "reason.ends_extended",
+        "cycle {cycle} extended support ends {date}",
+    ),
+    (
+        "reason.no_extended",
+        "cycle {cycle} has no extended support; security support ends {date}",
+    ),
+    (
+        "summary.line",
+        "systems: {systems}, components: {components} — {counts} — violations: {violations}",
+    ),
+    ("summary.none", "nothing to show"),
+    ("summary.filtered", "(filtered)"),
+    ("check.title", "Lifecycle status on {date}"),
+    (
+        "check.policy",
+        "policy: start replacement {plan} and finish {finish} before the end date",
+    ),
+    ("validate.ok", "{files} files checked: no problems"),
+    (
+        "validate.warnings",
+        "{files} files checked: no errors, warnings: {warnings}",
+    ),
+    (
+        "validate.errors",
+        "{files} files checked: errors: {errors}, warnings: {warnings}",
+    ),
+    (
+        "load.failed",
+        "the repository has errors ({errors}); nothing was evaluated",
+    ),
+    (
+        "load.failed_hint",
+        "fix them, or run `lifecycle validate` for the full list",
+    ),
+];
+
+pub const ZH: &[(&str, &str)] = &[
+    ("status.ok", "正常"),
+    ("status.warn", "预警"),
+    ("status.due", "临期"),
+    ("status.eol", "已停止支持"),
+    ("status.unknown", "未知"),
+    ("status.accepted", "已接受风险"),
+    ("col.system", "系统"),
+    ("col.owner", "负责人"),
+    ("col.component", "组件"),
+    ("col.version", "版本"),
+    ("col.cycle", "版本线"),
+    ("col.ends", "停止支持"),
+    ("col.status", "状态"),
+    ("col.next", "下一期限"),
+    ("col.action", "处理"),
+    ("deadline.plan_by", "{date} 前启动"),
+    ("deadline.finish_by", "{date} 前完成"),
+    ("deadline.end", "{date} 停止支持"),
+    ("deadline.exception_ends", "{date} 风险接受到期"),
+    ("when.in", "还有 {n} 天"),
+    ("when.today", "今天"),
+    ("when.overdue", "已逾期 {n} 天"),
+    ("when.ago", "{n} 天前"),
+    ("action.plan_by", "暂无"),
+    ("action.start", "启动替换：应于 {date} 前启动 — {when}"),
+    (
+        "action.finish_by",
+        "{change} 已批准：{date} 前完成（{when}）",
+    ),
+    ("action.finish", "完成替换：应于 {date} 前完成 — {when}"),
+    (
+        "action.replace_now",
+        "立即替换：已于 {date} 停止支持 — {when}",
+    ),
+    ("action.replace_now_undated", "立即替换：已停止支持"),
+    ("action.accepted", "{change} 接受风险至 {date}"),
+    ("action.fix_catalog", "{reason}"),
+    ("action.nothing", "尚未公布停止支持日期"),
+    (
+        "reason.unknown_product",
+        "产品 `{product}` 不在生命周期目录中：请添加 inventory/products/{product}.yaml",
+    ),
+    (
+        "reason.no_cycle",
+        "版本 {version} 不匹配 `{product}` 的任何版本线",
+    ),
+    (
+        "reason.unknown_cycle",
+        "版本线 `{cycle}` 不在 `{product}` 的目录中",
+    ),
+    (
+        "reason.not_announced",
+        "版本线 {cycle} 尚未公布停止支持日期",
+    ),
+    (
+        "reason.ended_undated",
+        "版本线 {cycle} 已停止支持（日期未公布）",
+    ),
+    ("reason.ends_override", "组件自定的停止支持日期 {date}"),
+    ("reason.ends_eol", "版本线 {cycle} 安全支持于 {date} 结束"),
+    (
+        "reason.ends_extended",
+        "版本线 {cycle} 延长支持于 {date} 结束",
+    ),
+    (
+        "reason.no_extended",
+        "版本线 {cycle} 无延长支持；安全支持于 {date} 结束",
+    ),
+    (
+        "summary.line",
+        "{systems} 个系统，{components} 个组件：{counts} — 违规 {violations} 项",
+    ),
+    ("summary.none", "没有可显示的内容"),
+    ("summary.filtered", "（已筛选）"),
+    ("check.title", "{date} 生命周期状态"),
+    (
+        "check.policy",
+        "政策：停止支持前 {plan} 启动替换，{finish} 完成替换",
+    ),
+    ("validate.ok", "已检查 {files} 个文件：没有问题"),
+    (
+        "validate.warnings",
+        "已检查 {files} 个文件：没有错误，{warnings} 个警告",
+    ),
+    (
+        "validate.errors",
+        "已检查 {files} 个文件：{errors} 个错误，{warnings} 个警告",
+    ),
+    ("load.failed", "仓库中有 {errors} 个错误，未进行评估"),
+    (
+        "load.failed_hint",
+        "请修正，或运行 `lifecycle validate` 查看完整列表",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Every key exists in both languages, once, with the same placeholders.
+    #[test]
+    fn tables_match() {
+        let keys = |t: &'static [(&'static str, &'static str)]| {
+            t.iter().map(|(k, _)| *k).collect::<BTreeSet<_>>()
+        };
+        assert_eq!(keys(EN), keys(ZH));
+        assert_eq!(keys(EN).len(), EN.len(), "duplicate key in EN");
+        assert_eq!(keys(ZH).len(), ZH.len(), "duplicate key in ZH");
+        let holes = |s: &str| {
+            s.split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(h, _)| h.to_string()))
+                .collect::<BTreeSet<_>>()
+        };
+        for (k, en) in EN {
+            assert_eq!(
+                holes(en),
+                holes(Lang::ZhCn.t(k)),
+                "placeholders differ for {k}"
+            );
+        }
+    }
+
+    #[test]
+    fn language_from_environment() {
+        let env = |v: &'static str| move |name: &str| (name == "LANG").then(|| v.to_string());
+        assert_eq!(Lang::from_env(&env("zh_CN.UTF-8")), Lang::ZhCn);
+        assert_eq!(Lang::from_env(&env("en_US.UTF-8")), Lang::En);
+        assert_eq!(Lang::from_env(&|_| None), Lang::En);
+    }
+}

@@ -1,0 +1,15 @@
+//! `lifecycle`: end-of-life status, deadlines and signed approvals over a git-tracked YAML inventory.
+//!
+//! The flow is `load` (files → model, with source spans) → `model` (plain data) → `eval` (pure
+//! functions of model and `today`) → `render` (table, JSON, Markdown). `git` is the only module
+//! touching libgit2; `cmd` holds one file per subcommand.
+
+pub mod cli;
+pub mod cmd;
+pub mod diag;
+pub mod eval;
+pub mod git;
+pub mod i18n;
+pub mod load;
+pub mod model;
+pub mod render;

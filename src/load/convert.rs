@@ -1,0 +1,1183 @@
+//! Raw YAML shapes → model, with every semantic check: dates, durations, ids, references across files.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono_tz::Tz;
+use serde_saphyr::Spanned;
+
+use super::raw::{self, S};
+use super::yaml::origin;
+use crate::diag::{Diagnostic, Origin, suggest};
+use crate::model::time::{parse_date, parse_timestamp};
+use crate::model::*;
+
+/// One parsed file.
+pub enum Parsed {
+    Systems(Vec<Spanned<raw::System>>),
+    Product(Box<raw::Product>),
+    Policy(Box<raw::Policy>),
+    People(raw::PeopleFile),
+    Request(Box<raw::ChangeRequest>),
+    Report(Box<raw::Report>),
+    Advisory(Box<raw::Advisory>),
+}
+
+/// Conversion helpers bound to one file.
+struct Cx<'a> {
+    path: &'a str,
+    tz: Tz,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Cx<'_> {
+    fn at(&self, s: &S) -> Origin {
+        origin(self.path, &s.referenced)
+    }
+
+    fn error(
+        &mut self,
+        code: &'static str,
+        s: &S,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        let d = Diagnostic::error(code, self.at(s), message).hint(hint);
+        self.diags.push(d);
+    }
+
+    fn date(&mut self, s: &S) -> Option<NaiveDate> {
+        parse_date(&s.value)
+            .map_err(|m| {
+                self.error(
+                    "bad-date",
+                    s,
+                    m,
+                    "write dates as YYYY-MM-DD, e.g. 2024-12-31",
+                )
+            })
+            .ok()
+    }
+
+    fn timestamp(&mut self, s: &S) -> Option<DateTime<FixedOffset>> {
+        parse_timestamp(&s.value, self.tz)
+            .map_err(|m| {
+                self.error(
+                    "bad-timestamp",
+                    s,
+                    m,
+                    "write timestamps as RFC 3339, e.g. 2024-09-05T10:00:00+08:00",
+                )
+            })
+            .ok()
+    }
+
+    fn duration(&mut self, s: &S) -> Option<Duration> {
+        Duration::parse(&s.value)
+            .map_err(|m| {
+                self.error(
+                    "bad-duration",
+                    s,
+                    m,
+                    "durations are a number and a unit: 30m, 2h, 15d, 1w, 6mo, 1y",
+                )
+            })
+            .ok()
+    }
+
+    /// A date, or `true` (passed, date unknown) / `false` (not announced).
+    fn milestone(&mut self, s: &Option<S>) -> Milestone {
+        let Some(s) = s else { return Milestone::None };
+        match s.value.trim() {
+            "true" => Milestone::Passed,
+            "false" | "" => Milestone::None,
+            _ => match parse_date(&s.value) {
+                Ok(d) => Milestone::Date(d),
+                Err(m) => {
+                    self.error(
+                        "bad-date",
+                        s,
+                        m,
+                        "write a date YYYY-MM-DD, or true (ended, date unknown), or false",
+                    );
+                    Milestone::None
+                }
+            },
+        }
+    }
+
+    fn id(&mut self, s: &S, what: &str, upper: bool) -> bool {
+        let ok = valid_id(&s.value, upper);
+        if !ok {
+            let allowed = if upper {
+                "letters, digits"
+            } else {
+                "lower-case letters, digits"
+            };
+            self.error(
+                "bad-id",
+                s,
+                format!("`{}` is not a valid {what} id", s.value),
+                format!("{what} ids start with a letter or digit and use only {allowed}, `.`, `_` and `-`"),
+            );
+        }
+        ok
+    }
+}
+
+pub fn valid_id(id: &str, upper: bool) -> bool {
+    let ok =
+        |c: char| c.is_ascii_digit() || c.is_ascii_lowercase() || (upper && c.is_ascii_uppercase());
+    id.len() <= 128
+        && id.chars().next().is_some_and(ok)
+        && id.chars().all(|c| ok(c) || matches!(c, '.' | '_' | '-'))
+        && !id.contains("..")
+}
+
+pub fn settings(raw: raw::Settings, diags: &mut Vec<Diagnostic>) -> Settings {
+    let path = "lifecycle.yaml";
+    let mut s = Settings::default();
+    let mut cx = Cx {
+        path,
+        tz: chrono_tz::UTC,
+        diags,
+    };
+    if let Some(tz) = &raw.timezone {
+        match tz.value.parse::<Tz>() {
+            Ok(zone) => s.timezone = zone,
+            Err(_) => {
+                let hint = match suggest(&tz.value, chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()))
+                {
+                    Some(near) => {
+                        format!("did you mean `{near}`? Use an IANA name such as Asia/Shanghai")
+                    }
+                    None => "use an IANA time zone name such as Asia/Shanghai or UTC".into(),
+                };
+                cx.error(
+                    "bad-timezone",
+                    tz,
+                    format!("unknown time zone `{}`", tz.value),
+                    hint,
+                );
+            }
+        }
+    }
+    if let Some(p) = raw.paths {
+        let mut set = |target: &mut String, v: Option<S>| {
+            if let Some(v) = v {
+                let clean = v.value.trim().trim_end_matches('/').to_string();
+                if clean.is_empty() || clean.starts_with('/') || clean.split('/').any(|c| c == "..")
+                {
+                    cx.error(
+                        "bad-path",
+                        &v,
+                        format!("`{}` is not a path inside the repository", v.value),
+                        "use a relative path such as inventory/systems",
+                    );
+                } else {
+                    *target = clean;
+                }
+            }
+        };
+        set(&mut s.paths.systems, p.systems);
+        set(&mut s.paths.products, p.products);
+        let policies_changed = p.policies.is_some();
+        set(&mut s.paths.policies, p.policies);
+        if policies_changed && p.people.is_none() {
+            s.paths.people = format!("{}/people.yaml", s.paths.policies);
+        }
+        set(&mut s.paths.people, p.people);
+        set(&mut s.paths.changes, p.changes);
+        set(&mut s.paths.advisories, p.advisories);
+    }
+    if let Some(g) = raw.genesis {
+        if g.value.len() >= 7 && g.value.chars().all(|c| c.is_ascii_hexdigit()) {
+            s.genesis = Some(g.value);
+        } else {
+            cx.error(
+                "bad-value",
+                &g,
+                format!("`{}` is not a commit id", g.value),
+                "write the full or abbreviated hex id of a commit",
+            );
+        }
+    }
+    if let Some(n) = raw.signing_namespace {
+        s.signing_namespace = n.value;
+    }
+    s
+}
+
+const KPI_NAMES: [&str; 6] = [
+    "supported_coverage",
+    "update_coverage",
+    "update_success",
+    "patch_timeliness",
+    "critical_fix_time",
+    "early_warning",
+];
+
+/// Collects every file's content, then checks references across files in [`Builder::finish`].
+pub struct Builder {
+    tz: Tz,
+    repo: Repository,
+    diags: Vec<Diagnostic>,
+    eol_origin: Option<Origin>,
+    rules_origin: Option<Origin>,
+    people_file: bool,
+    reports: Vec<(String, Report)>,
+    /// Where each role name is used, to check that someone holds it.
+    role_uses: Vec<(String, Origin)>,
+}
+
+impl Builder {
+    pub fn new(settings: Settings, tz: Tz) -> Builder {
+        Builder {
+            tz,
+            repo: Repository {
+                settings,
+                ..Repository::default()
+            },
+            diags: Vec::new(),
+            eol_origin: None,
+            rules_origin: None,
+            people_file: false,
+            reports: Vec::new(),
+            role_uses: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, path: &str, parsed: Parsed) {
+        match parsed {
+            Parsed::Systems(list) => {
+                for s in list {
+                    let system = self.system(path, s);
+                    self.repo.systems.extend(system);
+                }
+            }
+            Parsed::Product(p) => self.product(path, *p),
+            Parsed::Policy(p) => self.policy(path, *p),
+            Parsed::People(p) => self.people(path, p),
+            Parsed::Request(r) => self.request(path, *r),
+            Parsed::Report(r) => self.report(path, *r),
+            Parsed::Advisory(a) => self.advisory(path, *a),
+        }
+    }
+
+    fn cx<'a>(&self, path: &'a str, diags: &'a mut Vec<Diagnostic>) -> Cx<'a> {
+        Cx {
+            path,
+            tz: self.tz,
+            diags,
+        }
+    }
+
+    fn system(&mut self, path: &str, s: Spanned<raw::System>) -> Option<System> {
+        let at = origin(path, &s.referenced);
+        let s = s.value;
+        let mut diags = std::mem::take(&mut self.diags);
+        let mut cx = self.cx(path, &mut diags);
+        cx.id(&s.id, "system", false);
+        let mut components: Vec<Component> = Vec::new();
+        for c in s.components {
+            let c_at = origin(path, &c.referenced);
+            let c = c.value;
+            let name = c
+                .name
+                .as_ref()
+                .map(|n| n.value.clone())
+                .unwrap_or_else(|| c.product.value.clone());
+            if let Some(first) = components.iter().find(|x| x.name == name) {
+                let d = Diagnostic::error(
+                    "duplicate-id",
+                    c_at.clone(),
+                    format!("system `{}` has two components named `{name}`", s.id.value),
+                )
+                .hint("give one of them a distinct `name:` (e.g. `name: redis-sentinel`)")
+                .related(first.origin.clone(), "the first is here");
+                cx.diags.push(d);
+            }
+            let support = match c.support.as_ref().map(|v| v.value.as_str()) {
+                None | Some("standard") => Support::Standard,
+                Some("extended") => Support::Extended,
+                Some(other) => {
+                    let hint = suggest(other, ["standard", "extended"])
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| "use `standard` or `extended`".into());
+                    cx.error(
+                        "bad-value",
+                        c.support.as_ref().unwrap_or(&c.product),
+                        format!("support `{other}` is not `standard` or `extended`"),
+                        hint,
+                    );
+                    Support::Standard
+                }
+            };
+            if c.version.value.trim().is_empty() {
+                cx.error(
+                    "missing-value",
+                    &c.version,
+                    "the version is empty",
+                    "write the installed version, e.g. 6.2.14",
+                );
+            }
+            let eol = c.eol.as_ref().and_then(|e| cx.date(e));
+            components.push(Component {
+                name,
+                product: c.product.value.clone(),
+                version: c.version.value.trim().to_string(),
+                cycle: c.cycle.map(|v| v.value),
+                eol,
+                support,
+                purl: c.purl.map(|v| v.value),
+                origin: c_at,
+                version_origin: cx.at(&c.version),
+            });
+        }
+        if s.owner.value.trim().is_empty() {
+            cx.error(
+                "missing-value",
+                &s.owner,
+                "the owner is empty",
+                "name the team or person responsible, e.g. `owner: platform`",
+            );
+        }
+        self.diags = diags;
+        Some(System {
+            name: s.name.unwrap_or_else(|| s.id.value.clone()),
+            id: s.id.value,
+            owner: s.owner.value,
+            criticality: s.criticality,
+            environments: s.environments,
+            hosts: s.hosts,
+            tags: s.tags,
+            components,
+            origin: at,
+        })
+    }
+
+    fn cycle(cx: &mut Cx, c: Spanned<raw::Cycle>) -> Cycle {
+        let at = origin(cx.path, &c.referenced);
+        let c = c.value;
+        Cycle {
+            name: c.cycle.value.clone(),
+            released: c.released.as_ref().and_then(|d| cx.date(d)),
+            active_support_end: cx.milestone(&c.active_support_end),
+            eol: cx.milestone(&c.eol),
+            extended_support_end: cx.milestone(&c.extended_support_end),
+            lts: c.lts.unwrap_or(false),
+            latest: c.latest.map(|l| l.value),
+            origin: at,
+        }
+    }
+
+    fn product(&mut self, path: &str, p: raw::Product) {
+        let mut diags = std::mem::take(&mut self.diags);
+        let mut cx = self.cx(path, &mut diags);
+        cx.id(&p.product, "product", false);
+        let stem = path
+            .rsplit('/')
+            .next()
+            .unwrap_or(path)
+            .trim_end_matches(".yaml")
+            .trim_end_matches(".yml");
+        if stem != p.product.value {
+            cx.error(
+                "id-mismatch",
+                &p.product,
+                format!("product `{}` is in a file named `{stem}`", p.product.value),
+                format!(
+                    "rename the file to {}.yaml or the product to `{stem}`",
+                    p.product.value
+                ),
+            );
+        }
+        if let Some(src) = &p.source
+            && let Some(f) = &src.fetched_at
+        {
+            cx.timestamp(f);
+        }
+        let mut cycles: Vec<Cycle> = Vec::new();
+        for c in p.cycles {
+            let cycle = Self::cycle(&mut cx, c);
+            if let Some(first) = cycles.iter().find(|x| x.name == cycle.name) {
+                let d = Diagnostic::error(
+                    "duplicate-id",
+                    cycle.origin.clone(),
+                    format!("cycle `{}` is listed twice", cycle.name),
+                )
+                .hint("remove one of the two entries")
+                .related(first.origin.clone(), "the first is here");
+                cx.diags.push(d);
+                continue;
+            }
+            cycles.push(cycle);
+        }
+        // `local:` entries are the repository's own corrections: they replace a catalog cycle's dates.
+        for c in p.local {
+            let local = Self::cycle(&mut cx, c);
+            match cycles.iter_mut().find(|x| x.name == local.name) {
+                Some(existing) => {
+                    let merge =
+                        |a: Milestone, b: Milestone| if b == Milestone::None { a } else { b };
+                    existing.eol = merge(existing.eol, local.eol);
+                    existing.active_support_end =
+                        merge(existing.active_support_end, local.active_support_end);
+                    existing.extended_support_end =
+                        merge(existing.extended_support_end, local.extended_support_end);
+                    existing.released = local.released.or(existing.released);
+                    existing.latest = local.latest.or(existing.latest.take());
+                    existing.lts |= local.lts;
+                    existing.origin = local.origin;
+                }
+                None => cycles.push(local),
+            }
+        }
+        self.diags = diags;
+        let at = origin(path, &p.product.referenced);
+        if let Some(first) = self.repo.products.get(&p.product.value) {
+            let d = Diagnostic::error(
+                "duplicate-id",
+                at,
+                format!("product `{}` is defined twice", p.product.value),
+            )
+            .hint("keep one file per product")
+            .related(first.origin.clone(), "the first is here");
+            self.diags.push(d);
+            return;
+        }
+        self.repo.products.insert(
+            p.product.value.clone(),
+            Product {
+                title: p.title.unwrap_or_else(|| p.product.value.clone()),
+                id: p.product.value,
+                identifiers: p.identifiers,
+                cycles,
+                origin: at,
+            },
+        );
+    }
+
+    fn policy(&mut self, path: &str, p: raw::Policy) {
+        let mut diags = std::mem::take(&mut self.diags);
+        let mut cx = self.cx(path, &mut diags);
+        self.repo.policy.files.push(path.to_string());
+        if let Some(e) = p.eol {
+            let at = origin(path, &e.referenced);
+            if let Some(first) = &self.eol_origin {
+                cx.diags.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        at.clone(),
+                        "the `eol` policy is set in two files",
+                    )
+                    .hint("keep the `eol:` section in one policy file")
+                    .related(first.clone(), "the first is here"),
+                );
+            }
+            self.eol_origin = Some(at);
+            let e = e.value;
+            if let Some(b) = &e.basis {
+                match b.value.as_str() {
+                    "eol" => self.repo.policy.eol.basis = Basis::Eol,
+                    "extended" => self.repo.policy.eol.basis = Basis::Extended,
+                    other => cx.error(
+                        "bad-value",
+                        b,
+                        format!("basis `{other}` is not `eol` or `extended`"),
+                        "use `eol` (end of security support) or `extended` (paid extended support)",
+                    ),
+                }
+            }
+            if let Some(d) = e.plan_before.as_ref().and_then(|d| cx.duration(d)) {
+                self.repo.policy.eol.plan_before = d;
+            }
+            if let Some(d) = e.finish_before.as_ref().and_then(|d| cx.duration(d)) {
+                self.repo.policy.eol.finish_before = d;
+            }
+        }
+        for (name, class) in p.classes.unwrap_or_default() {
+            let at = cx.at(&name);
+            if let Some(first) = self.repo.policy.classes.get(&name.value) {
+                cx.diags.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        at,
+                        format!("class `{}` is defined twice", name.value),
+                    )
+                    .hint("each class is defined once across policies/")
+                    .related(first.origin.clone(), "the first is here"),
+                );
+                continue;
+            }
+            let c = class.value;
+            let chain = match c.chain {
+                None => Chain::Roles(Vec::new()),
+                Some(ch) => match ch.value {
+                    raw::ChainRaw::Roles(roles) => {
+                        for r in &roles {
+                            self.role_uses.push((r.value.clone(), cx.at(r)));
+                        }
+                        Chain::Roles(roles.into_iter().map(|r| r.value).collect())
+                    }
+                    raw::ChainRaw::ByCriticality(map) => {
+                        let mut by = BTreeMap::new();
+                        let mut default = None;
+                        for (k, roles) in map {
+                            for r in &roles {
+                                self.role_uses.push((r.value.clone(), cx.at(r)));
+                            }
+                            let roles: Vec<String> = roles.into_iter().map(|r| r.value).collect();
+                            match k.value.as_str() {
+                                "default" => default = Some(roles),
+                                "low" => drop(by.insert(Criticality::Low, roles)),
+                                "medium" => drop(by.insert(Criticality::Medium, roles)),
+                                "high" => drop(by.insert(Criticality::High, roles)),
+                                "critical" => drop(by.insert(Criticality::Critical, roles)),
+                                other => cx.error(
+                                    "bad-value",
+                                    &k,
+                                    format!("`{other}` is not a criticality"),
+                                    "chain keys are critical, high, medium, low and default",
+                                ),
+                            }
+                        }
+                        Chain::ByCriticality { by, default }
+                    }
+                },
+            };
+            if let Some(r) = &c.confirm {
+                self.role_uses.push((r.value.clone(), cx.at(r)));
+            }
+            let mut d = |s: &Option<S>| s.as_ref().and_then(|s| cx.duration(s));
+            let class = Class {
+                name: name.value.clone(),
+                title: c.title,
+                description: c.description,
+                respond_within: d(&c.respond_within),
+                deploy_within: d(&c.deploy_within),
+                retroactive_within: d(&c.retroactive_within),
+                max_duration: d(&c.max_duration),
+                chain,
+                confirm: c.confirm.map(|r| r.value),
+                applies_to: c.applies_to.map(|a| AppliesTo {
+                    severity: a.severity,
+                    kev: a.kev,
+                }),
+                origin: at,
+            };
+            self.repo.policy.classes.insert(name.value, class);
+        }
+        if let Some(r) = p.rules {
+            let at = origin(path, &r.referenced);
+            if let Some(first) = &self.rules_origin {
+                cx.diags.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        at.clone(),
+                        "`rules` are set in two policy files",
+                    )
+                    .hint("keep the `rules:` section in one policy file")
+                    .related(first.clone(), "the first is here"),
+                );
+            }
+            self.rules_origin = Some(at);
+            let r = r.value;
+            let rules = &mut self.repo.policy.rules;
+            rules.separation_of_duties = r.separation_of_duties.unwrap_or(false);
+            rules.require_gray_before_production =
+                r.require_gray_before_production.unwrap_or(false);
+            rules.require_backup = r.require_backup.unwrap_or(false);
+            rules.notify_before = r.notify_before.as_ref().and_then(|d| cx.duration(d));
+            for (env, days) in r.windows.unwrap_or_default() {
+                let mut list = Vec::new();
+                for day in days {
+                    match day.value.parse::<chrono::Weekday>() {
+                        Ok(w) => list.push(w),
+                        Err(_) => cx.error(
+                            "bad-value",
+                            &day,
+                            format!("`{}` is not a weekday", day.value),
+                            "use mon, tue, wed, thu, fri, sat or sun",
+                        ),
+                    }
+                }
+                rules.windows.insert(env.value, list);
+            }
+        }
+        for (name, target) in p.kpis.unwrap_or_default() {
+            if !KPI_NAMES.contains(&name.value.as_str()) {
+                let hint = match suggest(&name.value, KPI_NAMES) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("known KPIs: {}", KPI_NAMES.join(", ")),
+                };
+                cx.error(
+                    "unknown-key",
+                    &name,
+                    format!("unknown KPI `{}`", name.value),
+                    hint,
+                );
+                continue;
+            }
+            match parse_kpi(&name.value, &target.value) {
+                Ok(k) => self.repo.policy.kpis.push(k),
+                Err(m) => cx.error(
+                    "bad-value",
+                    &target,
+                    m,
+                    "write a target such as \">= 95%\" or \"<= 72h\"",
+                ),
+            }
+        }
+        self.diags = diags;
+    }
+
+    fn people(&mut self, path: &str, file: raw::PeopleFile) {
+        self.people_file = true;
+        let mut diags = std::mem::take(&mut self.diags);
+        let mut cx = self.cx(path, &mut diags);
+        let mut key_owner: HashMap<String, (String, Origin)> = HashMap::new();
+        for p in file.people {
+            let at = origin(path, &p.referenced);
+            let p = p.value;
+            cx.id(&p.id, "person", false);
+            if let Some(first) = self.repo.people.iter().find(|x| x.id == p.id.value) {
+                let d = Diagnostic::error(
+                    "duplicate-id",
+                    cx.at(&p.id),
+                    format!("person `{}` is listed twice", p.id.value),
+                )
+                .hint("merge the two entries (a person may hold several roles and keys)")
+                .related(first.origin.clone(), "the first is here");
+                cx.diags.push(d);
+                continue;
+            }
+            for k in &p.keys {
+                let Some(canonical) = check_key(&mut cx, k) else {
+                    continue;
+                };
+                if let Some((other, first)) = key_owner.get(&canonical)
+                    && *other != p.id.value
+                {
+                    let d = Diagnostic::error(
+                        "duplicate-key",
+                        cx.at(k),
+                        format!("this key is also listed for `{other}`"),
+                    )
+                    .hint("a key identifies one person: give each person their own key")
+                    .related(first.clone(), "listed here");
+                    cx.diags.push(d);
+                }
+                key_owner.insert(canonical, (p.id.value.clone(), cx.at(k)));
+            }
+            self.repo.people.push(Person {
+                id: p.id.value,
+                name: p.name,
+                title: p.title,
+                email: p.email,
+                roles: p.roles.into_iter().map(|r| r.value).collect(),
+                keys: p
+                    .keys
+                    .into_iter()
+                    .map(|k| k.value.trim().to_string())
+                    .collect(),
+                origin: at,
+            });
+        }
+        self.diags = diags;
+    }
+
+    fn request(&mut self, path: &str, r: raw::ChangeRequest) {
+        let mut diags = std::mem::take(&mut self.diags);
+        let mut cx = self.cx(path, &mut diags);
+        let folder = folder_of(path);
+        cx.id(&r.id, "change", true);
+        if r.id.value != folder {
+            cx.error(
+                "id-mismatch",
+                &r.id,
+                format!("change `{}` is in folder `{folder}`", r.id.value),
+                format!("the id must equal the folder name: `id: {folder}`"),
+            );
+        }
+        let requested_at = cx.timestamp(&r.requested_at);
+        let mut targets = Vec::new();
+        for t in r.targets {
+            let at = origin(path, &t.referenced);
+            let t = t.value;
+            match (t.system, t.component, t.path, t.digest) {
+                (Some(system), Some(component), None, None) => targets.push(Target::Version {
+                    system: system.value,
+                    component: component.value,
+                    from: t.from.map(|v| v.value),
+                    to: t.to.map(|v| v.value),
+                    origin: at,
+                }),
+                (None, None, Some(p), Some(d)) => {
+                    if !d.value.starts_with("sha256:") || d.value.len() != 71 {
+                        cx.error("bad-value", &d, "a digest is `sha256:` and 64 hex digits", "compute it with `sha256sum FILE`");
+                    }
+                    targets.push(Target::File { path: p.value, digest: d.value, origin: at })
+                }
+                _ => cx.diags.push(
+                    Diagnostic::error("bad-target", at, "a target names either `system` and `component` (with `from`/`to`), or `path` and `digest`")
+                        .hint("e.g. {system: redis-session, component: redis, from: 6.2.14, to: 7.2.0}"),
+                ),
+            }
+        }
+        let plan = r.plan.map(|p| Plan {
+            gray_at: p.gray_at.as_ref().and_then(|t| cx.timestamp(t)),
+            production_at: p.production_at.as_ref().and_then(|t| cx.timestamp(t)),
+            executor: p.executor.map(|v| v.value),
+            supervisor: p.supervisor.map(|v| v.value),
+            backout: p.backout,
+            tests: p.tests,
+        });
+        let until = r.until.as_ref().and_then(|u| cx.date(u));
+        self.diags = diags;
+        let Some(requested_at) = requested_at else {
+            return;
+        };
+        self.repo.changes.push(ChangeRequest {
+            id: r.id.value,
+            title: r.title,
+            class: r.class.value,
+            requested_by: r.requested_by.value,
+            requested_at,
+            reason: r.reason,
+            targets,
+            advisories: r.advisories.into_iter().map(|a| a.value).collect(),
+            risk: r.risk,
+            plan,
+            budget: r.budget.map(|m| Money {
+                amount: m.amount,
+                currency: m.currency,
+            }),
+            until,
+            origin: Origin::new(path, 1, 1, 1),
+            report: None,
+        });
+    }
+
+    fn report(&mut self, path: &str, r: raw::Report) {
+        let mut diags = std::mem::take(&mut self.diags);
+        let mut cx = self.cx(path, &mut diags);
+        let mut ts = |s: &Option<S>| s.as_ref().and_then(|s| cx.timestamp(s));
+        let finished_at = ts(&r.finished_at);
+        let production_at = ts(&r.production_at);
+        let notified_at = ts(&r.notified_at);
+        let started_at = cx.timestamp(&r.started_at);
+        let backup = r.backup.and_then(|b| {
+            Some(Backup {
+                taken_at: cx.timestamp(&b.taken_at)?,
+                reference: b.reference,
+            })
+        });
+        let gray = r.gray.map(|g| Gray {
+            passed_at: g.passed_at.as_ref().and_then(|t| cx.timestamp(t)),
+            result: g.result,
+            rollback_tested: g.rollback_tested,
+        });
+        let downtime = r.downtime.as_ref().and_then(|d| cx.duration(d));
+        if let Some(h) = &r.hosts
+            && h.succeeded > h.total
+        {
+            cx.diags.push(
+                Diagnostic::error(
+                    "bad-value",
+                    Origin::new(path, 1, 1, 1),
+                    format!(
+                        "hosts.succeeded ({}) exceeds hosts.total ({})",
+                        h.succeeded, h.total
+                    ),
+                )
+                .hint("succeeded counts hosts out of total"),
+            );
+        }
+        let supervised_by = r.supervised_by.map(|v| v.value);
+        self.diags = diags;
+        let Some(started_at) = started_at else { return };
+        self.reports.push((
+            folder_of(path).to_string(),
+            Report {
+                started_at,
+                finished_at,
+                executed_by: r.executed_by.value,
+                supervised_by,
+                backup,
+                gray,
+                production_at,
+                artifacts: r
+                    .artifacts
+                    .into_iter()
+                    .map(|a| Artifact {
+                        name: a.name,
+                        source: a.source,
+                        sha256: a.sha256,
+                    })
+                    .collect(),
+                notified_at,
+                outcome: r.outcome,
+                hosts: r.hosts.map(|h| Hosts {
+                    total: h.total,
+                    succeeded: h.succeeded,
+                }),
+                downtime,
+                metrics: r
+                    .metrics
+                    .into_iter()
+                    .map(|m| Metric {
+                        name: m.name,
+                        unit: m.unit,
+                        before: m.before,
+                        after: m.after,
+                        target: m.target,
+                    })
+                    .collect(),
+                cost: r.cost.map(|m| Money {
+                    amount: m.amount,
+                    currency: m.currency,
+                }),
+                origin: Origin::new(path, 1, 1, 1),
+            },
+        ));
+    }
+
+    fn advisory(&mut self, path: &str, a: raw::Advisory) {
+        let mut diags = std::mem::take(&mut self.diags);
+        let mut cx = self.cx(path, &mut diags);
+        let detected_at = cx.timestamp(&a.detected_at);
+        let published = a.published.as_ref().and_then(|d| cx.date(d));
+        let kev_due = a.kev_due.as_ref().and_then(|d| cx.date(d));
+        let affected = a
+            .affected
+            .into_iter()
+            .map(|x| {
+                let x = x.value;
+                Affected {
+                    product: x.product.map(|v| v.value),
+                    purl: x.purl.map(|v| v.value),
+                    ranges: x
+                        .ranges
+                        .into_iter()
+                        .map(|r| Range {
+                            introduced: r.introduced,
+                            fixed: r.fixed,
+                            last_affected: r.last_affected,
+                            limit: r.limit,
+                        })
+                        .collect(),
+                    versions: x.versions,
+                }
+            })
+            .collect();
+        let at = cx.at(&a.id);
+        self.diags = diags;
+        if let Some(first) = self.repo.advisories.iter().find(|x| x.id == a.id.value) {
+            let d = Diagnostic::error(
+                "duplicate-id",
+                at,
+                format!("advisory `{}` is defined twice", a.id.value),
+            )
+            .hint("keep one file per advisory")
+            .related(first.origin.clone(), "the first is here");
+            self.diags.push(d);
+            return;
+        }
+        let Some(detected_at) = detected_at else {
+            return;
+        };
+        self.repo.advisories.push(Advisory {
+            id: a.id.value,
+            aliases: a.aliases,
+            summary: a.summary,
+            severity: a.severity,
+            kev: a.kev,
+            kev_due,
+            published,
+            detected_at,
+            affected,
+            origin: at,
+        });
+    }
+
+    /// Cross-file checks, once everything is loaded.
+    pub fn finish(mut self) -> (Repository, Vec<Diagnostic>) {
+        let mut diags = std::mem::take(&mut self.diags);
+        let repo = &mut self.repo;
+        repo.systems.sort_by(|a, b| a.id.cmp(&b.id));
+        for pair in repo.systems.windows(2) {
+            if pair[0].id == pair[1].id {
+                let (first, second) = if pair[0].origin <= pair[1].origin {
+                    (&pair[0], &pair[1])
+                } else {
+                    (&pair[1], &pair[0])
+                };
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        second.origin.clone(),
+                        format!("system `{}` is defined twice", second.id),
+                    )
+                    .hint("system ids are unique across the inventory; rename or remove one")
+                    .related(first.origin.clone(), "the first definition is here"),
+                );
+            }
+        }
+        for s in &repo.systems {
+            for c in &s.components {
+                let Some(product) = repo.products.get(&c.product) else {
+                    let known: Vec<&str> = repo.products.keys().map(String::as_str).collect();
+                    let hint = match suggest(&c.product, known) {
+                        Some(near) => format!(
+                            "did you mean `{near}`? Otherwise add inventory/products/{}.yaml or run `lifecycle catalog sync --product {}`",
+                            c.product, c.product
+                        ),
+                        None => format!(
+                            "add inventory/products/{}.yaml, or run `lifecycle catalog sync --product {}`; until then its status is `unknown`",
+                            c.product, c.product
+                        ),
+                    };
+                    diags.push(
+                        Diagnostic::warning(
+                            "unknown-product",
+                            c.origin.clone(),
+                            format!("product `{}` is not in the catalog", c.product),
+                        )
+                        .hint(hint),
+                    );
+                    continue;
+                };
+                if let Some(cycle) = &c.cycle
+                    && !product.cycles.iter().any(|x| &x.name == cycle)
+                {
+                    let names: Vec<&str> = product.cycles.iter().map(|x| x.name.as_str()).collect();
+                    diags.push(
+                        Diagnostic::error(
+                            "unknown-cycle",
+                            c.origin.clone(),
+                            format!("`{}` has no cycle `{cycle}`", c.product),
+                        )
+                        .hint(format!(
+                            "known cycles: {}",
+                            names
+                                .iter()
+                                .take(12)
+                                .copied()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    );
+                }
+            }
+        }
+        if repo.policy.files.is_empty() {
+            diags.push(
+                Diagnostic::warning(
+                    "no-policy",
+                    Origin::file(&repo.settings.paths.policies),
+                    "no policy file found; using plan_before 6mo, finish_before 3mo",
+                )
+                .hint("add policies/policy.yaml (see `lifecycle init` or docs/formats.md)"),
+            );
+        }
+        // Every role a chain names must be held by someone, or that chain can never complete.
+        if self.people_file || !self.role_uses.is_empty() {
+            for (role, at) in &self.role_uses {
+                if !repo.people.iter().any(|p| p.roles.contains(role)) {
+                    let roles: Vec<&str> = repo
+                        .people
+                        .iter()
+                        .flat_map(|p| p.roles.iter().map(String::as_str))
+                        .collect();
+                    let hint = match suggest(role, roles) {
+                        Some(near) => format!(
+                            "did you mean `{near}`? Otherwise give the role to someone in {}",
+                            repo.settings.paths.people
+                        ),
+                        None => format!(
+                            "give the role `{role}` to someone in {}",
+                            repo.settings.paths.people
+                        ),
+                    };
+                    diags.push(
+                        Diagnostic::error(
+                            "role-not-held",
+                            at.clone(),
+                            format!("nobody holds the role `{role}`"),
+                        )
+                        .hint(hint),
+                    );
+                }
+            }
+        }
+        let person_ids: Vec<String> = repo.people.iter().map(|p| p.id.clone()).collect();
+        let unknown_person = |diags: &mut Vec<Diagnostic>, id: &str, at: &Origin, what: &str| {
+            if !person_ids.iter().any(|p| p == id) {
+                let hint = match suggest(id, person_ids.iter().map(String::as_str)) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("add `{id}` to the people file, or name someone listed there"),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        "unknown-person",
+                        at.clone(),
+                        format!("{what} `{id}` is not in the people file"),
+                    )
+                    .hint(hint),
+                );
+            }
+        };
+        let class_names: Vec<&str> = repo.policy.classes.keys().map(String::as_str).collect();
+        for c in &repo.changes {
+            if !repo.policy.classes.contains_key(&c.class) {
+                let hint = match suggest(&c.class, class_names.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("classes of the policy: {}", class_names.join(", ")),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        "unknown-class",
+                        c.origin.clone(),
+                        format!("change `{}` has unknown class `{}`", c.id, c.class),
+                    )
+                    .hint(hint),
+                );
+            }
+            unknown_person(&mut diags, &c.requested_by, &c.origin, "requester");
+            if let Some(plan) = &c.plan {
+                for who in plan.executor.iter().chain(&plan.supervisor) {
+                    unknown_person(&mut diags, who, &c.origin, "plan person");
+                }
+            }
+            for t in &c.targets {
+                if let Target::Version {
+                    system,
+                    component,
+                    origin,
+                    ..
+                } = t
+                {
+                    match repo.systems.iter().find(|s| &s.id == system) {
+                        None => diags.push(
+                            Diagnostic::warning(
+                                "unknown-target",
+                                origin.clone(),
+                                format!("target system `{system}` is not in the inventory"),
+                            )
+                            .hint(
+                                "fine for a system that was since removed; otherwise check the id",
+                            ),
+                        ),
+                        Some(s) if !s.components.iter().any(|x| &x.name == component) => diags
+                            .push(
+                                Diagnostic::warning(
+                                    "unknown-target",
+                                    origin.clone(),
+                                    format!("system `{system}` has no component `{component}`"),
+                                )
+                                .hint(format!(
+                                    "components of {system}: {}",
+                                    s.components
+                                        .iter()
+                                        .map(|x| x.name.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )),
+                            ),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        for (folder, report) in std::mem::take(&mut self.reports) {
+            unknown_person(&mut diags, &report.executed_by, &report.origin, "executor");
+            if let Some(s) = &report.supervised_by {
+                unknown_person(&mut diags, s, &report.origin, "supervisor");
+            }
+            match repo.changes.iter_mut().find(|c| c.id == folder) {
+                Some(change) => change.report = Some(report),
+                None => diags.push(
+                    Diagnostic::error(
+                        "orphan-report",
+                        report.origin.clone(),
+                        format!("report for `{folder}` has no request.yaml beside it"),
+                    )
+                    .hint("a report belongs in the folder of its change request"),
+                ),
+            }
+        }
+        repo.changes.sort_by(|a, b| a.id.cmp(&b.id));
+        repo.advisories.sort_by(|a, b| a.id.cmp(&b.id));
+        (self.repo, diags)
+    }
+}
+
+fn folder_of(path: &str) -> &str {
+    let mut parts = path.rsplit('/');
+    parts.next();
+    parts.next().unwrap_or("")
+}
+
+/// Checks that a key is an OpenSSH public key or an armored OpenPGP block; returns a canonical form.
+fn check_key(cx: &mut Cx, k: &S) -> Option<String> {
+    let text = k.value.trim();
+    if text.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----") {
+        if !text.contains("-----END PGP PUBLIC KEY BLOCK-----") {
+            cx.error(
+                "bad-key",
+                k,
+                "the OpenPGP key block is not terminated",
+                "paste the whole output of `gpg --armor --export KEYID`",
+            );
+            return None;
+        }
+        return Some(text.split_whitespace().collect());
+    }
+    match ssh_key::PublicKey::from_openssh(text) {
+        Ok(key) => Some(key.fingerprint(ssh_key::HashAlg::Sha256).to_string()),
+        Err(e) => {
+            cx.error(
+                "bad-key",
+                k,
+                format!("not an OpenSSH public key ({e})"),
+                "paste one line of a .pub file, e.g. `ssh-ed25519 AAAAC3Nza… you@example.com`, or an armored OpenPGP block",
+            );
+            None
+        }
+    }
+}
+
+/// Parses a KPI target such as `>= 95%` or `<= 72h`.
+pub fn parse_kpi(name: &str, text: &str) -> Result<KpiTarget, String> {
+    let t = text.trim();
+    let (op, rest) = if let Some(r) = t.strip_prefix(">=") {
+        (Comparison::AtLeast, r)
+    } else if let Some(r) = t.strip_prefix("<=") {
+        (Comparison::AtMost, r)
+    } else {
+        return Err(format!("KPI target `{t}` must start with >= or <="));
+    };
+    let rest = rest.trim();
+    let (number, unit) = if let Some(n) = rest.strip_suffix('%') {
+        (n, KpiUnit::Percent)
+    } else if let Some(n) = rest.strip_suffix('h') {
+        (n, KpiUnit::Hours)
+    } else {
+        return Err(format!("KPI target `{t}` needs a unit: % or h"));
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{}` in KPI target `{t}` is not a number", number.trim()))?;
+    if !value.is_finite() || value < 0.0 || (unit == KpiUnit::Percent && value > 100.0) {
+        return Err(format!("KPI target `{t}` is out of range"));
+    }
+    Ok(KpiTarget {
+        name: name.to_string(),
+        op,
+        value,
+        unit,
+        text: t.to_string(),
+    })
+}

@@ -1,0 +1,235 @@
+//! Files → model. Reads every file kind of §3 from a [`Source`], parses them in parallel, converts them
+//! into [`crate::model`] types and checks them, collecting every problem instead of stopping at the first.
+
+mod convert;
+pub mod raw;
+pub mod source;
+pub mod yaml;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Origin};
+use crate::model::{Repository, Settings};
+pub use source::{Revision, Source, WorkTree};
+
+/// The outcome of loading: the model, every diagnostic, and the texts they point into.
+pub struct Loaded {
+    pub repo: Repository,
+    pub diagnostics: Vec<Diagnostic>,
+    pub texts: HashMap<String, String>,
+    /// Where the files came from ("the work tree", "revision …").
+    pub from: String,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn text(&self, path: &str) -> Option<String> {
+        self.texts.get(path).cloned()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    System,
+    Product,
+    Policy,
+    People,
+    Request,
+    Report,
+    Advisory,
+}
+
+fn is_yaml(path: &str) -> bool {
+    path.ends_with(".yaml") || path.ends_with(".yml")
+}
+
+/// Loads a whole repository state.
+pub fn load(source: &dyn Source) -> Loaded {
+    let mut diagnostics = Vec::new();
+    let mut texts = HashMap::new();
+
+    let settings = if source.exists("lifecycle.yaml") {
+        match read_text(source, "lifecycle.yaml") {
+            Ok(text) => {
+                let settings = match yaml::parse::<raw::Settings>("lifecycle.yaml", &text) {
+                    Ok(raw) => convert::settings(raw, &mut diagnostics),
+                    Err(d) => {
+                        diagnostics.push(*d);
+                        Settings::default()
+                    }
+                };
+                texts.insert("lifecycle.yaml".to_string(), text);
+                settings
+            }
+            Err(d) => {
+                diagnostics.push(*d);
+                Settings::default()
+            }
+        }
+    } else {
+        Settings::default()
+    };
+
+    let files = discover(source, &settings);
+    let mut read = Vec::with_capacity(files.len());
+    for (kind, path) in files {
+        match read_text(source, &path) {
+            Ok(text) => read.push((kind, path, text)),
+            Err(d) => diagnostics.push(*d),
+        }
+    }
+
+    let tz = settings.timezone;
+    let parsed: Vec<(String, String, Result<convert::Parsed, Box<Diagnostic>>)> = read
+        .into_par_iter()
+        .map(|(kind, path, text)| {
+            let parsed = parse(kind, &path, &text);
+            (path, text, parsed)
+        })
+        .collect();
+
+    let mut builder = convert::Builder::new(settings, tz);
+    for (path, text, parsed) in parsed {
+        match parsed {
+            Ok(p) => builder.add(&path, p),
+            Err(d) => diagnostics.push(*d),
+        }
+        texts.insert(path, text);
+    }
+    let (repo, mut more) = builder.finish();
+    diagnostics.append(&mut more);
+    diagnostics.sort_by(|a, b| (&a.origin, a.code).cmp(&(&b.origin, b.code)));
+    Loaded {
+        repo,
+        diagnostics,
+        texts,
+        from: source.describe(),
+    }
+}
+
+fn discover(source: &dyn Source, settings: &Settings) -> Vec<(Kind, String)> {
+    let p = &settings.paths;
+    let mut files = Vec::new();
+    files.extend(
+        source
+            .list(&p.systems)
+            .into_iter()
+            .filter(|f| is_yaml(f))
+            .map(|f| (Kind::System, f)),
+    );
+    files.extend(
+        source
+            .list(&p.products)
+            .into_iter()
+            .filter(|f| is_yaml(f))
+            .map(|f| (Kind::Product, f)),
+    );
+    files.extend(
+        source
+            .list(&p.policies)
+            .into_iter()
+            .filter(|f| is_yaml(f) && *f != p.people)
+            .map(|f| (Kind::Policy, f)),
+    );
+    if source.exists(&p.people) {
+        files.push((Kind::People, p.people.clone()));
+    }
+    let prefix = format!("{}/", p.changes);
+    for f in source.list(&p.changes) {
+        let Some(rest) = f.strip_prefix(&prefix) else {
+            continue;
+        };
+        match rest.split_once('/') {
+            Some((_, "request.yaml")) => files.push((Kind::Request, f)),
+            Some((_, "report.yaml")) => files.push((Kind::Report, f)),
+            _ => {}
+        }
+    }
+    files.extend(
+        source
+            .list(&p.advisories)
+            .into_iter()
+            .filter(|f| is_yaml(f))
+            .map(|f| (Kind::Advisory, f)),
+    );
+    files
+}
+
+/// Reads a file as UTF-8 text, refusing oversized files, outside symlinks and invalid encodings.
+pub fn read_text(source: &dyn Source, path: &str) -> Result<String, Box<Diagnostic>> {
+    let bytes = source.read(path).map_err(|e| {
+        let code = match e {
+            source::ReadError::TooLarge(_) => "file-too-large",
+            source::ReadError::Symlink(_) => "symlink-outside",
+            source::ReadError::Io(_) => "unreadable",
+        };
+        Box::new(
+            Diagnostic::error(code, Origin::file(path), e.to_string()).hint(match code {
+                "file-too-large" => "split the file; inventory files are small text files",
+                "symlink-outside" => "copy the file into the repository instead of linking to it",
+                _ => "check the file's permissions",
+            }),
+        )
+    })?;
+    text_from_bytes(path, bytes)
+}
+
+pub fn text_from_bytes(path: &str, bytes: Vec<u8>) -> Result<String, Box<Diagnostic>> {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let text = String::from_utf8_lossy(valid);
+        let line = text.matches('\n').count() as u32 + 1;
+        let col = text.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u32 + 1;
+        Box::new(
+            Diagnostic::error("not-utf8", Origin::new(path, line, col, 1), "the file is not valid UTF-8")
+                .hint("save the file as UTF-8 (GBK/GB18030 files must be converted, e.g. `iconv -f GB18030 -t UTF-8`)"),
+        )
+    })
+}
+
+fn parse(kind: Kind, path: &str, text: &str) -> Result<convert::Parsed, Box<Diagnostic>> {
+    if text.contains('\0') {
+        let before = &text[..text.find('\0').unwrap_or(0)];
+        let line = before.matches('\n').count() as u32 + 1;
+        let col = before
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0) as u32
+            + 1;
+        return Err(Box::new(
+            Diagnostic::error(
+                "not-text",
+                Origin::new(path, line, col, 1),
+                "the file contains a NUL byte",
+            )
+            .hint("inventory files are text; this looks like a binary file"),
+        ));
+    }
+    Ok(match kind {
+        Kind::System => {
+            // One system per file, or a file holding `systems: [...]`.
+            if text.lines().any(|l| l.starts_with("systems:")) {
+                convert::Parsed::Systems(yaml::parse::<raw::SystemsFile>(path, text)?.systems)
+            } else {
+                let one = yaml::parse::<serde_saphyr::Spanned<raw::System>>(path, text)?;
+                convert::Parsed::Systems(vec![one])
+            }
+        }
+        Kind::Product => convert::Parsed::Product(Box::new(yaml::parse(path, text)?)),
+        Kind::Policy => convert::Parsed::Policy(Box::new(yaml::parse(path, text)?)),
+        Kind::People => convert::Parsed::People(yaml::parse(path, text)?),
+        Kind::Request => convert::Parsed::Request(Box::new(yaml::parse(path, text)?)),
+        Kind::Report => convert::Parsed::Report(Box::new(yaml::parse(path, text)?)),
+        Kind::Advisory => convert::Parsed::Advisory(Box::new(yaml::parse(path, text)?)),
+    })
+}

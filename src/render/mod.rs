@@ -1,0 +1,134 @@
+//! Output: tables, JSON and Markdown. The only place that formats what people or machines read.
+
+pub mod check;
+pub mod json;
+
+use crate::eval::status::{Action, Deadline, EndSource, Item, Reason, Status, Summary};
+use crate::i18n::Lang;
+
+/// How to print: language and colour.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub lang: Lang,
+    pub color: bool,
+}
+
+pub fn status_word(lang: Lang, s: Status) -> &'static str {
+    lang.t(&format!("status.{}", s.as_str()))
+}
+
+fn when(lang: Lang, days: i64) -> String {
+    match days {
+        0 => lang.t("when.today").to_string(),
+        d if d > 0 => lang.fmt("when.in", &[("n", &d)]),
+        d => lang.fmt("when.overdue", &[("n", &-d)]),
+    }
+}
+
+pub fn reason(lang: Lang, item: &Item) -> String {
+    let product = &item.component.product;
+    let cycle = item.cycle.as_deref().unwrap_or("?");
+    match &item.reason {
+        Reason::UnknownProduct => lang.fmt("reason.unknown_product", &[("product", product)]),
+        Reason::NoMatchingCycle { version } => lang.fmt(
+            "reason.no_cycle",
+            &[("version", version), ("product", product)],
+        ),
+        Reason::UnknownCycle { cycle } => lang.fmt(
+            "reason.unknown_cycle",
+            &[("cycle", cycle), ("product", product)],
+        ),
+        Reason::NotAnnounced => lang.fmt("reason.not_announced", &[("cycle", &cycle)]),
+        Reason::EndedDateUnknown => lang.fmt("reason.ended_undated", &[("cycle", &cycle)]),
+        Reason::Ends { end, source } => {
+            let key = match source {
+                EndSource::Override => "reason.ends_override",
+                EndSource::Eol => "reason.ends_eol",
+                EndSource::Extended => "reason.ends_extended",
+            };
+            lang.fmt(key, &[("cycle", &cycle), ("date", end)])
+        }
+        Reason::NoExtendedSupport { end } => {
+            lang.fmt("reason.no_extended", &[("cycle", &cycle), ("date", end)])
+        }
+    }
+}
+
+pub fn action(lang: Lang, item: &Item) -> String {
+    match &item.action {
+        Action::PlanBy { .. } => lang.t("action.plan_by").to_string(),
+        Action::StartReplacement { plan_by, overdue } => lang.fmt(
+            "action.start",
+            &[("date", plan_by), ("when", &when(lang, -overdue))],
+        ),
+        Action::FinishBy { change, date, days } => lang.fmt(
+            "action.finish_by",
+            &[
+                ("change", change),
+                ("date", date),
+                ("when", &when(lang, *days)),
+            ],
+        ),
+        Action::FinishReplacement { finish_by, overdue } => lang.fmt(
+            "action.finish",
+            &[("date", finish_by), ("when", &when(lang, -overdue))],
+        ),
+        Action::ReplaceNow {
+            end: Some(end),
+            ago: Some(ago),
+        } => {
+            let ago = if *ago == 0 {
+                lang.t("when.today").to_string()
+            } else {
+                lang.fmt("when.ago", &[("n", ago)])
+            };
+            lang.fmt("action.replace_now", &[("date", end), ("when", &ago)])
+        }
+        Action::ReplaceNow { .. } => lang.t("action.replace_now_undated").to_string(),
+        Action::RiskAccepted { change, until } => {
+            lang.fmt("action.accepted", &[("change", change), ("date", until)])
+        }
+        Action::FixCatalog => reason(lang, item),
+        Action::Nothing => lang.t("action.nothing").to_string(),
+    }
+}
+
+pub fn next_deadline(lang: Lang, item: &Item, today: chrono::NaiveDate) -> String {
+    let Some((kind, date)) = item.next else {
+        return String::new();
+    };
+    let key = match kind {
+        Deadline::PlanBy => "deadline.plan_by",
+        Deadline::FinishBy => "deadline.finish_by",
+        Deadline::End => "deadline.end",
+        Deadline::ExceptionEnds => "deadline.exception_ends",
+    };
+    format!(
+        "{} ({})",
+        lang.fmt(key, &[("date", &date)]),
+        when(lang, (date - today).num_days())
+    )
+}
+
+/// "45 systems, 120 components: 12 EOL · 5 due … — 25 violations"
+pub fn summary_line(lang: Lang, s: &Summary) -> String {
+    let counts: Vec<String> = Status::ALL
+        .iter()
+        .filter(|st| s.count(**st) > 0)
+        .map(|st| format!("{} {}", s.count(*st), status_word(lang, *st)))
+        .collect();
+    let counts = if counts.is_empty() {
+        lang.t("summary.none").to_string()
+    } else {
+        counts.join(" · ")
+    };
+    lang.fmt(
+        "summary.line",
+        &[
+            ("systems", &s.systems),
+            ("components", &s.components),
+            ("counts", &counts),
+            ("violations", &s.violations),
+        ],
+    )
+}
