@@ -104,14 +104,12 @@ pub fn main() -> ExitCode {
     let color = match cli.global.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            env("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
-        }
+        ColorChoice::Auto => env("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
     };
     let lang = cli.global.lang.unwrap_or_else(|| Lang::from_env(&env));
     let result = Ctx::new(&cli.global, lang, color).and_then(|ctx| {
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
+        // Block-buffered: stdout is line-buffered, and a large JSON document would cost a write per line.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
         let exit = match &cli.command {
             Command::Check(args) => cmd::check::run(&ctx, args, &mut out),
             Command::Validate(args) => cmd::validate::run(&ctx, args, &mut out),
@@ -130,7 +128,6 @@ pub fn main() -> ExitCode {
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }

@@ -23,22 +23,12 @@ pub struct Origin {
 
 impl Origin {
     pub fn new(path: impl Into<String>, line: u32, col: u32, len: u32) -> Self {
-        Origin {
-            path: path.into(),
-            line,
-            col,
-            len,
-        }
+        Origin { path: path.into(), line, col, len }
     }
 
     /// The whole file, for problems that have no better place (unreadable, too large).
     pub fn file(path: impl Into<String>) -> Self {
-        Origin {
-            path: path.into(),
-            line: 0,
-            col: 0,
-            len: 0,
-        }
+        Origin { path: path.into(), line: 0, col: 0, len: 0 }
     }
 }
 
@@ -77,10 +67,7 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, origin: Origin, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Self::error(code, origin, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Self::error(code, origin, message) }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -101,21 +88,14 @@ impl Diagnostic {
 /// Renders a diagnostic like rustc does: a header, the location, the source line with a caret, a hint.
 /// `source` looks up a file's text by path so the snippet shows the exact bytes that were parsed.
 pub fn render(d: &Diagnostic, source: &dyn Fn(&str) -> Option<String>, color: bool) -> String {
-    let (red, yellow, blue, bold, reset) = if color {
-        ("\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[1m", "\x1b[0m")
-    } else {
-        ("", "", "", "", "")
-    };
+    let (red, yellow, blue, bold, reset) =
+        if color { ("\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[1m", "\x1b[0m") } else { ("", "", "", "", "") };
     let (label, tone) = match d.severity {
         Severity::Error => ("error", red),
         Severity::Warning => ("warning", yellow),
     };
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{bold}{tone}{label}[{}]{reset}{bold}: {}{reset}",
-        d.code, d.message
-    );
+    let _ = writeln!(out, "{bold}{tone}{label}[{}]{reset}{bold}: {}{reset}", d.code, d.message);
     snippet(&mut out, &d.origin, source, tone, blue, reset);
     if let Some((origin, note)) = &d.related {
         let _ = writeln!(out, "  {blue}note{reset}: {note}");
@@ -155,14 +135,8 @@ fn snippet(
     let shown: String = chars[start.min(chars.len())..end].iter().collect();
     let prefix = if start > 0 { "…" } else { "" };
     let suffix = if end < chars.len() { "…" } else { "" };
-    let before: String = prefix
-        .chars()
-        .chain(
-            chars[start.min(chars.len())..col.min(chars.len())]
-                .iter()
-                .copied(),
-        )
-        .collect();
+    let before: String =
+        prefix.chars().chain(chars[start.min(chars.len())..col.min(chars.len())].iter().copied()).collect();
     let width = (origin.len.max(1) as usize).min(end.saturating_sub(col).max(1));
     let _ = writeln!(out, "  {pad} {blue}|{reset}");
     let _ = writeln!(out, "  {blue}{number} |{reset} {prefix}{shown}{suffix}");
@@ -203,10 +177,7 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(
-            suggest("verson", ["product", "version", "eol"]),
-            Some("version")
-        );
+        assert_eq!(suggest("verson", ["product", "version", "eol"]), Some("version"));
         assert_eq!(suggest("zzz", ["product", "version"]), None);
     }
 

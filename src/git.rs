@@ -12,9 +12,7 @@ pub struct Git {
 impl Git {
     /// Finds the repository containing `dir` (walking up), if there is one.
     pub fn discover(dir: &Path) -> Option<Git> {
-        git2::Repository::discover(dir)
-            .ok()
-            .map(|repo| Git { repo })
+        git2::Repository::discover(dir).ok().map(|repo| Git { repo })
     }
 
     pub fn open(dir: &Path) -> Result<Git> {
@@ -37,9 +35,8 @@ impl Git {
             .repo
             .revparse_single(rev)
             .map_err(|e| anyhow!("unknown revision `{rev}`: {}", e.message()))?;
-        let commit = object
-            .peel_to_commit()
-            .map_err(|_| anyhow!("revision `{rev}` does not name a commit"))?;
+        let commit =
+            object.peel_to_commit().map_err(|_| anyhow!("revision `{rev}` does not name a commit"))?;
         Ok(commit.id())
     }
 
@@ -60,28 +57,14 @@ impl Git {
         sub.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
             if entry.kind() == Some(git2::ObjectType::Blob) {
                 let name = entry.name().unwrap_or("");
-                let path = if dir.is_empty() {
-                    format!("{root}{name}")
-                } else {
-                    format!("{dir}/{root}{name}")
-                };
+                let path =
+                    if dir.is_empty() { format!("{root}{name}") } else { format!("{dir}/{root}{name}") };
                 out.push((path, entry.id(), entry.filemode() == 0o120000));
             }
             git2::TreeWalkResult::Ok
         })?;
         out.sort();
         Ok(out)
-    }
-
-    /// The blob at `path` in `commit`, if it exists.
-    pub fn blob_at(&self, commit: git2::Oid, path: &str) -> Result<Option<(git2::Oid, bool)>> {
-        let tree = self.repo.find_commit(commit)?.tree()?;
-        match tree.get_path(Path::new(path)) {
-            Ok(entry) if entry.kind() == Some(git2::ObjectType::Blob) => {
-                Ok(Some((entry.id(), entry.filemode() == 0o120000)))
-            }
-            _ => Ok(None),
-        }
     }
 
     pub fn blob_size(&self, id: git2::Oid) -> Result<usize> {

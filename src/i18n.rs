@@ -14,11 +14,7 @@ impl Lang {
     pub fn from_env(vars: &dyn Fn(&str) -> Option<String>) -> Lang {
         for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
             if let Some(v) = vars(name).filter(|v| !v.is_empty()) {
-                return if v.to_ascii_lowercase().starts_with("zh") {
-                    Lang::ZhCn
-                } else {
-                    Lang::En
-                };
+                return if v.to_ascii_lowercase().starts_with("zh") { Lang::ZhCn } else { Lang::En };
             }
         }
         Lang::En
@@ -29,17 +25,10 @@ impl Lang {
             Lang::En => EN,
             Lang::ZhCn => ZH,
         };
-        table
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| *v)
-            .unwrap_or_else(|| {
-                debug_assert!(false, "missing i18n key {key}");
-                EN.iter()
-                    .find(|(k, _)| *k == key)
-                    .map(|(_, v)| *v)
-                    .unwrap_or("?")
-            })
+        table.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or_else(|| {
+            debug_assert!(false, "missing i18n key {key}");
+            EN.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or("?")
+        })
     }
 
     /// `t(key)` with `{name}` placeholders replaced.
@@ -78,19 +67,10 @@ pub const EN: &[(&str, &str)] = &[
     ("when.ago", "{n} days ago"),
     ("action.plan_by", "none yet"),
     ("action.start", "start replacement: plan by {date} — {when}"),
-    (
-        "action.finish_by",
-        "{change} approved: finish by {date} ({when})",
-    ),
-    (
-        "action.finish",
-        "finish replacement: finish by {date} — {when}",
-    ),
+    ("action.finish_by", "{change} approved: finish by {date} ({when})"),
+    ("action.finish", "finish replacement: finish by {date} — {when}"),
     ("action.replace_now", "replace now: ended {date} — {when}"),
-    (
-        "action.replace_now_undated",
-        "replace now: support has ended",
-    ),
+    ("action.replace_now_undated", "replace now: support has ended"),
     ("action.accepted", "risk accepted by {change} until {date}"),
     ("action.fix_catalog", "{reason}"),
     ("action.nothing", "no end date announced"),
@@ -98,66 +78,24 @@ pub const EN: &[(&str, &str)] = &[
         "reason.unknown_product",
         "product `{product}` is not in the catalog: add inventory/products/{product}.yaml",
     ),
-    (
-        "reason.no_cycle",
-        "version {version} matches no cycle of `{product}`",
-    ),
-    (
-        "reason.unknown_cycle",
-        "cycle `{cycle}` is not in the catalog of `{product}`",
-    ),
-    (
-        "reason.not_announced",
-        "no end date announced for cycle {cycle}",
-    ),
-    (
-        "reason.ended_undated",
-        "cycle {cycle} has ended (date not published)",
-    ),
-    (
-        "reason.ends_override",
-        "end date {date} set on the component",
-    ),
-    (
-        "reason.ends_eol",
-        "cycle {cycle} security support ends {date}",
-    ),
-    (
-        "reason.ends_extended",
-        "cycle {cycle} extended support ends {date}",
-    ),
-    (
-        "reason.no_extended",
-        "cycle {cycle} has no extended support; security support ends {date}",
-    ),
-    (
-        "summary.line",
-        "systems: {systems}, components: {components} — {counts} — violations: {violations}",
-    ),
+    ("reason.no_cycle", "version {version} matches no cycle of `{product}`"),
+    ("reason.unknown_cycle", "cycle `{cycle}` is not in the catalog of `{product}`"),
+    ("reason.not_announced", "no end date announced for cycle {cycle}"),
+    ("reason.ended_undated", "cycle {cycle} has ended (date not published)"),
+    ("reason.ends_override", "end date {date} set on the component"),
+    ("reason.ends_eol", "cycle {cycle} security support ends {date}"),
+    ("reason.ends_extended", "cycle {cycle} extended support ends {date}"),
+    ("reason.no_extended", "cycle {cycle} has no extended support; security support ends {date}"),
+    ("summary.line", "systems: {systems}, components: {components} — {counts} — violations: {violations}"),
     ("summary.none", "nothing to show"),
     ("summary.filtered", "(filtered)"),
     ("check.title", "Lifecycle status on {date}"),
-    (
-        "check.policy",
-        "policy: start replacement {plan} and finish {finish} before the end date",
-    ),
+    ("check.policy", "policy: start replacement {plan} and finish {finish} before the end date"),
     ("validate.ok", "{files} files checked: no problems"),
-    (
-        "validate.warnings",
-        "{files} files checked: no errors, warnings: {warnings}",
-    ),
-    (
-        "validate.errors",
-        "{files} files checked: errors: {errors}, warnings: {warnings}",
-    ),
-    (
-        "load.failed",
-        "the repository has errors ({errors}); nothing was evaluated",
-    ),
-    (
-        "load.failed_hint",
-        "fix them, or run `lifecycle validate` for the full list",
-    ),
+    ("validate.warnings", "{files} files checked: no errors, warnings: {warnings}"),
+    ("validate.errors", "{files} files checked: errors: {errors}, warnings: {warnings}"),
+    ("load.failed", "the repository has errors ({errors}); nothing was evaluated"),
+    ("load.failed_hint", "fix them, or run `lifecycle validate` for the full list"),
 ];
 
 pub const ZH: &[(&str, &str)] = &[
@@ -186,15 +124,9 @@ pub const ZH: &[(&str, &str)] = &[
     ("when.ago", "{n} 天前"),
     ("action.plan_by", "暂无"),
     ("action.start", "启动替换：应于 {date} 前启动 — {when}"),
-    (
-        "action.finish_by",
-        "{change} 已批准：{date} 前完成（{when}）",
-    ),
+    ("action.finish_by", "{change} 已批准：{date} 前完成（{when}）"),
     ("action.finish", "完成替换：应于 {date} 前完成 — {when}"),
-    (
-        "action.replace_now",
-        "立即替换：已于 {date} 停止支持 — {when}",
-    ),
+    ("action.replace_now", "立即替换：已于 {date} 停止支持 — {when}"),
     ("action.replace_now_undated", "立即替换：已停止支持"),
     ("action.accepted", "{change} 接受风险至 {date}"),
     ("action.fix_catalog", "{reason}"),
@@ -203,57 +135,24 @@ pub const ZH: &[(&str, &str)] = &[
         "reason.unknown_product",
         "产品 `{product}` 不在生命周期目录中：请添加 inventory/products/{product}.yaml",
     ),
-    (
-        "reason.no_cycle",
-        "版本 {version} 不匹配 `{product}` 的任何版本线",
-    ),
-    (
-        "reason.unknown_cycle",
-        "版本线 `{cycle}` 不在 `{product}` 的目录中",
-    ),
-    (
-        "reason.not_announced",
-        "版本线 {cycle} 尚未公布停止支持日期",
-    ),
-    (
-        "reason.ended_undated",
-        "版本线 {cycle} 已停止支持（日期未公布）",
-    ),
+    ("reason.no_cycle", "版本 {version} 不匹配 `{product}` 的任何版本线"),
+    ("reason.unknown_cycle", "版本线 `{cycle}` 不在 `{product}` 的目录中"),
+    ("reason.not_announced", "版本线 {cycle} 尚未公布停止支持日期"),
+    ("reason.ended_undated", "版本线 {cycle} 已停止支持（日期未公布）"),
     ("reason.ends_override", "组件自定的停止支持日期 {date}"),
     ("reason.ends_eol", "版本线 {cycle} 安全支持于 {date} 结束"),
-    (
-        "reason.ends_extended",
-        "版本线 {cycle} 延长支持于 {date} 结束",
-    ),
-    (
-        "reason.no_extended",
-        "版本线 {cycle} 无延长支持；安全支持于 {date} 结束",
-    ),
-    (
-        "summary.line",
-        "{systems} 个系统，{components} 个组件：{counts} — 违规 {violations} 项",
-    ),
+    ("reason.ends_extended", "版本线 {cycle} 延长支持于 {date} 结束"),
+    ("reason.no_extended", "版本线 {cycle} 无延长支持；安全支持于 {date} 结束"),
+    ("summary.line", "{systems} 个系统，{components} 个组件：{counts} — 违规 {violations} 项"),
     ("summary.none", "没有可显示的内容"),
     ("summary.filtered", "（已筛选）"),
     ("check.title", "{date} 生命周期状态"),
-    (
-        "check.policy",
-        "政策：停止支持前 {plan} 启动替换，{finish} 完成替换",
-    ),
+    ("check.policy", "政策：停止支持前 {plan} 启动替换，{finish} 完成替换"),
     ("validate.ok", "已检查 {files} 个文件：没有问题"),
-    (
-        "validate.warnings",
-        "已检查 {files} 个文件：没有错误，{warnings} 个警告",
-    ),
-    (
-        "validate.errors",
-        "已检查 {files} 个文件：{errors} 个错误，{warnings} 个警告",
-    ),
+    ("validate.warnings", "已检查 {files} 个文件：没有错误，{warnings} 个警告"),
+    ("validate.errors", "已检查 {files} 个文件：{errors} 个错误，{warnings} 个警告"),
     ("load.failed", "仓库中有 {errors} 个错误，未进行评估"),
-    (
-        "load.failed_hint",
-        "请修正，或运行 `lifecycle validate` 查看完整列表",
-    ),
+    ("load.failed_hint", "请修正，或运行 `lifecycle validate` 查看完整列表"),
 ];
 
 #[cfg(test)]
@@ -264,9 +163,8 @@ mod tests {
     /// Every key exists in both languages, once, with the same placeholders.
     #[test]
     fn tables_match() {
-        let keys = |t: &'static [(&'static str, &'static str)]| {
-            t.iter().map(|(k, _)| *k).collect::<BTreeSet<_>>()
-        };
+        let keys =
+            |t: &'static [(&'static str, &'static str)]| t.iter().map(|(k, _)| *k).collect::<BTreeSet<_>>();
         assert_eq!(keys(EN), keys(ZH));
         assert_eq!(keys(EN).len(), EN.len(), "duplicate key in EN");
         assert_eq!(keys(ZH).len(), ZH.len(), "duplicate key in ZH");
@@ -277,11 +175,7 @@ mod tests {
                 .collect::<BTreeSet<_>>()
         };
         for (k, en) in EN {
-            assert_eq!(
-                holes(en),
-                holes(Lang::ZhCn.t(k)),
-                "placeholders differ for {k}"
-            );
+            assert_eq!(holes(en), holes(Lang::ZhCn.t(k)), "placeholders differ for {k}");
         }
     }
 

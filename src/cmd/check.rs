@@ -111,9 +111,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
             style,
             super::terminal_width(),
         )?,
-        Format::Markdown => {
-            render::check::markdown(out, &items, &summary, &repo.policy.eol, today, style)?
-        }
+        Format::Markdown => render::check::markdown(out, &items, &summary, &repo.policy.eol, today, style)?,
         Format::Json => {
             let doc = json::CheckDoc {
                 schema: "lifecycle.check/v1",
@@ -131,8 +129,6 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         FailOn::Due => Status::Due,
         FailOn::Eol => Status::Eol,
     };
-    let failing = items
-        .iter()
-        .any(|i| i.violation && i.date_status >= threshold);
+    let failing = items.iter().any(|i| i.violation && i.date_status >= threshold);
     Ok(if failing { Exit::Findings } else { Exit::Clean })
 }

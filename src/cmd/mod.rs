@@ -10,7 +10,7 @@ use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use crate::cli::Global;
+use crate::cli::{ColorChoice, Global};
 use crate::diag::{self, Diagnostic};
 use crate::git::Git;
 use crate::i18n::Lang;
@@ -24,6 +24,8 @@ pub struct Ctx {
     today: Option<NaiveDate>,
     pub lang: Lang,
     pub color: bool,
+    /// Colour for diagnostics on stderr (decided on stderr's own terminal under `auto`).
+    pub diag_color: bool,
     pub quiet: bool,
     pub verbose: u8,
 }
@@ -38,10 +40,7 @@ impl Ctx {
             bail!("{} is not a directory", start.display());
         }
         let git = Git::discover(&start);
-        let root = git
-            .as_ref()
-            .and_then(Git::workdir)
-            .unwrap_or_else(|| start.clone());
+        let root = git.as_ref().and_then(Git::workdir).unwrap_or_else(|| start.clone());
         let today = match &g.today {
             Some(text) => Some(
                 crate::model::time::parse_date(text)
@@ -49,28 +48,23 @@ impl Ctx {
             ),
             None => None,
         };
-        Ok(Ctx {
-            root,
-            git,
-            today,
-            lang,
-            color,
-            quiet: g.quiet,
-            verbose: g.verbose,
-        })
+        let diag_color = match g.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var("NO_COLOR").map_or(true, |v| v.is_empty()) && std::io::stderr().is_terminal()
+            }
+        };
+        Ok(Ctx { root, git, today, lang, color, diag_color, quiet: g.quiet, verbose: g.verbose })
     }
 
     /// Today in the repository's time zone, or the pinned `--today`. The only clock read.
     pub fn today(&self, tz: Tz) -> NaiveDate {
-        self.today
-            .unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive())
+        self.today.unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive())
     }
 
     pub fn style(&self) -> Style {
-        Style {
-            lang: self.lang,
-            color: self.color,
-        }
+        Style { lang: self.lang, color: self.color }
     }
 
     /// Loads the work tree, or the tree of `at` without touching the work tree.
@@ -79,26 +73,19 @@ impl Ctx {
             None => Ok(load::load(&WorkTree::new(&self.root))),
             Some(rev) => {
                 let Some(git) = &self.git else {
-                    bail!(
-                        "--at needs a git repository, and {} is not in one",
-                        self.root.display()
-                    );
+                    bail!("--at needs a git repository, and {} is not in one", self.root.display());
                 };
                 let commit = git.resolve(rev)?;
-                Ok(load::load(&Revision::new(git, commit)))
+                Ok(load::load(&Revision::new(git, commit)?))
             }
         }
     }
 
     /// Prints diagnostics to stderr (errors always; warnings unless `quiet`).
     pub fn report(&self, loaded: &Loaded, warnings: bool) -> Result<()> {
-        let color = self.color && std::io::stderr().is_terminal();
+        let color = self.diag_color;
         let mut err = std::io::stderr().lock();
-        for d in loaded
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error() || (warnings && !self.quiet))
-        {
+        for d in loaded.diagnostics.iter().filter(|d| d.is_error() || (warnings && !self.quiet)) {
             write!(err, "{}", diag::render(d, &|p| loaded.text(p), color))?;
             writeln!(err)?;
         }
@@ -113,11 +100,7 @@ impl Ctx {
         self.report(loaded, false)?;
         let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
         let mut err = std::io::stderr().lock();
-        writeln!(
-            err,
-            "error: {}",
-            self.lang.fmt("load.failed", &[("errors", &errors)])
-        )?;
+        writeln!(err, "error: {}", self.lang.fmt("load.failed", &[("errors", &errors)]))?;
         writeln!(err, "  = hint: {}", self.lang.t("load.failed_hint"))?;
         Ok(true)
     }
@@ -134,8 +117,5 @@ pub fn terminal_width() -> Option<u16> {
     if !std::io::stdout().is_terminal() {
         return None;
     }
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .or_else(|| comfy_table::Table::new().width())
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or_else(|| comfy_table::Table::new().width())
 }

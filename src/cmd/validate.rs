@@ -40,7 +40,7 @@ struct Doc<'a> {
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     let loaded = ctx.load(args.at.as_deref())?;
     let (errors, warnings) = counts(&loaded.diagnostics);
-    let files = loaded.texts.len();
+    let files = loaded.files;
     match args.format {
         Format::Json => {
             let doc = Doc {
@@ -58,19 +58,12 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
             let line = match (errors, warnings) {
                 (0, 0) => lang.fmt("validate.ok", &[("files", &files)]),
                 (0, w) => lang.fmt("validate.warnings", &[("files", &files), ("warnings", &w)]),
-                (e, w) => lang.fmt(
-                    "validate.errors",
-                    &[("files", &files), ("errors", &e), ("warnings", &w)],
-                ),
+                (e, w) => lang.fmt("validate.errors", &[("files", &files), ("errors", &e), ("warnings", &w)]),
             };
             if !ctx.quiet || errors > 0 {
                 writeln!(std::io::stderr(), "{line}")?;
             }
         }
     }
-    Ok(if errors > 0 {
-        Exit::Invalid
-    } else {
-        Exit::Clean
-    })
+    Ok(if errors > 0 { Exit::Invalid } else { Exit::Clean })
 }

@@ -21,14 +21,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [
-        Status::Eol,
-        Status::Due,
-        Status::Warn,
-        Status::Unknown,
-        Status::Accepted,
-        Status::Ok,
-    ];
+    pub const ALL: [Status; 6] =
+        [Status::Eol, Status::Due, Status::Warn, Status::Unknown, Status::Accepted, Status::Ok];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -107,18 +101,11 @@ pub enum Action {
     /// No replacement approved and plan_by passed.
     StartReplacement { plan_by: NaiveDate, overdue: i64 },
     /// A replacement is approved; finish it by this date.
-    FinishBy {
-        change: String,
-        date: NaiveDate,
-        days: i64,
-    },
+    FinishBy { change: String, date: NaiveDate, days: i64 },
     /// finish_by passed and the component still runs the cycle.
     FinishReplacement { finish_by: NaiveDate, overdue: i64 },
     /// The end date passed.
-    ReplaceNow {
-        end: Option<NaiveDate>,
-        ago: Option<i64>,
-    },
+    ReplaceNow { end: Option<NaiveDate>, ago: Option<i64> },
     /// Covered by an approved exception.
     RiskAccepted { change: String, until: NaiveDate },
     /// The status cannot be computed: fix the catalog or the version.
@@ -179,49 +166,29 @@ pub fn evaluate<'a>(repo: &'a Repository, today: NaiveDate, links: &Links) -> Ve
 fn end_of<'a>(
     repo: &'a Repository,
     c: &Component,
-) -> (
-    Option<&'a Product>,
-    Option<String>,
-    Result<Milestone, Reason>,
-    Option<EndSource>,
-) {
+) -> (Option<&'a Product>, Option<String>, Result<Milestone, Reason>, Option<EndSource>) {
     let product = repo.products.get(&c.product);
     let cycle = product.and_then(|p| match &c.cycle {
         Some(name) => p.cycles.iter().find(|x| &x.name == name),
-        None => version::resolve(&c.version, p.cycles.iter().map(|x| x.name.as_str()))
-            .map(|i| &p.cycles[i]),
+        None => version::resolve(&c.version, p.cycles.iter().map(|x| x.name.as_str())).map(|i| &p.cycles[i]),
     });
     let cycle_name = cycle.map(|x| x.name.clone());
     if let Some(e) = c.eol {
-        return (
-            product,
-            cycle_name,
-            Ok(Milestone::Date(e)),
-            Some(EndSource::Override),
-        );
+        return (product, cycle_name, Ok(Milestone::Date(e)), Some(EndSource::Override));
     }
     let Some(p) = product else {
         return (None, None, Err(Reason::UnknownProduct), None);
     };
     let Some(cycle) = cycle else {
         let reason = match &c.cycle {
-            Some(name) => Reason::UnknownCycle {
-                cycle: name.clone(),
-            },
-            None => Reason::NoMatchingCycle {
-                version: c.version.clone(),
-            },
+            Some(name) => Reason::UnknownCycle { cycle: name.clone() },
+            None => Reason::NoMatchingCycle { version: c.version.clone() },
         };
         return (Some(p), None, Err(reason), None);
     };
     let wants_extended = c.support == Support::Extended || repo.policy.eol.basis == Basis::Extended;
     if wants_extended && cycle.extended_support_end != Milestone::None {
-        return (
-            Some(p),
-            cycle_name,
-            Ok(cycle.extended_support_end),
-            Some(EndSource::Extended),
-        );
+        return (Some(p), cycle_name, Ok(cycle.extended_support_end), Some(EndSource::Extended));
     }
     (Some(p), cycle_name, Ok(cycle.eol), Some(EndSource::Eol))
 }
@@ -235,11 +202,7 @@ fn evaluate_one<'a>(
 ) -> Item<'a> {
     let key = (system.id.clone(), component.name.clone());
     let coverage = links.coverage.get(&key);
-    let exception = links
-        .exceptions
-        .get(&key)
-        .filter(|e| e.until >= today)
-        .cloned();
+    let exception = links.exceptions.get(&key).filter(|e| e.until >= today).cloned();
     let (product, cycle, end, source) = end_of(repo, component);
     let eol = &repo.policy.eol;
 
@@ -275,11 +238,7 @@ fn evaluate_one<'a>(
     let finish_by = end_date.and_then(|e| eol.finish_before.before(e));
 
     let accepted = exception.is_some() && date_status != Status::Ok;
-    let status = if accepted {
-        Status::Accepted
-    } else {
-        date_status
-    };
+    let status = if accepted { Status::Accepted } else { date_status };
     let violation = match date_status {
         Status::Warn => coverage.is_none() && !accepted,
         Status::Due => !coverage.is_some_and(|c| c.complete) && !accepted,
@@ -291,40 +250,24 @@ fn evaluate_one<'a>(
     let (action, next) = match (date_status, &exception) {
         (Status::Unknown, _) => (Action::FixCatalog, None),
         (Status::Ok, _) => match plan_by {
-            Some(p) => (
-                Action::PlanBy {
-                    date: p,
-                    days: days(p),
-                },
-                Some((Deadline::PlanBy, p)),
-            ),
+            Some(p) => (Action::PlanBy { date: p, days: days(p) }, Some((Deadline::PlanBy, p))),
             None => (Action::Nothing, None),
         },
         (_, Some(ex)) if accepted => (
-            Action::RiskAccepted {
-                change: ex.change.clone(),
-                until: ex.until,
-            },
+            Action::RiskAccepted { change: ex.change.clone(), until: ex.until },
             Some((Deadline::ExceptionEnds, ex.until)),
         ),
         (Status::Warn, _) => {
             let f = finish_by.unwrap_or(today);
             match coverage {
                 Some(c) => (
-                    Action::FinishBy {
-                        change: c.change.clone(),
-                        date: f,
-                        days: days(f),
-                    },
+                    Action::FinishBy { change: c.change.clone(), date: f, days: days(f) },
                     Some((Deadline::FinishBy, f)),
                 ),
                 None => {
                     let p = plan_by.unwrap_or(today);
                     (
-                        Action::StartReplacement {
-                            plan_by: p,
-                            overdue: -days(p),
-                        },
+                        Action::StartReplacement { plan_by: p, overdue: -days(p) },
                         Some((Deadline::FinishBy, f)),
                     )
                 }
@@ -335,29 +278,15 @@ fn evaluate_one<'a>(
             let e = end_date.unwrap_or(today);
             match coverage {
                 Some(c) if !c.complete => (
-                    Action::FinishBy {
-                        change: c.change.clone(),
-                        date: e,
-                        days: days(e),
-                    },
+                    Action::FinishBy { change: c.change.clone(), date: e, days: days(e) },
                     Some((Deadline::End, e)),
                 ),
-                _ => (
-                    Action::FinishReplacement {
-                        finish_by: f,
-                        overdue: -days(f),
-                    },
-                    Some((Deadline::End, e)),
-                ),
+                _ => {
+                    (Action::FinishReplacement { finish_by: f, overdue: -days(f) }, Some((Deadline::End, e)))
+                }
             }
         }
-        _ => (
-            Action::ReplaceNow {
-                end: end_date,
-                ago: end_date.map(|e| -days(e)),
-            },
-            None,
-        ),
+        _ => (Action::ReplaceNow { end: end_date, ago: end_date.map(|e| -days(e)) }, None),
     };
 
     Item {
@@ -395,10 +324,7 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(items: &[Item]) -> Summary {
-        let mut s = Summary {
-            components: items.len(),
-            ..Summary::default()
-        };
+        let mut s = Summary { components: items.len(), ..Summary::default() };
         let mut systems: Vec<&str> = items.iter().map(|i| i.system.id.as_str()).collect();
         systems.dedup();
         s.systems = systems.len();

@@ -35,27 +35,14 @@ impl Cx<'_> {
         origin(self.path, &s.referenced)
     }
 
-    fn error(
-        &mut self,
-        code: &'static str,
-        s: &S,
-        message: impl Into<String>,
-        hint: impl Into<String>,
-    ) {
+    fn error(&mut self, code: &'static str, s: &S, message: impl Into<String>, hint: impl Into<String>) {
         let d = Diagnostic::error(code, self.at(s), message).hint(hint);
         self.diags.push(d);
     }
 
     fn date(&mut self, s: &S) -> Option<NaiveDate> {
         parse_date(&s.value)
-            .map_err(|m| {
-                self.error(
-                    "bad-date",
-                    s,
-                    m,
-                    "write dates as YYYY-MM-DD, e.g. 2024-12-31",
-                )
-            })
+            .map_err(|m| self.error("bad-date", s, m, "write dates as YYYY-MM-DD, e.g. 2024-12-31"))
             .ok()
     }
 
@@ -109,11 +96,7 @@ impl Cx<'_> {
     fn id(&mut self, s: &S, what: &str, upper: bool) -> bool {
         let ok = valid_id(&s.value, upper);
         if !ok {
-            let allowed = if upper {
-                "letters, digits"
-            } else {
-                "lower-case letters, digits"
-            };
+            let allowed = if upper { "letters, digits" } else { "lower-case letters, digits" };
             self.error(
                 "bad-id",
                 s,
@@ -126,8 +109,7 @@ impl Cx<'_> {
 }
 
 pub fn valid_id(id: &str, upper: bool) -> bool {
-    let ok =
-        |c: char| c.is_ascii_digit() || c.is_ascii_lowercase() || (upper && c.is_ascii_uppercase());
+    let ok = |c: char| c.is_ascii_digit() || c.is_ascii_lowercase() || (upper && c.is_ascii_uppercase());
     id.len() <= 128
         && id.chars().next().is_some_and(ok)
         && id.chars().all(|c| ok(c) || matches!(c, '.' | '_' | '-'))
@@ -137,28 +119,18 @@ pub fn valid_id(id: &str, upper: bool) -> bool {
 pub fn settings(raw: raw::Settings, diags: &mut Vec<Diagnostic>) -> Settings {
     let path = "lifecycle.yaml";
     let mut s = Settings::default();
-    let mut cx = Cx {
-        path,
-        tz: chrono_tz::UTC,
-        diags,
-    };
+    let mut cx = Cx { path, tz: chrono_tz::UTC, diags };
     if let Some(tz) = &raw.timezone {
         match tz.value.parse::<Tz>() {
             Ok(zone) => s.timezone = zone,
             Err(_) => {
-                let hint = match suggest(&tz.value, chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()))
-                {
+                let hint = match suggest(&tz.value, chrono_tz::TZ_VARIANTS.iter().map(|z| z.name())) {
                     Some(near) => {
                         format!("did you mean `{near}`? Use an IANA name such as Asia/Shanghai")
                     }
                     None => "use an IANA time zone name such as Asia/Shanghai or UTC".into(),
                 };
-                cx.error(
-                    "bad-timezone",
-                    tz,
-                    format!("unknown time zone `{}`", tz.value),
-                    hint,
-                );
+                cx.error("bad-timezone", tz, format!("unknown time zone `{}`", tz.value), hint);
             }
         }
     }
@@ -166,8 +138,7 @@ pub fn settings(raw: raw::Settings, diags: &mut Vec<Diagnostic>) -> Settings {
         let mut set = |target: &mut String, v: Option<S>| {
             if let Some(v) = v {
                 let clean = v.value.trim().trim_end_matches('/').to_string();
-                if clean.is_empty() || clean.starts_with('/') || clean.split('/').any(|c| c == "..")
-                {
+                if clean.is_empty() || clean.starts_with('/') || clean.split('/').any(|c| c == "..") {
                     cx.error(
                         "bad-path",
                         &v,
@@ -228,22 +199,22 @@ pub struct Builder {
     reports: Vec<(String, Report)>,
     /// Where each role name is used, to check that someone holds it.
     role_uses: Vec<(String, Origin)>,
+    /// Policy files were found (even if they failed to parse): no "no policy" warning then.
+    pub policy_files_exist: bool,
 }
 
 impl Builder {
     pub fn new(settings: Settings, tz: Tz) -> Builder {
         Builder {
             tz,
-            repo: Repository {
-                settings,
-                ..Repository::default()
-            },
+            repo: Repository { settings, ..Repository::default() },
             diags: Vec::new(),
             eol_origin: None,
             rules_origin: None,
             people_file: false,
             reports: Vec::new(),
             role_uses: Vec::new(),
+            policy_files_exist: false,
         }
     }
 
@@ -265,11 +236,7 @@ impl Builder {
     }
 
     fn cx<'a>(&self, path: &'a str, diags: &'a mut Vec<Diagnostic>) -> Cx<'a> {
-        Cx {
-            path,
-            tz: self.tz,
-            diags,
-        }
+        Cx { path, tz: self.tz, diags }
     }
 
     fn system(&mut self, path: &str, s: Spanned<raw::System>) -> Option<System> {
@@ -282,11 +249,7 @@ impl Builder {
         for c in s.components {
             let c_at = origin(path, &c.referenced);
             let c = c.value;
-            let name = c
-                .name
-                .as_ref()
-                .map(|n| n.value.clone())
-                .unwrap_or_else(|| c.product.value.clone());
+            let name = c.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| c.product.value.clone());
             if let Some(first) = components.iter().find(|x| x.name == name) {
                 let d = Diagnostic::error(
                     "duplicate-id",
@@ -326,12 +289,13 @@ impl Builder {
                 name,
                 product: c.product.value.clone(),
                 version: c.version.value.trim().to_string(),
-                cycle: c.cycle.map(|v| v.value),
+                cycle: c.cycle.as_ref().map(|v| v.value.clone()),
                 eol,
                 support,
                 purl: c.purl.map(|v| v.value),
                 origin: c_at,
                 version_origin: cx.at(&c.version),
+                cycle_origin: c.cycle.as_ref().map(|v| cx.at(v)),
             });
         }
         if s.owner.value.trim().is_empty() {
@@ -375,21 +339,13 @@ impl Builder {
         let mut diags = std::mem::take(&mut self.diags);
         let mut cx = self.cx(path, &mut diags);
         cx.id(&p.product, "product", false);
-        let stem = path
-            .rsplit('/')
-            .next()
-            .unwrap_or(path)
-            .trim_end_matches(".yaml")
-            .trim_end_matches(".yml");
+        let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".yaml").trim_end_matches(".yml");
         if stem != p.product.value {
             cx.error(
                 "id-mismatch",
                 &p.product,
                 format!("product `{}` is in a file named `{stem}`", p.product.value),
-                format!(
-                    "rename the file to {}.yaml or the product to `{stem}`",
-                    p.product.value
-                ),
+                format!("rename the file to {}.yaml or the product to `{stem}`", p.product.value),
             );
         }
         if let Some(src) = &p.source
@@ -418,8 +374,7 @@ impl Builder {
             let local = Self::cycle(&mut cx, c);
             match cycles.iter_mut().find(|x| x.name == local.name) {
                 Some(existing) => {
-                    let merge =
-                        |a: Milestone, b: Milestone| if b == Milestone::None { a } else { b };
+                    let merge = |a: Milestone, b: Milestone| if b == Milestone::None { a } else { b };
                     existing.eol = merge(existing.eol, local.eol);
                     existing.active_support_end =
                         merge(existing.active_support_end, local.active_support_end);
@@ -466,13 +421,9 @@ impl Builder {
             let at = origin(path, &e.referenced);
             if let Some(first) = &self.eol_origin {
                 cx.diags.push(
-                    Diagnostic::error(
-                        "duplicate-id",
-                        at.clone(),
-                        "the `eol` policy is set in two files",
-                    )
-                    .hint("keep the `eol:` section in one policy file")
-                    .related(first.clone(), "the first is here"),
+                    Diagnostic::error("duplicate-id", at.clone(), "the `eol` policy is set in two files")
+                        .hint("keep the `eol:` section in one policy file")
+                        .related(first.clone(), "the first is here"),
                 );
             }
             self.eol_origin = Some(at);
@@ -500,13 +451,9 @@ impl Builder {
             let at = cx.at(&name);
             if let Some(first) = self.repo.policy.classes.get(&name.value) {
                 cx.diags.push(
-                    Diagnostic::error(
-                        "duplicate-id",
-                        at,
-                        format!("class `{}` is defined twice", name.value),
-                    )
-                    .hint("each class is defined once across policies/")
-                    .related(first.origin.clone(), "the first is here"),
+                    Diagnostic::error("duplicate-id", at, format!("class `{}` is defined twice", name.value))
+                        .hint("each class is defined once across policies/")
+                        .related(first.origin.clone(), "the first is here"),
                 );
                 continue;
             }
@@ -560,10 +507,7 @@ impl Builder {
                 max_duration: d(&c.max_duration),
                 chain,
                 confirm: c.confirm.map(|r| r.value),
-                applies_to: c.applies_to.map(|a| AppliesTo {
-                    severity: a.severity,
-                    kev: a.kev,
-                }),
+                applies_to: c.applies_to.map(|a| AppliesTo { severity: a.severity, kev: a.kev }),
                 origin: at,
             };
             self.repo.policy.classes.insert(name.value, class);
@@ -572,21 +516,16 @@ impl Builder {
             let at = origin(path, &r.referenced);
             if let Some(first) = &self.rules_origin {
                 cx.diags.push(
-                    Diagnostic::error(
-                        "duplicate-id",
-                        at.clone(),
-                        "`rules` are set in two policy files",
-                    )
-                    .hint("keep the `rules:` section in one policy file")
-                    .related(first.clone(), "the first is here"),
+                    Diagnostic::error("duplicate-id", at.clone(), "`rules` are set in two policy files")
+                        .hint("keep the `rules:` section in one policy file")
+                        .related(first.clone(), "the first is here"),
                 );
             }
             self.rules_origin = Some(at);
             let r = r.value;
             let rules = &mut self.repo.policy.rules;
             rules.separation_of_duties = r.separation_of_duties.unwrap_or(false);
-            rules.require_gray_before_production =
-                r.require_gray_before_production.unwrap_or(false);
+            rules.require_gray_before_production = r.require_gray_before_production.unwrap_or(false);
             rules.require_backup = r.require_backup.unwrap_or(false);
             rules.notify_before = r.notify_before.as_ref().and_then(|d| cx.duration(d));
             for (env, days) in r.windows.unwrap_or_default() {
@@ -611,22 +550,14 @@ impl Builder {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("known KPIs: {}", KPI_NAMES.join(", ")),
                 };
-                cx.error(
-                    "unknown-key",
-                    &name,
-                    format!("unknown KPI `{}`", name.value),
-                    hint,
-                );
+                cx.error("unknown-key", &name, format!("unknown KPI `{}`", name.value), hint);
                 continue;
             }
             match parse_kpi(&name.value, &target.value) {
                 Ok(k) => self.repo.policy.kpis.push(k),
-                Err(m) => cx.error(
-                    "bad-value",
-                    &target,
-                    m,
-                    "write a target such as \">= 95%\" or \"<= 72h\"",
-                ),
+                Err(m) => {
+                    cx.error("bad-value", &target, m, "write a target such as \">= 95%\" or \"<= 72h\"")
+                }
             }
         }
         self.diags = diags;
@@ -676,11 +607,7 @@ impl Builder {
                 title: p.title,
                 email: p.email,
                 roles: p.roles.into_iter().map(|r| r.value).collect(),
-                keys: p
-                    .keys
-                    .into_iter()
-                    .map(|k| k.value.trim().to_string())
-                    .collect(),
+                keys: p.keys.into_iter().map(|k| k.value.trim().to_string()).collect(),
                 origin: at,
             });
         }
@@ -725,6 +652,16 @@ impl Builder {
                 ),
             }
         }
+        let plan_at = r.plan.as_ref().map(|p| {
+            let mut v: Vec<(&'static str, Origin)> = Vec::new();
+            if let Some(e) = &p.executor {
+                v.push(("plan.executor", cx.at(e)));
+            }
+            if let Some(e) = &p.supervisor {
+                v.push(("plan.supervisor", cx.at(e)));
+            }
+            v
+        });
         let plan = r.plan.map(|p| Plan {
             gray_at: p.gray_at.as_ref().and_then(|t| cx.timestamp(t)),
             production_at: p.production_at.as_ref().and_then(|t| cx.timestamp(t)),
@@ -734,6 +671,17 @@ impl Builder {
             tests: p.tests,
         });
         let until = r.until.as_ref().and_then(|u| cx.date(u));
+        let mut fields = Fields::default();
+        fields.0.insert("id", cx.at(&r.id));
+        fields.0.insert("class", cx.at(&r.class));
+        fields.0.insert("requested_by", cx.at(&r.requested_by));
+        fields.0.insert("requested_at", cx.at(&r.requested_at));
+        if let Some(u) = &r.until {
+            fields.0.insert("until", cx.at(u));
+        }
+        for (k, v) in plan_at.into_iter().flatten() {
+            fields.0.insert(k, v);
+        }
         self.diags = diags;
         let Some(requested_at) = requested_at else {
             return;
@@ -749,12 +697,10 @@ impl Builder {
             advisories: r.advisories.into_iter().map(|a| a.value).collect(),
             risk: r.risk,
             plan,
-            budget: r.budget.map(|m| Money {
-                amount: m.amount,
-                currency: m.currency,
-            }),
+            budget: r.budget.map(|m| Money { amount: m.amount, currency: m.currency }),
             until,
             origin: Origin::new(path, 1, 1, 1),
+            fields,
             report: None,
         });
     }
@@ -767,12 +713,9 @@ impl Builder {
         let production_at = ts(&r.production_at);
         let notified_at = ts(&r.notified_at);
         let started_at = cx.timestamp(&r.started_at);
-        let backup = r.backup.and_then(|b| {
-            Some(Backup {
-                taken_at: cx.timestamp(&b.taken_at)?,
-                reference: b.reference,
-            })
-        });
+        let backup = r
+            .backup
+            .and_then(|b| Some(Backup { taken_at: cx.timestamp(&b.taken_at)?, reference: b.reference }));
         let gray = r.gray.map(|g| Gray {
             passed_at: g.passed_at.as_ref().and_then(|t| cx.timestamp(t)),
             result: g.result,
@@ -786,13 +729,25 @@ impl Builder {
                 Diagnostic::error(
                     "bad-value",
                     Origin::new(path, 1, 1, 1),
-                    format!(
-                        "hosts.succeeded ({}) exceeds hosts.total ({})",
-                        h.succeeded, h.total
-                    ),
+                    format!("hosts.succeeded ({}) exceeds hosts.total ({})", h.succeeded, h.total),
                 )
                 .hint("succeeded counts hosts out of total"),
             );
+        }
+        let mut fields = Fields::default();
+        fields.0.insert("started_at", cx.at(&r.started_at));
+        fields.0.insert("executed_by", cx.at(&r.executed_by));
+        if let Some(s) = &r.supervised_by {
+            fields.0.insert("supervised_by", cx.at(s));
+        }
+        for (name, v) in [
+            ("finished_at", &r.finished_at),
+            ("production_at", &r.production_at),
+            ("notified_at", &r.notified_at),
+        ] {
+            if let Some(v) = v {
+                fields.0.insert(name, cx.at(v));
+            }
         }
         let supervised_by = r.supervised_by.map(|v| v.value);
         self.diags = diags;
@@ -810,18 +765,11 @@ impl Builder {
                 artifacts: r
                     .artifacts
                     .into_iter()
-                    .map(|a| Artifact {
-                        name: a.name,
-                        source: a.source,
-                        sha256: a.sha256,
-                    })
+                    .map(|a| Artifact { name: a.name, source: a.source, sha256: a.sha256 })
                     .collect(),
                 notified_at,
                 outcome: r.outcome,
-                hosts: r.hosts.map(|h| Hosts {
-                    total: h.total,
-                    succeeded: h.succeeded,
-                }),
+                hosts: r.hosts.map(|h| Hosts { total: h.total, succeeded: h.succeeded }),
                 downtime,
                 metrics: r
                     .metrics
@@ -834,11 +782,9 @@ impl Builder {
                         target: m.target,
                     })
                     .collect(),
-                cost: r.cost.map(|m| Money {
-                    amount: m.amount,
-                    currency: m.currency,
-                }),
+                cost: r.cost.map(|m| Money { amount: m.amount, currency: m.currency }),
                 origin: Origin::new(path, 1, 1, 1),
+                fields,
             },
         ));
     }
@@ -874,13 +820,10 @@ impl Builder {
         let at = cx.at(&a.id);
         self.diags = diags;
         if let Some(first) = self.repo.advisories.iter().find(|x| x.id == a.id.value) {
-            let d = Diagnostic::error(
-                "duplicate-id",
-                at,
-                format!("advisory `{}` is defined twice", a.id.value),
-            )
-            .hint("keep one file per advisory")
-            .related(first.origin.clone(), "the first is here");
+            let d =
+                Diagnostic::error("duplicate-id", at, format!("advisory `{}` is defined twice", a.id.value))
+                    .hint("keep one file per advisory")
+                    .related(first.origin.clone(), "the first is here");
             self.diags.push(d);
             return;
         }
@@ -955,23 +898,18 @@ impl Builder {
                     diags.push(
                         Diagnostic::error(
                             "unknown-cycle",
-                            c.origin.clone(),
+                            c.cycle_origin.clone().unwrap_or_else(|| c.origin.clone()),
                             format!("`{}` has no cycle `{cycle}`", c.product),
                         )
                         .hint(format!(
                             "known cycles: {}",
-                            names
-                                .iter()
-                                .take(12)
-                                .copied()
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            names.iter().take(12).copied().collect::<Vec<_>>().join(", ")
                         )),
                     );
                 }
             }
         }
-        if repo.policy.files.is_empty() {
+        if repo.policy.files.is_empty() && !self.policy_files_exist {
             diags.push(
                 Diagnostic::warning(
                     "no-policy",
@@ -985,20 +923,16 @@ impl Builder {
         if self.people_file || !self.role_uses.is_empty() {
             for (role, at) in &self.role_uses {
                 if !repo.people.iter().any(|p| p.roles.contains(role)) {
-                    let roles: Vec<&str> = repo
-                        .people
-                        .iter()
-                        .flat_map(|p| p.roles.iter().map(String::as_str))
-                        .collect();
+                    let roles: Vec<&str> =
+                        repo.people.iter().flat_map(|p| p.roles.iter().map(String::as_str)).collect();
                     let hint = match suggest(role, roles) {
                         Some(near) => format!(
                             "did you mean `{near}`? Otherwise give the role to someone in {}",
                             repo.settings.paths.people
                         ),
-                        None => format!(
-                            "give the role `{role}` to someone in {}",
-                            repo.settings.paths.people
-                        ),
+                        None => {
+                            format!("give the role `{role}` to someone in {}", repo.settings.paths.people)
+                        }
                     };
                     diags.push(
                         Diagnostic::error(
@@ -1038,26 +972,24 @@ impl Builder {
                 diags.push(
                     Diagnostic::error(
                         "unknown-class",
-                        c.origin.clone(),
+                        c.fields.at("class", &c.origin),
                         format!("change `{}` has unknown class `{}`", c.id, c.class),
                     )
                     .hint(hint),
                 );
             }
-            unknown_person(&mut diags, &c.requested_by, &c.origin, "requester");
+            let at = |field: &str| c.fields.at(field, &c.origin);
+            unknown_person(&mut diags, &c.requested_by, &at("requested_by"), "requester");
             if let Some(plan) = &c.plan {
-                for who in plan.executor.iter().chain(&plan.supervisor) {
-                    unknown_person(&mut diags, who, &c.origin, "plan person");
+                if let Some(who) = &plan.executor {
+                    unknown_person(&mut diags, who, &at("plan.executor"), "executor");
+                }
+                if let Some(who) = &plan.supervisor {
+                    unknown_person(&mut diags, who, &at("plan.supervisor"), "supervisor");
                 }
             }
             for t in &c.targets {
-                if let Target::Version {
-                    system,
-                    component,
-                    origin,
-                    ..
-                } = t
-                {
+                if let Target::Version { system, component, origin, .. } = t {
                     match repo.systems.iter().find(|s| &s.id == system) {
                         None => diags.push(
                             Diagnostic::warning(
@@ -1065,35 +997,38 @@ impl Builder {
                                 origin.clone(),
                                 format!("target system `{system}` is not in the inventory"),
                             )
-                            .hint(
-                                "fine for a system that was since removed; otherwise check the id",
-                            ),
+                            .hint("fine for a system that was since removed; otherwise check the id"),
                         ),
-                        Some(s) if !s.components.iter().any(|x| &x.name == component) => diags
-                            .push(
-                                Diagnostic::warning(
-                                    "unknown-target",
-                                    origin.clone(),
-                                    format!("system `{system}` has no component `{component}`"),
-                                )
-                                .hint(format!(
-                                    "components of {system}: {}",
-                                    s.components
-                                        .iter()
-                                        .map(|x| x.name.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                )),
-                            ),
+                        Some(s) if !s.components.iter().any(|x| &x.name == component) => diags.push(
+                            Diagnostic::warning(
+                                "unknown-target",
+                                origin.clone(),
+                                format!("system `{system}` has no component `{component}`"),
+                            )
+                            .hint(format!(
+                                "components of {system}: {}",
+                                s.components.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ")
+                            )),
+                        ),
                         _ => {}
                     }
                 }
             }
         }
         for (folder, report) in std::mem::take(&mut self.reports) {
-            unknown_person(&mut diags, &report.executed_by, &report.origin, "executor");
+            unknown_person(
+                &mut diags,
+                &report.executed_by,
+                &report.fields.at("executed_by", &report.origin),
+                "executor",
+            );
             if let Some(s) = &report.supervised_by {
-                unknown_person(&mut diags, s, &report.origin, "supervisor");
+                unknown_person(
+                    &mut diags,
+                    s,
+                    &report.fields.at("supervised_by", &report.origin),
+                    "supervisor",
+                );
             }
             match repo.changes.iter_mut().find(|c| c.id == folder) {
                 Some(change) => change.report = Some(report),
@@ -1173,11 +1108,5 @@ pub fn parse_kpi(name: &str, text: &str) -> Result<KpiTarget, String> {
     if !value.is_finite() || value < 0.0 || (unit == KpiUnit::Percent && value > 100.0) {
         return Err(format!("KPI target `{t}` is out of range"));
     }
-    Ok(KpiTarget {
-        name: name.to_string(),
-        op,
-        value,
-        unit,
-        text: t.to_string(),
-    })
+    Ok(KpiTarget { name: name.to_string(), op, value, unit, text: t.to_string() })
 }

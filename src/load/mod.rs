@@ -19,6 +19,8 @@ pub struct Loaded {
     pub repo: Repository,
     pub diagnostics: Vec<Diagnostic>,
     pub texts: HashMap<String, String>,
+    /// How many files were found (read or refused).
+    pub files: usize,
     /// Where the files came from ("the work tree", "revision …").
     pub from: String,
 }
@@ -76,9 +78,12 @@ pub fn load(source: &dyn Source) -> Loaded {
     };
 
     let files = discover(source, &settings);
+    let discovered = files.len() + usize::from(source.exists("lifecycle.yaml"));
+    let policy_files_exist = files.iter().any(|(k, _)| *k == Kind::Policy);
+    let paths: Vec<String> = files.iter().map(|(_, p)| p.clone()).collect();
     let mut read = Vec::with_capacity(files.len());
-    for (kind, path) in files {
-        match read_text(source, &path) {
+    for ((kind, path), bytes) in files.into_iter().zip(source.read_all(&paths)) {
+        match bytes.map_err(|e| read_error(&path, e)).and_then(|b| text_from_bytes(&path, b)) {
             Ok(text) => read.push((kind, path, text)),
             Err(d) => diagnostics.push(*d),
         }
@@ -94,6 +99,7 @@ pub fn load(source: &dyn Source) -> Loaded {
         .collect();
 
     let mut builder = convert::Builder::new(settings, tz);
+    builder.policy_files_exist = policy_files_exist;
     for (path, text, parsed) in parsed {
         match parsed {
             Ok(p) => builder.add(&path, p),
@@ -104,31 +110,14 @@ pub fn load(source: &dyn Source) -> Loaded {
     let (repo, mut more) = builder.finish();
     diagnostics.append(&mut more);
     diagnostics.sort_by(|a, b| (&a.origin, a.code).cmp(&(&b.origin, b.code)));
-    Loaded {
-        repo,
-        diagnostics,
-        texts,
-        from: source.describe(),
-    }
+    Loaded { repo, diagnostics, texts, files: discovered, from: source.describe() }
 }
 
 fn discover(source: &dyn Source, settings: &Settings) -> Vec<(Kind, String)> {
     let p = &settings.paths;
     let mut files = Vec::new();
-    files.extend(
-        source
-            .list(&p.systems)
-            .into_iter()
-            .filter(|f| is_yaml(f))
-            .map(|f| (Kind::System, f)),
-    );
-    files.extend(
-        source
-            .list(&p.products)
-            .into_iter()
-            .filter(|f| is_yaml(f))
-            .map(|f| (Kind::Product, f)),
-    );
+    files.extend(source.list(&p.systems).into_iter().filter(|f| is_yaml(f)).map(|f| (Kind::System, f)));
+    files.extend(source.list(&p.products).into_iter().filter(|f| is_yaml(f)).map(|f| (Kind::Product, f)));
     files.extend(
         source
             .list(&p.policies)
@@ -150,33 +139,27 @@ fn discover(source: &dyn Source, settings: &Settings) -> Vec<(Kind, String)> {
             _ => {}
         }
     }
-    files.extend(
-        source
-            .list(&p.advisories)
-            .into_iter()
-            .filter(|f| is_yaml(f))
-            .map(|f| (Kind::Advisory, f)),
-    );
+    files.extend(source.list(&p.advisories).into_iter().filter(|f| is_yaml(f)).map(|f| (Kind::Advisory, f)));
     files
 }
 
 /// Reads a file as UTF-8 text, refusing oversized files, outside symlinks and invalid encodings.
 pub fn read_text(source: &dyn Source, path: &str) -> Result<String, Box<Diagnostic>> {
-    let bytes = source.read(path).map_err(|e| {
-        let code = match e {
-            source::ReadError::TooLarge(_) => "file-too-large",
-            source::ReadError::Symlink(_) => "symlink-outside",
-            source::ReadError::Io(_) => "unreadable",
-        };
-        Box::new(
-            Diagnostic::error(code, Origin::file(path), e.to_string()).hint(match code {
-                "file-too-large" => "split the file; inventory files are small text files",
-                "symlink-outside" => "copy the file into the repository instead of linking to it",
-                _ => "check the file's permissions",
-            }),
-        )
-    })?;
+    let bytes = source.read(path).map_err(|e| read_error(path, e))?;
     text_from_bytes(path, bytes)
+}
+
+fn read_error(path: &str, e: source::ReadError) -> Box<Diagnostic> {
+    let (code, hint) = match e {
+        source::ReadError::TooLarge(_) => {
+            ("file-too-large", "split the file; inventory files are small text files")
+        }
+        source::ReadError::Symlink(_) => {
+            ("symlink-outside", "copy the file into the repository instead of linking to it")
+        }
+        source::ReadError::Io(_) => ("unreadable", "check the file's permissions"),
+    };
+    Box::new(Diagnostic::error(code, Origin::file(path), e.to_string()).hint(hint))
 }
 
 pub fn text_from_bytes(path: &str, bytes: Vec<u8>) -> Result<String, Box<Diagnostic>> {
@@ -200,19 +183,10 @@ fn parse(kind: Kind, path: &str, text: &str) -> Result<convert::Parsed, Box<Diag
     if text.contains('\0') {
         let before = &text[..text.find('\0').unwrap_or(0)];
         let line = before.matches('\n').count() as u32 + 1;
-        let col = before
-            .rsplit('\n')
-            .next()
-            .map(|l| l.chars().count())
-            .unwrap_or(0) as u32
-            + 1;
+        let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u32 + 1;
         return Err(Box::new(
-            Diagnostic::error(
-                "not-text",
-                Origin::new(path, line, col, 1),
-                "the file contains a NUL byte",
-            )
-            .hint("inventory files are text; this looks like a binary file"),
+            Diagnostic::error("not-text", Origin::new(path, line, col, 1), "the file contains a NUL byte")
+                .hint("inventory files are text; this looks like a binary file"),
         ));
     }
     Ok(match kind {

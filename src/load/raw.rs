@@ -133,11 +133,38 @@ pub struct Class {
     pub max_duration: Option<S>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// A chain: a list of roles, or a map from criticality to a list of roles. Deserialized by hand
+/// (not `untagged`) so that every role keeps its location.
 pub enum ChainRaw {
     Roles(Vec<S>),
     ByCriticality(IndexMap<S, Vec<S>>),
+}
+
+impl<'de> Deserialize<'de> for ChainRaw {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ChainRaw;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of roles, or a map from criticality to a list of roles")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ChainRaw, A::Error> {
+                let mut roles = Vec::new();
+                while let Some(r) = seq.next_element::<S>()? {
+                    roles.push(r);
+                }
+                Ok(ChainRaw::Roles(roles))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ChainRaw, A::Error> {
+                let mut by = IndexMap::new();
+                while let Some((k, v)) = map.next_entry::<S, Vec<S>>()? {
+                    by.insert(k, v);
+                }
+                Ok(ChainRaw::ByCriticality(by))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Deserialize)]

@@ -1,5 +1,6 @@
 //! Where repository files come from: the work tree, or a git revision read without checking it out.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::git::Git;
@@ -24,10 +25,9 @@ impl std::fmt::Display for ReadError {
                 *n as f64 / 1048576.0,
                 MAX_FILE_BYTES / 1048576
             ),
-            ReadError::Symlink(to) => write!(
-                f,
-                "symbolic link to `{to}` outside the repository is not followed"
-            ),
+            ReadError::Symlink(to) => {
+                write!(f, "symbolic link to `{to}` outside the repository is not followed")
+            }
             ReadError::Io(e) => write!(f, "cannot read: {e}"),
         }
     }
@@ -40,6 +40,10 @@ pub trait Source {
     /// Whether `path` is a file.
     fn exists(&self, path: &str) -> bool;
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError>;
+    /// Reads many files; sources that can read in parallel override this.
+    fn read_all(&self, paths: &[String]) -> Vec<Result<Vec<u8>, ReadError>> {
+        paths.iter().map(|p| self.read(p)).collect()
+    }
     /// Human description for messages: "the work tree", "revision 1a2b3c4".
     fn describe(&self) -> String;
 }
@@ -53,10 +57,7 @@ pub struct WorkTree {
 impl WorkTree {
     pub fn new(root: &Path) -> WorkTree {
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        WorkTree {
-            root: root.to_path_buf(),
-            canonical_root,
-        }
+        WorkTree { root: root.to_path_buf(), canonical_root }
     }
 
     pub fn root(&self) -> &Path {
@@ -72,11 +73,7 @@ impl WorkTree {
             if name.starts_with('.') {
                 continue;
             }
-            let rel = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
+            let rel = if rel.is_empty() { name } else { format!("{rel}/{name}") };
             let Ok(kind) = entry.file_type() else {
                 continue;
             };
@@ -87,6 +84,44 @@ impl WorkTree {
                 out.push(rel);
             }
         }
+    }
+}
+
+impl WorkTree {
+    /// Whether a folder (after following links) is inside the repository.
+    fn inside(&self, folder: &Path) -> Result<(), ReadError> {
+        let target = self.root.join(folder).canonicalize().map_err(|e| ReadError::Io(e.to_string()))?;
+        if target.starts_with(&self.canonical_root) {
+            Ok(())
+        } else {
+            Err(ReadError::Symlink(target.display().to_string()))
+        }
+    }
+
+    /// Reads a file whose folder was checked; a file that is itself a link must also stay inside.
+    fn read_in(&self, path: &str, folder: Result<(), ReadError>) -> Result<Vec<u8>, ReadError> {
+        folder?;
+        let full = self.root.join(path);
+        let io = |e: std::io::Error| ReadError::Io(e.to_string());
+        if std::fs::symlink_metadata(&full).map_err(io)?.file_type().is_symlink() {
+            let target = full.canonicalize().map_err(io)?;
+            if !target.starts_with(&self.canonical_root) {
+                return Err(ReadError::Symlink(target.display().to_string()));
+            }
+        }
+        let mut file = std::fs::File::open(&full).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        if len > MAX_FILE_BYTES {
+            return Err(ReadError::TooLarge(len));
+        }
+        let mut bytes = Vec::with_capacity(len as usize);
+        // `take` guards against a file that grows between the size check and the read.
+        std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, MAX_FILE_BYTES + 1), &mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(ReadError::TooLarge(bytes.len() as u64));
+        }
+        Ok(bytes)
     }
 }
 
@@ -103,23 +138,25 @@ impl Source for WorkTree {
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
-        let full = self.root.join(path);
-        let meta = std::fs::symlink_metadata(&full).map_err(|e| ReadError::Io(e.to_string()))?;
-        if meta.file_type().is_symlink() {
-            let target = full
-                .canonicalize()
-                .map_err(|e| ReadError::Io(e.to_string()))?;
-            if !target.starts_with(&self.canonical_root) {
-                return Err(ReadError::Symlink(target.display().to_string()));
-            }
+        let parent = Path::new(path).parent().unwrap_or(Path::new(""));
+        self.read_in(path, self.inside(parent))
+    }
+
+    fn read_all(&self, paths: &[String]) -> Vec<Result<Vec<u8>, ReadError>> {
+        use rayon::prelude::*;
+        // Folders are resolved once each (a folder may itself be a link), files in parallel.
+        let mut folders: HashMap<&Path, Result<(), ReadError>> = HashMap::new();
+        for p in paths {
+            let parent = Path::new(p).parent().unwrap_or(Path::new(""));
+            folders.entry(parent).or_insert_with(|| self.inside(parent));
         }
-        let len = std::fs::metadata(&full)
-            .map_err(|e| ReadError::Io(e.to_string()))?
-            .len();
-        if len > MAX_FILE_BYTES {
-            return Err(ReadError::TooLarge(len));
-        }
-        std::fs::read(&full).map_err(|e| ReadError::Io(e.to_string()))
+        paths
+            .par_iter()
+            .map(|p| {
+                let parent = Path::new(p).parent().unwrap_or(Path::new(""));
+                self.read_in(p, folders[parent].clone())
+            })
+            .collect()
     }
 
     fn describe(&self) -> String {
@@ -127,15 +164,17 @@ impl Source for WorkTree {
     }
 }
 
-/// The tree of one commit.
+/// The tree of one commit, indexed once: every path → (blob id, is symlink).
 pub struct Revision<'a> {
     git: &'a Git,
     commit: git2::Oid,
+    files: std::collections::BTreeMap<String, (git2::Oid, bool)>,
 }
 
 impl<'a> Revision<'a> {
-    pub fn new(git: &'a Git, commit: git2::Oid) -> Self {
-        Revision { git, commit }
+    pub fn new(git: &'a Git, commit: git2::Oid) -> anyhow::Result<Self> {
+        let files = git.list(commit, "")?.into_iter().map(|(path, id, link)| (path, (id, link))).collect();
+        Ok(Revision { git, commit, files })
     }
 
     pub fn commit(&self) -> git2::Oid {
@@ -145,27 +184,34 @@ impl<'a> Revision<'a> {
 
 impl Source for Revision<'_> {
     fn list(&self, dir: &str) -> Vec<String> {
-        self.git
-            .list(self.commit, dir)
-            .map(|v| v.into_iter().map(|(p, _, _)| p).collect())
-            .unwrap_or_default()
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        self.files
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .map(|(p, _)| p.clone())
+            .collect()
     }
 
     fn exists(&self, path: &str) -> bool {
-        matches!(self.git.blob_at(self.commit, path), Ok(Some(_)))
+        self.files.contains_key(path)
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
         let err = |e: anyhow::Error| ReadError::Io(e.to_string());
-        let (id, symlink) = self
-            .git
-            .blob_at(self.commit, path)
-            .map_err(err)?
-            .ok_or_else(|| ReadError::Io("not in this revision".into()))?;
-        if symlink {
+        let &(id, symlink) =
+            self.files.get(path).ok_or_else(|| ReadError::Io("not in this revision".into()))?;
+        let id = if symlink {
+            // Follow one link that stays inside the tree, as the work tree does.
             let target = String::from_utf8_lossy(&self.git.blob(id).map_err(err)?).into_owned();
-            return Err(ReadError::Symlink(target));
-        }
+            let base = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            let resolved = resolve_inside(base, &target).ok_or_else(|| ReadError::Symlink(target.clone()))?;
+            match self.files.get(&resolved) {
+                Some(&(id, false)) => id,
+                _ => return Err(ReadError::Symlink(target)),
+            }
+        } else {
+            id
+        };
         let size = self.git.blob_size(id).map_err(err)? as u64;
         if size > MAX_FILE_BYTES {
             return Err(ReadError::TooLarge(size));
@@ -175,5 +221,38 @@ impl Source for Revision<'_> {
 
     fn describe(&self) -> String {
         format!("revision {}", &self.commit.to_string()[..10])
+    }
+}
+
+/// Joins a relative link target to its folder, refusing absolute targets and any that climb out.
+fn resolve_inside(base: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_inside;
+
+    #[test]
+    fn link_targets_stay_inside() {
+        assert_eq!(
+            resolve_inside("inventory/systems", "../shared/a.yaml").as_deref(),
+            Some("inventory/shared/a.yaml")
+        );
+        assert_eq!(resolve_inside("inventory", "../../etc/passwd"), None);
+        assert_eq!(resolve_inside("a", "/etc/passwd"), None);
     }
 }

@@ -23,51 +23,47 @@ pub fn options() -> Options {
 }
 
 pub fn origin(path: &str, loc: &Location) -> Origin {
-    Origin::new(
-        path,
-        loc.line() as u32,
-        loc.column() as u32,
-        loc.span().len() as u32,
-    )
+    Origin::new(path, loc.line() as u32, loc.column() as u32, loc.span().len() as u32)
 }
 
 /// Parses one YAML document into `T`.
 pub fn parse<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Box<Diagnostic>> {
-    serde_saphyr::from_str_with_options::<T>(text, options())
-        .map_err(|e| Box::new(to_diagnostic(path, &e)))
+    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|e| Box::new(to_diagnostic(path, &e)))
 }
 
 /// Turns a serde-saphyr error into a diagnostic that says what to do.
 pub fn to_diagnostic(path: &str, e: &serde_saphyr::Error) -> Diagnostic {
-    let origin = e
-        .location()
-        .map(|l| origin(path, &l))
-        .unwrap_or_else(|| Origin::file(path));
+    let origin = e.location().map(|l| origin(path, &l)).unwrap_or_else(|| Origin::file(path));
     let raw = e.without_snippet().to_string();
     let message = strip_location(&raw);
     classify(origin, message)
 }
 
+/// Removes a trailing ` at line N, column M` (the location is reported separately).
 fn strip_location(raw: &str) -> String {
     let raw = raw.trim();
     let raw = match raw.rfind(" at line ") {
-        Some(i) if raw[i..].contains("column") => &raw[..i],
+        Some(i) if is_line_column(&raw[i + 9..]) => &raw[..i],
         _ => raw,
     };
     raw.strip_prefix("error: ").unwrap_or(raw).to_string()
+}
+
+fn is_line_column(rest: &str) -> bool {
+    let Some((line, col)) = rest.split_once(", column ") else {
+        return false;
+    };
+    !line.is_empty()
+        && !col.is_empty()
+        && line.chars().all(|c| c.is_ascii_digit())
+        && col.chars().all(|c| c.is_ascii_digit())
 }
 
 fn expected_list(message: &str) -> Vec<String> {
     let Some(i) = message.find("expected one of ") else {
         return message
             .find("expected `")
-            .map(|i| {
-                vec![
-                    message[i + 9..]
-                        .trim_matches(|c| c == '`' || c == ' ')
-                        .to_string(),
-                ]
-            })
+            .map(|i| vec![message[i + 9..].trim_matches(|c| c == '`' || c == ' ').to_string()])
             .unwrap_or_default();
     };
     message[i + 16..]
@@ -112,12 +108,8 @@ fn classify(origin: Origin, message: String) -> Diagnostic {
     }
     if message.starts_with("missing field") {
         let word = quoted(&message).unwrap_or_default();
-        return Diagnostic::error(
-            "missing-key",
-            origin,
-            format!("required key `{word}` is missing"),
-        )
-        .hint(format!("add `{word}: …` to this mapping"));
+        return Diagnostic::error("missing-key", origin, format!("required key `{word}` is missing"))
+            .hint(format!("add `{word}: …` to this mapping"));
     }
     if message.contains("duplicate mapping key") {
         let key = message
@@ -158,12 +150,8 @@ fn classify(origin: Origin, message: String) -> Diagnostic {
             .hint("check the value's type against docs/formats.md");
     }
     if message.contains("multiple documents") || message.contains("More than one") {
-        return Diagnostic::error(
-            "yaml-syntax",
-            origin,
-            "more than one YAML document in this file",
-        )
-        .hint("remove the `---` separators: one file holds one document");
+        return Diagnostic::error("yaml-syntax", origin, "more than one YAML document in this file")
+            .hint("remove the `---` separators: one file holds one document");
     }
     Diagnostic::error("yaml-syntax", origin, message).hint("fix the YAML syntax at this place")
 }
@@ -194,7 +182,9 @@ mod tests {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
             let p = i - 1;
-            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
         let d = *parse::<serde_json::Value>("bomb.yaml", &text).unwrap_err();
         assert_eq!(d.code, "yaml-limit", "{d:?}");

@@ -77,9 +77,7 @@ impl Default for Paths {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Criticality {
     Low,
@@ -122,6 +120,8 @@ pub struct Component {
     pub origin: Origin,
     /// Where `version:` is written, so reviews can point at the exact line.
     pub version_origin: Origin,
+    /// Where `cycle:` is written, when it is.
+    pub cycle_origin: Option<Origin>,
 }
 
 /// A date that may instead be a yes/no (endoflife.date's `eol: true`).
@@ -203,21 +203,13 @@ impl Default for EolPolicy {
     fn default() -> Self {
         EolPolicy {
             basis: Basis::Eol,
-            plan_before: Duration {
-                amount: 6,
-                unit: time::Unit::Months,
-            },
-            finish_before: Duration {
-                amount: 3,
-                unit: time::Unit::Months,
-            },
+            plan_before: Duration { amount: 6, unit: time::Unit::Months },
+            finish_before: Duration { amount: 3, unit: time::Unit::Months },
         }
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Low,
@@ -246,10 +238,7 @@ pub struct Class {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Chain {
     Roles(Vec<String>),
-    ByCriticality {
-        by: BTreeMap<Criticality, Vec<String>>,
-        default: Option<Vec<String>>,
-    },
+    ByCriticality { by: BTreeMap<Criticality, Vec<String>>, default: Option<Vec<String>> },
 }
 
 impl Default for Chain {
@@ -264,12 +253,7 @@ impl Chain {
         match self {
             Chain::Roles(roles) => roles,
             Chain::ByCriticality { by, default } => strictest
-                .and_then(|c| {
-                    by.range(..=c)
-                        .next_back()
-                        .filter(|(k, _)| **k == c)
-                        .map(|(_, v)| v)
-                })
+                .and_then(|c| by.range(..=c).next_back().filter(|(k, _)| **k == c).map(|(_, v)| v))
                 .or(default.as_ref())
                 .map(Vec::as_slice)
                 .unwrap_or(&[]),
@@ -336,9 +320,7 @@ pub struct Person {
     pub origin: Origin,
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Risk {
     Low,
@@ -362,25 +344,28 @@ pub struct ChangeRequest {
     pub budget: Option<Money>,
     pub until: Option<NaiveDate>,
     pub origin: Origin,
+    /// Where each field's value is written (`class`, `requested_by`, `plan.executor`…).
+    pub fields: Fields,
     pub report: Option<Report>,
+}
+
+/// Locations of a document's fields, for messages that point at the value itself.
+#[derive(Debug, Clone, Default)]
+pub struct Fields(pub BTreeMap<&'static str, Origin>);
+
+impl Fields {
+    /// The field's location, or `fallback` (the document) when it is not written.
+    pub fn at(&self, field: &str, fallback: &Origin) -> Origin {
+        self.0.get(field).cloned().unwrap_or_else(|| fallback.clone())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// An inventory version change: `{system, component, from, to}`.
-    Version {
-        system: String,
-        component: String,
-        from: Option<String>,
-        to: Option<String>,
-        origin: Origin,
-    },
+    Version { system: String, component: String, from: Option<String>, to: Option<String>, origin: Origin },
     /// A policy file change: `{path, digest}`.
-    File {
-        path: String,
-        digest: String,
-        origin: Origin,
-    },
+    File { path: String, digest: String, origin: Origin },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -426,6 +411,7 @@ pub struct Report {
     pub metrics: Vec<Metric>,
     pub cost: Option<Money>,
     pub origin: Origin,
+    pub fields: Fields,
 }
 
 #[derive(Debug, Clone)]
@@ -510,10 +496,7 @@ mod tests {
         let mut by = BTreeMap::new();
         by.insert(Criticality::Critical, vec!["cto".to_string()]);
         by.insert(Criticality::High, vec!["ops-director".to_string()]);
-        let chain = Chain::ByCriticality {
-            by,
-            default: Some(vec!["architect".into()]),
-        };
+        let chain = Chain::ByCriticality { by, default: Some(vec!["architect".into()]) };
         assert_eq!(chain.roles_for(Some(Criticality::Critical)), ["cto"]);
         assert_eq!(chain.roles_for(Some(Criticality::High)), ["ops-director"]);
         assert_eq!(chain.roles_for(Some(Criticality::Low)), ["architect"]);

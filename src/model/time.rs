@@ -41,7 +41,7 @@ impl Duration {
             "w" => Unit::Weeks,
             "mo" => Unit::Months,
             "y" => Unit::Years,
-            _ => return Err(format!("`{text}` has an unknown unit `{suffix}`")),
+            _ => return Err(format!("`{text}` has an unknown unit `{}`", suffix.trim())),
         };
         Ok(Duration { amount, unit })
     }
@@ -118,17 +118,12 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let shaped = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shaped {
         return Err(format!("`{t}` is not a date in the form YYYY-MM-DD"));
     }
-    let (y, m, d): (i32, u32, u32) = (
-        t[0..4].parse().unwrap_or(0),
-        t[5..7].parse().unwrap_or(0),
-        t[8..10].parse().unwrap_or(0),
-    );
+    let (y, m, d): (i32, u32, u32) =
+        (t[0..4].parse().unwrap_or(0), t[5..7].parse().unwrap_or(0), t[8..10].parse().unwrap_or(0));
     if !(1..=12).contains(&m) {
         return Err(format!("`{t}` has month {m}; months run from 01 to 12"));
     }
@@ -139,15 +134,9 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn last_day_of_month(y: i32, m: u32) -> u32 {
-    let first_next = if m == 12 {
-        NaiveDate::from_ymd_opt(y + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(y, m + 1, 1)
-    };
-    first_next
-        .and_then(|d| d.pred_opt())
-        .map(|d| d.day())
-        .unwrap_or(31)
+    let first_next =
+        if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1) } else { NaiveDate::from_ymd_opt(y, m + 1, 1) };
+    first_next.and_then(|d| d.pred_opt()).map(|d| d.day()).unwrap_or(31)
 }
 
 /// Parses an RFC 3339 timestamp; one without an offset is read in the repository time zone.
@@ -168,17 +157,13 @@ pub fn parse_timestamp(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, Stri
                 .from_local_datetime(&naive)
                 .earliest()
                 .map(|at| at.fixed_offset())
-                .ok_or_else(|| {
-                    format!("`{t}` does not exist in time zone {tz} (a daylight-saving gap)")
-                });
+                .ok_or_else(|| format!("`{t}` does not exist in time zone {tz} (a daylight-saving gap)"));
         }
     }
     if normalised.len() >= 10 {
         parse_date(&normalised[..10])?;
     }
-    Err(format!(
-        "`{t}` is not an RFC 3339 timestamp such as 2024-09-05T10:00:00+08:00"
-    ))
+    Err(format!("`{t}` is not an RFC 3339 timestamp such as 2024-09-05T10:00:00+08:00"))
 }
 
 /// Signed whole days from `a` to `b`.
@@ -201,26 +186,14 @@ mod tests {
         assert_eq!(six.before(d("2024-08-31")), Some(d("2024-02-29")));
         assert_eq!(six.before(d("2023-08-31")), Some(d("2023-02-28")));
         assert_eq!(six.before(d("2024-12-31")), Some(d("2024-06-30")));
-        assert_eq!(
-            Duration::parse("3mo").unwrap().before(d("2024-12-31")),
-            Some(d("2024-09-30"))
-        );
-        assert_eq!(
-            Duration::parse("1y").unwrap().before(d("2024-02-29")),
-            Some(d("2023-02-28"))
-        );
+        assert_eq!(Duration::parse("3mo").unwrap().before(d("2024-12-31")), Some(d("2024-09-30")));
+        assert_eq!(Duration::parse("1y").unwrap().before(d("2024-02-29")), Some(d("2023-02-28")));
     }
 
     #[test]
     fn sub_day_durations_round_up() {
-        assert_eq!(
-            Duration::parse("2h").unwrap().before(d("2024-03-01")),
-            Some(d("2024-02-29"))
-        );
-        assert_eq!(
-            Duration::parse("2w").unwrap().before(d("2024-03-01")),
-            Some(d("2024-02-16"))
-        );
+        assert_eq!(Duration::parse("2h").unwrap().before(d("2024-03-01")), Some(d("2024-02-29")));
+        assert_eq!(Duration::parse("2w").unwrap().before(d("2024-03-01")), Some(d("2024-02-16")));
     }
 
     #[test]
@@ -235,22 +208,11 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_explained() {
-        assert!(
-            parse_date("2024-02-30")
-                .unwrap_err()
-                .contains("has 29 days")
-        );
-        assert!(
-            parse_date("2023-02-29")
-                .unwrap_err()
-                .contains("has 28 days")
-        );
+        assert!(parse_date("2024-02-30").unwrap_err().contains("has 29 days"));
+        assert!(parse_date("2023-02-29").unwrap_err().contains("has 28 days"));
         assert!(parse_date("2024-13-01").unwrap_err().contains("months run"));
         assert!(parse_date("2024-2-1").is_err());
-        assert_eq!(
-            parse_date("2024-02-29").unwrap(),
-            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
-        );
+        assert_eq!(parse_date("2024-02-29").unwrap(), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
     }
 
     #[test]
@@ -259,11 +221,7 @@ mod tests {
         assert_eq!(at.to_rfc3339(), "2024-09-05T10:00:00+08:00");
         let at = parse_timestamp("2024-09-05 10:00:00+02:00", chrono_tz::UTC).unwrap();
         assert_eq!(at.to_rfc3339(), "2024-09-05T10:00:00+02:00");
-        assert!(
-            parse_timestamp("2024-02-30T10:00:00Z", chrono_tz::UTC)
-                .unwrap_err()
-                .contains("29 days")
-        );
+        assert!(parse_timestamp("2024-02-30T10:00:00Z", chrono_tz::UTC).unwrap_err().contains("29 days"));
     }
 
     proptest! {

@@ -12,9 +12,7 @@ pub fn segments(text: &str) -> Vec<&str> {
         Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
         _ => t,
     };
-    t.split(['.', '-', '+', '_'])
-        .filter(|s| !s.is_empty())
-        .collect()
+    t.split(['.', '-', '+', '_']).filter(|s| !s.is_empty()).collect()
 }
 
 fn segment_matches(version: &str, cycle: &str) -> bool {
@@ -34,10 +32,7 @@ pub fn match_len(version: &str, cycle: &str) -> Option<usize> {
     if c.is_empty() || c.len() > v.len() {
         return None;
     }
-    c.iter()
-        .zip(&v)
-        .all(|(c, v)| segment_matches(v, c))
-        .then_some(c.len())
+    c.iter().zip(&v).all(|(c, v)| segment_matches(v, c)).then_some(c.len())
 }
 
 /// The index of the longest matching cycle. On a tie, the first listed wins (catalogs list newest first).
@@ -74,10 +69,7 @@ mod tests {
         assert_eq!(pick("21.0.2+13", &["21", "17", "11"]), Some("21"));
         assert_eq!(pick("1.25.3-alpine", &["1.25", "1.24"]), Some("1.25"));
         assert_eq!(pick("8u202", &["17", "11", "8"]), Some("8"));
-        assert_eq!(
-            pick("2012-R2", &["2016", "2012-r2", "2012"]),
-            Some("2012-r2")
-        );
+        assert_eq!(pick("2012-R2", &["2016", "2012-r2", "2012"]), Some("2012-r2"));
         assert_eq!(pick("2012", &["2012-r2", "2012"]), Some("2012"));
         assert_eq!(pick("6.2.14", &["7.2", "7.0", "6.0"]), None);
         assert_eq!(pick("", &["1"]), None);

@@ -19,17 +19,9 @@ fn grouped<'a, 'b>(items: &'b [Item<'a>]) -> Vec<Vec<&'b Item<'a>>> {
         }
     }
     for g in &mut groups {
-        g.sort_by(|a, b| {
-            b.status
-                .cmp(&a.status)
-                .then(a.component.name.cmp(&b.component.name))
-        });
+        g.sort_by(|a, b| b.status.cmp(&a.status).then(a.component.name.cmp(&b.component.name)));
     }
-    groups.sort_by(|a, b| {
-        worst(b)
-            .cmp(&worst(a))
-            .then(a[0].system.id.cmp(&b[0].system.id))
-    });
+    groups.sort_by(|a, b| worst(b).cmp(&worst(a)).then(a[0].system.id.cmp(&b[0].system.id)));
     groups
 }
 
@@ -59,13 +51,8 @@ pub fn table(
 ) -> io::Result<()> {
     let lang = style.lang;
     let title = lang.fmt("check.title", &[("date", &today)]);
-    let policy_line = lang.fmt(
-        "check.policy",
-        &[
-            ("plan", &policy.plan_before),
-            ("finish", &policy.finish_before),
-        ],
-    );
+    let policy_line =
+        lang.fmt("check.policy", &[("plan", &policy.plan_before), ("finish", &policy.finish_before)]);
     if style.color {
         writeln!(out, "\x1b[1m{title}\x1b[0m  \x1b[2m{policy_line}\x1b[0m")?;
     } else {
@@ -91,30 +78,15 @@ pub fn table(
             t.set_content_arrangement(ContentArrangement::Disabled);
         }
     }
-    let header = [
-        "col.system",
-        "col.component",
-        "col.version",
-        "col.ends",
-        "col.status",
-        "col.next",
-        "col.action",
-    ];
+    let header =
+        ["col.system", "col.component", "col.version", "col.ends", "col.status", "col.next", "col.action"];
     t.set_header(header.iter().map(|k| {
         let c = Cell::new(lang.t(k));
-        if style.color {
-            c.add_attribute(Attribute::Bold)
-        } else {
-            c
-        }
+        if style.color { c.add_attribute(Attribute::Bold) } else { c }
     }));
     for group in grouped(items) {
         for (n, item) in group.iter().enumerate() {
-            let system = if n == 0 {
-                item.system.id.clone()
-            } else {
-                String::new()
-            };
+            let system = if n == 0 { item.system.id.clone() } else { String::new() };
             let mut status = Cell::new(status_word(lang, item.status));
             if style.color
                 && let Some((color, bold)) = color_of(item.status)
@@ -124,10 +96,7 @@ pub fn table(
                     status = status.add_attribute(Attribute::Bold);
                 }
             }
-            let ends = item
-                .end
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "—".into());
+            let ends = item.end.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
             let version = match &item.cycle {
                 Some(c) if !item.component.version.starts_with(c.as_str()) => {
                     format!("{} ({c})", item.component.version)
@@ -163,17 +132,12 @@ const MARK: [(Status, &str); 6] = [
 ];
 
 pub fn mark(s: Status) -> &'static str {
-    MARK.iter()
-        .find(|(k, _)| *k == s)
-        .map(|(_, m)| *m)
-        .unwrap_or("")
+    MARK.iter().find(|(k, _)| *k == s).map(|(_, m)| *m).unwrap_or("")
 }
 
 /// Escapes text for a Markdown table cell.
 pub fn md(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('\n', " ")
+    text.replace('\\', "\\\\").replace('|', "\\|").replace('\n', " ")
 }
 
 pub fn markdown(
@@ -190,37 +154,20 @@ pub fn markdown(
     writeln!(
         out,
         "_{}_\n",
-        lang.fmt(
-            "check.policy",
-            &[
-                ("plan", &policy.plan_before),
-                ("finish", &policy.finish_before)
-            ]
-        )
+        lang.fmt("check.policy", &[("plan", &policy.plan_before), ("finish", &policy.finish_before)])
     )?;
     if items.is_empty() {
         return Ok(());
     }
-    let cols = [
-        "col.system",
-        "col.component",
-        "col.version",
-        "col.ends",
-        "col.status",
-        "col.next",
-        "col.action",
-    ];
+    let cols =
+        ["col.system", "col.component", "col.version", "col.ends", "col.status", "col.next", "col.action"];
     let header: Vec<&str> = cols.iter().map(|k| lang.t(k)).collect();
     writeln!(out, "| | {} |", header.join(" | "))?;
     writeln!(out, "|---|{}", "---|".repeat(cols.len()))?;
     for group in grouped(items) {
         let system_status = worst(&group);
         for (n, item) in group.iter().enumerate() {
-            let system = if n == 0 {
-                format!("**{}**", md(&item.system.id))
-            } else {
-                String::new()
-            };
+            let system = if n == 0 { format!("**{}**", md(&item.system.id)) } else { String::new() };
             let status = if item.violation {
                 format!("**{}**", status_word(lang, item.status))
             } else {
@@ -233,9 +180,7 @@ pub fn markdown(
                 system,
                 md(&item.component.name),
                 md(&item.component.version),
-                item.end
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "—".into()),
+                item.end.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
                 status,
                 md(&next_deadline(lang, item, today)),
                 md(&action(lang, item)),

@@ -30,14 +30,12 @@ pub fn reason(lang: Lang, item: &Item) -> String {
     let cycle = item.cycle.as_deref().unwrap_or("?");
     match &item.reason {
         Reason::UnknownProduct => lang.fmt("reason.unknown_product", &[("product", product)]),
-        Reason::NoMatchingCycle { version } => lang.fmt(
-            "reason.no_cycle",
-            &[("version", version), ("product", product)],
-        ),
-        Reason::UnknownCycle { cycle } => lang.fmt(
-            "reason.unknown_cycle",
-            &[("cycle", cycle), ("product", product)],
-        ),
+        Reason::NoMatchingCycle { version } => {
+            lang.fmt("reason.no_cycle", &[("version", version), ("product", product)])
+        }
+        Reason::UnknownCycle { cycle } => {
+            lang.fmt("reason.unknown_cycle", &[("cycle", cycle), ("product", product)])
+        }
         Reason::NotAnnounced => lang.fmt("reason.not_announced", &[("cycle", &cycle)]),
         Reason::EndedDateUnknown => lang.fmt("reason.ended_undated", &[("cycle", &cycle)]),
         Reason::Ends { end, source } => {
@@ -57,26 +55,16 @@ pub fn reason(lang: Lang, item: &Item) -> String {
 pub fn action(lang: Lang, item: &Item) -> String {
     match &item.action {
         Action::PlanBy { .. } => lang.t("action.plan_by").to_string(),
-        Action::StartReplacement { plan_by, overdue } => lang.fmt(
-            "action.start",
-            &[("date", plan_by), ("when", &when(lang, -overdue))],
-        ),
-        Action::FinishBy { change, date, days } => lang.fmt(
-            "action.finish_by",
-            &[
-                ("change", change),
-                ("date", date),
-                ("when", &when(lang, *days)),
-            ],
-        ),
-        Action::FinishReplacement { finish_by, overdue } => lang.fmt(
-            "action.finish",
-            &[("date", finish_by), ("when", &when(lang, -overdue))],
-        ),
-        Action::ReplaceNow {
-            end: Some(end),
-            ago: Some(ago),
-        } => {
+        Action::StartReplacement { plan_by, overdue } => {
+            lang.fmt("action.start", &[("date", plan_by), ("when", &when(lang, -overdue))])
+        }
+        Action::FinishBy { change, date, days } => {
+            lang.fmt("action.finish_by", &[("change", change), ("date", date), ("when", &when(lang, *days))])
+        }
+        Action::FinishReplacement { finish_by, overdue } => {
+            lang.fmt("action.finish", &[("date", finish_by), ("when", &when(lang, -overdue))])
+        }
+        Action::ReplaceNow { end: Some(end), ago: Some(ago) } => {
             let ago = if *ago == 0 {
                 lang.t("when.today").to_string()
             } else {
@@ -103,11 +91,7 @@ pub fn next_deadline(lang: Lang, item: &Item, today: chrono::NaiveDate) -> Strin
         Deadline::End => "deadline.end",
         Deadline::ExceptionEnds => "deadline.exception_ends",
     };
-    format!(
-        "{} ({})",
-        lang.fmt(key, &[("date", &date)]),
-        when(lang, (date - today).num_days())
-    )
+    format!("{} ({})", lang.fmt(key, &[("date", &date)]), when(lang, (date - today).num_days()))
 }
 
 /// "45 systems, 120 components: 12 EOL · 5 due … — 25 violations"
@@ -117,11 +101,7 @@ pub fn summary_line(lang: Lang, s: &Summary) -> String {
         .filter(|st| s.count(**st) > 0)
         .map(|st| format!("{} {}", s.count(*st), status_word(lang, *st)))
         .collect();
-    let counts = if counts.is_empty() {
-        lang.t("summary.none").to_string()
-    } else {
-        counts.join(" · ")
-    };
+    let counts = if counts.is_empty() { lang.t("summary.none").to_string() } else { counts.join(" · ") };
     lang.fmt(
         "summary.line",
         &[

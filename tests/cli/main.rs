@@ -1,1 +1,5 @@
 //! Integration tests: the real binary on real repositories.
+
+mod check;
+mod common;
+mod validate;
