@@ -68,6 +68,14 @@ pub enum Command {
     Check(cmd::check::Args),
     /// Check every file of the repository and report every problem at once
     Validate(cmd::validate::Args),
+    /// Open change requests and follow their approval chains
+    Change(cmd::change::Args),
+    /// Sign the next stage of a change's approval chain (a signed statement in a signed commit)
+    Approve(cmd::approve::Args),
+    /// Sign a rejection; the change stops until its request is edited
+    Reject(cmd::reject::Args),
+    /// Sign completion on a change's committed execution report
+    Confirm(cmd::confirm::Args),
 }
 
 /// How a command ended.
@@ -113,6 +121,10 @@ pub fn main() -> ExitCode {
         let exit = match &cli.command {
             Command::Check(args) => cmd::check::run(&ctx, args, &mut out),
             Command::Validate(args) => cmd::validate::run(&ctx, args, &mut out),
+            Command::Change(args) => cmd::change::run(&ctx, args, &mut out),
+            Command::Approve(args) => cmd::approve::run(&ctx, args, &mut out),
+            Command::Reject(args) => cmd::reject::run(&ctx, args, &mut out),
+            Command::Confirm(args) => cmd::confirm::run(&ctx, args, &mut out),
         };
         out.flush().map_err(anyhow::Error::from).and(exit)
     });

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 
 /// A git repository, opened once per command.
 pub struct Git {
@@ -75,4 +75,193 @@ impl Git {
     pub fn blob(&self, id: git2::Oid) -> Result<Vec<u8>> {
         Ok(self.repo.find_blob(id)?.content().to_vec())
     }
+}
+
+/// A commit made by [`Git::commit_one_file`].
+pub struct NewCommit {
+    pub id: git2::Oid,
+}
+
+impl Git {
+    /// HEAD's commit, if the repository has one.
+    pub fn head(&self) -> Option<git2::Oid> {
+        self.repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id())
+    }
+
+    /// The bytes of `path` in `commit`.
+    pub fn read_at(&self, commit: git2::Oid, path: &str) -> Result<Option<Vec<u8>>> {
+        let tree = self.repo.find_commit(commit)?.tree()?;
+        match tree.get_path(Path::new(path)) {
+            Ok(entry) if entry.kind() == Some(git2::ObjectType::Blob) => {
+                Ok(Some(self.repo.find_blob(entry.id())?.content().to_vec()))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Creates a commit on HEAD that adds `path` with `content` and nothing else (whatever else is
+    /// staged stays staged), signed by `sign` over the commit buffer, and moves HEAD's branch to it.
+    pub fn commit_one_file(
+        &self,
+        path: &str,
+        content: &[u8],
+        message: &str,
+        sign: &dyn Fn(&str) -> Result<String>,
+    ) -> Result<NewCommit> {
+        let repo = &self.repo;
+        let head = repo.head().context("the repository has no commit yet")?;
+        let parent = head.peel_to_commit()?;
+        let blob = repo.blob(content)?;
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        update.upsert(path, blob, git2::FileMode::Blob);
+        let tree_id = update.create_updated(repo, &parent.tree()?)?;
+        let tree = repo.find_tree(tree_id)?;
+        let author = self.identity("AUTHOR")?;
+        let committer = self.identity("COMMITTER")?;
+        let buffer = repo.commit_create_buffer(&author, &committer, message, &tree, &[&parent])?;
+        let buffer = std::str::from_utf8(&buffer).context("the commit buffer is not UTF-8")?.to_string();
+        let signature = sign(&buffer)?;
+        let id = repo.commit_signed(&buffer, &signature, Some("gpgsig"))?;
+        if head.is_branch() {
+            let name = head.name().map_err(|_| anyhow!("HEAD's branch name is not UTF-8"))?.to_string();
+            // Move the branch only if nobody moved it meanwhile.
+            repo.reference_matching(&name, id, true, parent.id(), "lifecycle: signed sign-off")?;
+        } else {
+            repo.set_head_detached(id)?;
+        }
+        Ok(NewCommit { id })
+    }
+
+    /// The author or committer git would record: `GIT_<ROLE>_NAME/EMAIL/DATE` when set, as git does,
+    /// else `user.name`/`user.email` and now.
+    pub fn identity(&self, role: &str) -> Result<git2::Signature<'static>> {
+        let env = |k: &str| std::env::var(format!("GIT_{role}_{k}")).ok().filter(|v| !v.is_empty());
+        let config = self.repo.config()?;
+        let name = env("NAME").or_else(|| config.get_string("user.name").ok());
+        let email = env("EMAIL").or_else(|| config.get_string("user.email").ok());
+        let (Some(name), Some(email)) = (name, email) else {
+            bail!(
+                "git needs your name and e-mail for the commit\n  = hint: git config user.name \"…\" && git config user.email …"
+            );
+        };
+        match env("DATE") {
+            None => Ok(git2::Signature::now(&name, &email)?),
+            Some(date) => {
+                let at = parse_git_date(&date)
+                    .ok_or_else(|| anyhow!("GIT_{role}_DATE `{date}` is not a date git understands"))?;
+                let time = git2::Time::new(at.timestamp(), at.offset().local_minus_utc() / 60);
+                Ok(git2::Signature::new(&name, &email, &time)?)
+            }
+        }
+    }
+
+    /// Stages `path` from the work tree (after it was committed, so `git status` stays clean).
+    pub fn stage(&self, path: &str) -> Result<()> {
+        let mut index = self.repo.index()?;
+        index.add_path(Path::new(path))?;
+        index.write()?;
+        Ok(())
+    }
+
+    /// First-parent history from `head` back to `stop` (exclusive) or the root, newest first.
+    pub fn first_parent(&self, head: git2::Oid, stop: Option<git2::Oid>) -> Result<Vec<git2::Oid>> {
+        let mut out = Vec::new();
+        let mut at = Some(self.repo.find_commit(head)?);
+        while let Some(c) = at {
+            if Some(c.id()) == stop {
+                break;
+            }
+            out.push(c.id());
+            at = c.parents().next();
+        }
+        Ok(out)
+    }
+
+    /// Paths added, modified or deleted between two trees (the parent's, or nothing for a root commit),
+    /// limited to the given path prefixes.
+    pub fn changed_paths(
+        &self,
+        parent: Option<git2::Oid>,
+        commit: git2::Oid,
+        prefixes: &[&str],
+    ) -> Result<Vec<Change>> {
+        let new = self.repo.find_commit(commit)?.tree()?;
+        let old = match parent {
+            Some(p) => Some(self.repo.find_commit(p)?.tree()?),
+            None => None,
+        };
+        let mut opts = git2::DiffOptions::new();
+        for p in prefixes {
+            opts.pathspec(p);
+        }
+        opts.skip_binary_check(true);
+        let diff = self.repo.diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut opts))?;
+        let mut out = Vec::new();
+        for d in diff.deltas() {
+            let path = |f: git2::DiffFile| f.path().map(|p| p.to_string_lossy().replace('\\', "/"));
+            let kind = match d.status() {
+                git2::Delta::Added => ChangeKind::Added,
+                git2::Delta::Deleted => ChangeKind::Deleted,
+                _ => ChangeKind::Modified,
+            };
+            let p = if kind == ChangeKind::Deleted { path(d.old_file()) } else { path(d.new_file()) };
+            if let Some(p) = p {
+                out.push(Change { path: p, kind, old: d.old_file().id(), new: d.new_file().id() });
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn commit_time(&self, commit: git2::Oid) -> Result<chrono::DateTime<chrono::FixedOffset>> {
+        let t = self.repo.find_commit(commit)?.time();
+        let offset = chrono::FixedOffset::east_opt(t.offset_minutes() * 60)
+            .unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc));
+        chrono::DateTime::from_timestamp(t.seconds(), 0)
+            .map(|d| d.with_timezone(&offset))
+            .ok_or_else(|| anyhow!("commit {commit} has an impossible time"))
+    }
+
+    /// The signature and signed content of a commit, if it is signed.
+    pub fn commit_signature(&self, commit: git2::Oid) -> Option<(String, Vec<u8>)> {
+        let (sig, data) = self.repo.extract_signature(&commit, None).ok()?;
+        Some((String::from_utf8_lossy(&sig).into_owned(), data.to_vec()))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Added,
+    Modified,
+    Deleted,
+}
+
+/// One path changed by a commit.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub path: String,
+    pub kind: ChangeKind,
+    pub old: git2::Oid,
+    pub new: git2::Oid,
+}
+
+/// Parses the date forms git accepts in `GIT_*_DATE` that matter here: RFC 3339 / ISO 8601, RFC 2822,
+/// and git's internal `@<seconds> <+hhmm>` / `<seconds> <+hhmm>`.
+pub fn parse_git_date(text: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let t = text.trim();
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Some(at);
+    }
+    if let Ok(at) = chrono::DateTime::parse_from_rfc2822(t) {
+        return Some(at);
+    }
+    if let Ok(at) = chrono::DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S %z") {
+        return Some(at);
+    }
+    let (secs, zone) = t.trim_start_matches('@').split_once(' ')?;
+    let secs: i64 = secs.parse().ok()?;
+    let sign = if zone.starts_with('-') { -1 } else { 1 };
+    let digits = zone.trim_start_matches(['+', '-']);
+    let (h, m) = (digits.get(0..2)?.parse::<i32>().ok()?, digits.get(2..4)?.parse::<i32>().ok()?);
+    let offset = chrono::FixedOffset::east_opt(sign * (h * 3600 + m * 60))?;
+    chrono::DateTime::from_timestamp(secs, 0).map(|d| d.with_timezone(&offset))
 }

@@ -4,6 +4,7 @@
 //! functions of model and `today`) → `render` (table, JSON, Markdown). `git` is the only module
 //! touching libgit2; `cmd` holds one file per subcommand.
 
+pub mod approvals;
 pub mod cli;
 pub mod cmd;
 pub mod diag;
@@ -13,3 +14,5 @@ pub mod i18n;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod sign;
+pub mod store;

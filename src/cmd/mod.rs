@@ -1,6 +1,10 @@
 //! One module per subcommand, each with its clap `Args` and a `run` function.
 
+pub mod approve;
+pub mod change;
 pub mod check;
+pub mod confirm;
+pub mod reject;
 pub mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -61,6 +65,14 @@ impl Ctx {
     /// Today in the repository's time zone, or the pinned `--today`. The only clock read.
     pub fn today(&self, tz: Tz) -> NaiveDate {
         self.today.unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive())
+    }
+
+    /// The current instant: `GIT_COMMITTER_DATE` when set (as git records it in commits), else the clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        std::env::var("GIT_COMMITTER_DATE")
+            .ok()
+            .and_then(|d| crate::git::parse_git_date(&d))
+            .unwrap_or_else(|| chrono::Utc::now().fixed_offset())
     }
 
     pub fn style(&self) -> Style {

@@ -21,6 +21,7 @@ pub enum Parsed {
     Request(Box<raw::ChangeRequest>),
     Report(Box<raw::Report>),
     Advisory(Box<raw::Advisory>),
+    SignOff(Box<crate::model::statement::SignOffFile>),
 }
 
 /// Conversion helpers bound to one file.
@@ -201,6 +202,8 @@ pub struct Builder {
     role_uses: Vec<(String, Origin)>,
     /// Policy files were found (even if they failed to parse): no "no policy" warning then.
     pub policy_files_exist: bool,
+    /// SHA-256 of request and report files' bytes, by path.
+    pub digests: HashMap<String, String>,
 }
 
 impl Builder {
@@ -215,6 +218,7 @@ impl Builder {
             reports: Vec::new(),
             role_uses: Vec::new(),
             policy_files_exist: false,
+            digests: HashMap::new(),
         }
     }
 
@@ -232,6 +236,7 @@ impl Builder {
             Parsed::Request(r) => self.request(path, *r),
             Parsed::Report(r) => self.report(path, *r),
             Parsed::Advisory(a) => self.advisory(path, *a),
+            Parsed::SignOff(f) => self.signoff(path, *f),
         }
     }
 
@@ -701,6 +706,7 @@ impl Builder {
             until,
             origin: Origin::new(path, 1, 1, 1),
             fields,
+            digest: self.digests.get(path).cloned().unwrap_or_default(),
             report: None,
         });
     }
@@ -785,8 +791,58 @@ impl Builder {
                 cost: r.cost.map(|m| Money { amount: m.amount, currency: m.currency }),
                 origin: Origin::new(path, 1, 1, 1),
                 fields,
+                digest: self.digests.get(path).cloned().unwrap_or_default(),
             },
         ));
+    }
+
+    fn signoff(&mut self, path: &str, file: crate::model::statement::SignOffFile) {
+        let origin = Origin::new(path, 1, 1, 1);
+        // changes/<ID>/approvals/<NN>-<stage>.yaml
+        let mut parts = path.rsplit('/');
+        let name = parts.next().unwrap_or("");
+        parts.next();
+        let change = parts.next().unwrap_or("").to_string();
+        let stem = name.trim_end_matches(".yaml").trim_end_matches(".yml");
+        let parsed = stem.split_once('-').and_then(|(n, stage)| Some((n.parse::<u32>().ok()?, stage)));
+        let Some((seq, stage)) = parsed.filter(|(n, _)| *n > 0) else {
+            self.diags.push(
+                Diagnostic::error(
+                    "bad-signoff-file",
+                    origin,
+                    format!("`{name}` is not named <NN>-<stage>.yaml"),
+                )
+                .hint("sign-off files are written by `lifecycle approve`; do not add or rename them by hand"),
+            );
+            return;
+        };
+        if stage != file.statement.stage {
+            self.diags.push(
+                Diagnostic::error(
+                    "bad-signoff-file",
+                    origin.clone(),
+                    format!(
+                        "the file is named for stage `{stage}` but signs stage `{}`",
+                        file.statement.stage
+                    ),
+                )
+                .hint("sign-off files are written by `lifecycle approve`; do not rename them"),
+            );
+        }
+        if let Some(other) = self.repo.signoffs.iter().find(|s| s.change == change && s.seq == seq) {
+            self.diags.push(
+                Diagnostic::error(
+                    "bad-signoff-file",
+                    origin.clone(),
+                    format!("two sign-offs of {change} are numbered {seq:02}"),
+                )
+                .related(other.origin.clone(), "the other is here")
+                .hint(
+                    "this happens when two branches each add a sign-off; keep one and sign the other again",
+                ),
+            );
+        }
+        self.repo.signoffs.push(SignOff { change, seq, path: path.to_string(), file, origin });
     }
 
     fn advisory(&mut self, path: &str, a: raw::Advisory) {
@@ -1043,6 +1099,19 @@ impl Builder {
             }
         }
         repo.changes.sort_by(|a, b| a.id.cmp(&b.id));
+        repo.signoffs.sort_by(|a, b| (&a.change, a.seq).cmp(&(&b.change, b.seq)));
+        for s in &repo.signoffs {
+            if !repo.changes.iter().any(|c| c.id == s.change) {
+                diags.push(
+                    Diagnostic::error(
+                        "orphan-signoff",
+                        s.origin.clone(),
+                        format!("sign-off for `{}` has no request.yaml in its change folder", s.change),
+                    )
+                    .hint("a sign-off belongs in changes/<ID>/approvals/ beside the request it signs"),
+                );
+            }
+        }
         repo.advisories.sort_by(|a, b| a.id.cmp(&b.id));
         (self.repo, diags)
     }

@@ -14,6 +14,11 @@ use crate::diag::{Diagnostic, Origin};
 use crate::model::{Repository, Settings};
 pub use source::{Revision, Source, WorkTree};
 
+/// Whether `id` is a valid change id (also a safe folder name: no `/`, no `..`).
+pub fn valid_change_id(id: &str) -> bool {
+    convert::valid_id(id, true)
+}
+
 /// The outcome of loading: the model, every diagnostic, and the texts they point into.
 pub struct Loaded {
     pub repo: Repository,
@@ -43,6 +48,7 @@ enum Kind {
     People,
     Request,
     Report,
+    SignOff,
     Advisory,
 }
 
@@ -79,10 +85,40 @@ pub fn load(source: &dyn Source) -> Loaded {
 
     let files = discover(source, &settings);
     let discovered = files.len() + usize::from(source.exists("lifecycle.yaml"));
-    let policy_files_exist = files.iter().any(|(k, _)| *k == Kind::Policy);
     let paths: Vec<String> = files.iter().map(|(_, p)| p.clone()).collect();
-    let mut read = Vec::with_capacity(files.len());
-    for ((kind, path), bytes) in files.into_iter().zip(source.read_all(&paths)) {
+    let blobs: Vec<(Kind, String, Result<Vec<u8>, source::ReadError>)> =
+        files.into_iter().zip(source.read_all(&paths)).map(|((k, p), b)| (k, p, b)).collect();
+    let mut loaded = build(settings, blobs, diagnostics, texts);
+    loaded.files = discovered;
+    loaded.from = source.describe();
+    loaded
+}
+
+/// Loads an explicit set of files (path, bytes), e.g. blobs of one commit that `verify` needs.
+/// Paths the loader does not read are ignored.
+pub fn load_blobs(settings: Settings, files: Vec<(String, Vec<u8>)>) -> Loaded {
+    let blobs: Vec<_> =
+        files.into_iter().filter_map(|(p, b)| classify(&settings, &p).map(|k| (k, p, Ok(b)))).collect();
+    let count = blobs.len();
+    let mut loaded = build(settings, blobs, Vec::new(), HashMap::new());
+    loaded.files = count;
+    loaded
+}
+
+fn build(
+    settings: Settings,
+    blobs: Vec<(Kind, String, Result<Vec<u8>, source::ReadError>)>,
+    mut diagnostics: Vec<Diagnostic>,
+    mut texts: HashMap<String, String>,
+) -> Loaded {
+    let policy_files_exist = blobs.iter().any(|(k, _, _)| *k == Kind::Policy);
+    let mut read = Vec::with_capacity(blobs.len());
+    let mut digests = HashMap::new();
+    for (kind, path, bytes) in blobs {
+        if let (Kind::Request | Kind::Report, Ok(b)) = (kind, &bytes) {
+            // Sign-offs name the subject by the digest of its exact bytes.
+            digests.insert(path.clone(), crate::model::statement::digest(b));
+        }
         match bytes.map_err(|e| read_error(&path, e)).and_then(|b| text_from_bytes(&path, b)) {
             Ok(text) => read.push((kind, path, text)),
             Err(d) => diagnostics.push(*d),
@@ -90,16 +126,20 @@ pub fn load(source: &dyn Source) -> Loaded {
     }
 
     let tz = settings.timezone;
-    let parsed: Vec<(String, String, Result<convert::Parsed, Box<Diagnostic>>)> = read
-        .into_par_iter()
-        .map(|(kind, path, text)| {
-            let parsed = parse(kind, &path, &text);
-            (path, text, parsed)
-        })
-        .collect();
+    let parse_one = |(kind, path, text): (Kind, String, String)| {
+        let parsed = parse(kind, &path, &text);
+        (path, text, parsed)
+    };
+    // Small sets are parsed in place: spinning up the thread pool costs more than it saves.
+    let parsed: Vec<(String, String, Result<convert::Parsed, Box<Diagnostic>>)> = if read.len() > 16 {
+        read.into_par_iter().map(parse_one).collect()
+    } else {
+        read.into_iter().map(parse_one).collect()
+    };
 
     let mut builder = convert::Builder::new(settings, tz);
     builder.policy_files_exist = policy_files_exist;
+    builder.digests = digests;
     for (path, text, parsed) in parsed {
         match parsed {
             Ok(p) => builder.add(&path, p),
@@ -110,36 +150,57 @@ pub fn load(source: &dyn Source) -> Loaded {
     let (repo, mut more) = builder.finish();
     diagnostics.append(&mut more);
     diagnostics.sort_by(|a, b| (&a.origin, a.code).cmp(&(&b.origin, b.code)));
-    Loaded { repo, diagnostics, texts, files: discovered, from: source.describe() }
+    Loaded { repo, diagnostics, texts, files: 0, from: String::new() }
+}
+
+/// The kind of repository file at `path`, if the loader reads it.
+fn classify(settings: &Settings, path: &str) -> Option<Kind> {
+    let p = &settings.paths;
+    let under = |dir: &str| path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')).is_some();
+    if !is_yaml(path) {
+        return None;
+    }
+    if path == p.people {
+        return Some(Kind::People);
+    }
+    if under(&p.systems) {
+        return Some(Kind::System);
+    }
+    if under(&p.products) {
+        return Some(Kind::Product);
+    }
+    if under(&p.policies) {
+        return Some(Kind::Policy);
+    }
+    if under(&p.advisories) {
+        return Some(Kind::Advisory);
+    }
+    let rest = path.strip_prefix(&p.changes)?.strip_prefix('/')?;
+    match rest.split_once('/')? {
+        (_, "request.yaml") => Some(Kind::Request),
+        (_, "report.yaml") => Some(Kind::Report),
+        (_, file) if file.starts_with("approvals/") && !file["approvals/".len()..].contains('/') => {
+            Some(Kind::SignOff)
+        }
+        _ => None,
+    }
 }
 
 fn discover(source: &dyn Source, settings: &Settings) -> Vec<(Kind, String)> {
     let p = &settings.paths;
-    let mut files = Vec::new();
-    files.extend(source.list(&p.systems).into_iter().filter(|f| is_yaml(f)).map(|f| (Kind::System, f)));
-    files.extend(source.list(&p.products).into_iter().filter(|f| is_yaml(f)).map(|f| (Kind::Product, f)));
-    files.extend(
-        source
-            .list(&p.policies)
-            .into_iter()
-            .filter(|f| is_yaml(f) && *f != p.people)
-            .map(|f| (Kind::Policy, f)),
-    );
-    if source.exists(&p.people) {
+    let mut files: Vec<(Kind, String)> = Vec::new();
+    let mut dirs = vec![&p.systems, &p.products, &p.policies, &p.changes, &p.advisories];
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        files.extend(source.list(dir).into_iter().filter_map(|f| classify(settings, &f).map(|k| (k, f))));
+    }
+    // The people file may lie outside policies/.
+    if source.exists(&p.people) && !files.iter().any(|(_, f)| *f == p.people) {
         files.push((Kind::People, p.people.clone()));
     }
-    let prefix = format!("{}/", p.changes);
-    for f in source.list(&p.changes) {
-        let Some(rest) = f.strip_prefix(&prefix) else {
-            continue;
-        };
-        match rest.split_once('/') {
-            Some((_, "request.yaml")) => files.push((Kind::Request, f)),
-            Some((_, "report.yaml")) => files.push((Kind::Report, f)),
-            _ => {}
-        }
-    }
-    files.extend(source.list(&p.advisories).into_iter().filter(|f| is_yaml(f)).map(|f| (Kind::Advisory, f)));
+    files.sort_by(|a, b| a.1.cmp(&b.1));
+    files.dedup_by(|a, b| a.1 == b.1);
     files
 }
 
@@ -204,6 +265,7 @@ fn parse(kind: Kind, path: &str, text: &str) -> Result<convert::Parsed, Box<Diag
         Kind::People => convert::Parsed::People(yaml::parse(path, text)?),
         Kind::Request => convert::Parsed::Request(Box::new(yaml::parse(path, text)?)),
         Kind::Report => convert::Parsed::Report(Box::new(yaml::parse(path, text)?)),
+        Kind::SignOff => convert::Parsed::SignOff(Box::new(yaml::parse(path, text)?)),
         Kind::Advisory => convert::Parsed::Advisory(Box::new(yaml::parse(path, text)?)),
     })
 }

@@ -1,5 +1,6 @@
 //! The plain data of a lifecycle repository: no I/O, no clock. Loaders build it; `eval` reads it.
 
+pub mod statement;
 pub mod time;
 pub mod version;
 
@@ -21,6 +22,8 @@ pub struct Repository {
     pub people: Vec<Person>,
     pub changes: Vec<ChangeRequest>,
     pub advisories: Vec<Advisory>,
+    /// Every sign-off file, by change folder and sequence number.
+    pub signoffs: Vec<SignOff>,
 }
 
 impl Repository {
@@ -346,7 +349,21 @@ pub struct ChangeRequest {
     pub origin: Origin,
     /// Where each field's value is written (`class`, `requested_by`, `plan.executor`…).
     pub fields: Fields,
+    /// SHA-256 of request.yaml's bytes, as sign-offs record it.
+    pub digest: String,
     pub report: Option<Report>,
+}
+
+/// A sign-off file, `changes/<ID>/approvals/<NN>-<stage>.yaml`.
+#[derive(Debug, Clone)]
+pub struct SignOff {
+    /// The change folder it lies in.
+    pub change: String,
+    /// `NN` of the file name: the order of sign-offs within the change.
+    pub seq: u32,
+    pub path: String,
+    pub file: statement::SignOffFile,
+    pub origin: Origin,
 }
 
 /// Locations of a document's fields, for messages that point at the value itself.
@@ -412,6 +429,8 @@ pub struct Report {
     pub cost: Option<Money>,
     pub origin: Origin,
     pub fields: Fields,
+    /// SHA-256 of report.yaml's bytes.
+    pub digest: String,
 }
 
 #[derive(Debug, Clone)]

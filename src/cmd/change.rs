@@ -1,0 +1,444 @@
+//! `lifecycle change new|list|show`: open change requests and follow their approval chains.
+
+use std::io::Write;
+
+use anyhow::{Result, anyhow, bail};
+use comfy_table::{Cell, ContentArrangement, Table, presets};
+
+use super::Ctx;
+use super::approve::{find_change, holders};
+use crate::approvals;
+use crate::cli::Exit;
+use crate::diag::suggest;
+use crate::eval::approvals::{ChangeEval, Checked, Standing};
+use crate::model::statement::digest;
+use crate::model::{Repository, Target};
+use crate::sign::{GitSigner, Signer, Trust};
+use crate::store::{NewRequest, RequestTarget, create_atomic};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Write a change request skeleton with `from` filled from the inventory
+    #[command(after_help = "\
+Examples:
+  lifecycle change new --class replacement --target redis-session/redis=7.2.0
+  lifecycle change new --class exception --target portal-www/jquery=1.12.4 --until 2025-03-31
+  lifecycle change new --class policy --file policies/people.yaml")]
+    New(NewArgs),
+    /// List change requests with their state and who signs next
+    List(ListArgs),
+    /// Show a change: its chain, each stage's signer and status, stale sign-offs, who signs next
+    Show(ShowArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct NewArgs {
+    /// Class of the policy (replacement, exception, policy, …)
+    #[arg(long)]
+    pub class: String,
+    /// SYSTEM/COMPONENT=TO (repeatable)
+    #[arg(long = "target", value_name = "SYSTEM/COMPONENT=TO")]
+    pub targets: Vec<String>,
+    /// A policy file whose new content this change approves (repeatable; its digest is recorded)
+    #[arg(long = "file", value_name = "PATH")]
+    pub files: Vec<String>,
+    /// Id (default: the next free CHG-YYYY-NNN)
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Title (default: from the targets)
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Why the change is needed
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Until when a risk is accepted (exception classes)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// The requester (default: the owner of your git signing key in the people file)
+    #[arg(long, value_name = "PERSON")]
+    pub requested_by: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ListArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ShowArgs {
+    /// The change id
+    pub id: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
+    match &args.command {
+        Command::New(a) => new(ctx, a, out),
+        Command::List(a) => list(ctx, a, out),
+        Command::Show(a) => show(ctx, a, out),
+    }
+}
+
+fn new(ctx: &Ctx, args: &NewArgs, out: &mut dyn Write) -> Result<Exit> {
+    let loaded = ctx.load(None)?;
+    if ctx.refuse_errors(&loaded)? {
+        return Ok(Exit::Invalid);
+    }
+    let repo = &loaded.repo;
+    let tz = repo.settings.timezone;
+    let Some(class) = repo.policy.classes.get(&args.class) else {
+        let names: Vec<&str> = repo.policy.classes.keys().map(String::as_str).collect();
+        let near = suggest(&args.class, names.iter().copied())
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        bail!("no class `{}` in the policy\n  = hint: {near}classes: {}", args.class, names.join(", "));
+    };
+    if args.targets.is_empty() && args.files.is_empty() {
+        bail!("a change needs at least one --target SYSTEM/COMPONENT=TO or --file PATH");
+    }
+    let mut targets = Vec::new();
+    for t in &args.targets {
+        let (sc, to) =
+            t.split_once('=').ok_or_else(|| anyhow!("--target `{t}` is not SYSTEM/COMPONENT=TO"))?;
+        let (system, component) =
+            sc.split_once('/').ok_or_else(|| anyhow!("--target `{t}` is not SYSTEM/COMPONENT=TO"))?;
+        let Some(s) = repo.system(system) else {
+            let near = suggest(system, repo.systems.iter().map(|s| s.id.as_str()))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            bail!("no system `{system}` in the inventory{near}");
+        };
+        let Some(c) = s.components.iter().find(|c| c.name == component) else {
+            let names: Vec<&str> = s.components.iter().map(|c| c.name.as_str()).collect();
+            bail!(
+                "system `{system}` has no component `{component}`\n  = hint: its components: {}",
+                names.join(", ")
+            );
+        };
+        if to.trim().is_empty() {
+            bail!("--target `{t}` names no version to move to");
+        }
+        targets.push(RequestTarget::Version {
+            system: system.to_string(),
+            component: component.to_string(),
+            from: c.version.clone(),
+            to: to.trim().to_string(),
+        });
+    }
+    for f in &args.files {
+        let bytes = std::fs::read(ctx.root.join(f)).map_err(|e| anyhow!("cannot read {f}: {e}"))?;
+        targets.push(RequestTarget::File { path: f.clone(), digest: digest(&bytes) });
+    }
+    let now = ctx.now().with_timezone(&tz);
+    let today = ctx.today(tz);
+    let until = match &args.until {
+        Some(text) => {
+            let until = crate::model::time::parse_date(text).map_err(|m| anyhow!("--until: {m}"))?;
+            if let Some(max) = class.max_duration
+                && max.before(until).is_some_and(|earliest| earliest > today)
+            {
+                bail!(
+                    "--until {until} is more than {max} away; class `{}` accepts a risk for at most {max}",
+                    args.class
+                );
+            }
+            Some(until.to_string())
+        }
+        None if class.max_duration.is_some() => {
+            bail!("class `{}` accepts a risk for a time: give --until DATE", args.class)
+        }
+        None => None,
+    };
+    let requested_by = match &args.requested_by {
+        Some(p) => {
+            if repo.person(p).is_none() {
+                bail!("`{p}` is not in {}", repo.settings.paths.people);
+            }
+            p.clone()
+        }
+        None => {
+            let git = ctx
+                .git
+                .as_ref()
+                .ok_or_else(|| anyhow!("--requested-by is needed outside a git repository"))?;
+            let signer = GitSigner::from_repo(git.raw())
+                .map_err(|e| anyhow!("{e}\n  = hint: or name the requester with --requested-by PERSON"))?;
+            let key = signer.public_key().id();
+            let trust = Trust::from_people(&repo.people);
+            trust.get(&key).map(|(p, _)| p.to_string()).ok_or_else(|| {
+                anyhow!("your signing key {key} is not in {}\n  = hint: name the requester with --requested-by PERSON", repo.settings.paths.people)
+            })?
+        }
+    };
+    let year = today.format("%Y").to_string();
+    let id = match &args.id {
+        Some(id) => {
+            if !crate::load::valid_change_id(id) {
+                bail!("`{id}` is not a valid change id (letters, digits, `.`, `_`, `-`)");
+            }
+            id.clone()
+        }
+        None => {
+            let prefix = format!("CHG-{year}-");
+            let used =
+                repo.changes.iter().filter_map(|c| c.id.strip_prefix(&prefix)?.parse::<u32>().ok()).max();
+            let on_disk = std::fs::read_dir(ctx.root.join(&repo.settings.paths.changes))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| e.file_name().to_str()?.strip_prefix(&prefix)?.parse::<u32>().ok())
+                .max();
+            format!("{prefix}{:03}", used.max(on_disk).unwrap_or(0) + 1)
+        }
+    };
+    let title = args.title.clone().unwrap_or_else(|| {
+        let parts: Vec<String> = targets
+            .iter()
+            .map(|t| match t {
+                RequestTarget::Version { system, component, from, to } => {
+                    format!("{system}: {component} {from} → {to}")
+                }
+                RequestTarget::File { path, .. } => format!("update {path}"),
+            })
+            .collect();
+        format!("{} — {}", class.title.clone().unwrap_or_else(|| args.class.clone()), parts.join("; "))
+    });
+    let requested_at = now.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    let request = NewRequest {
+        id: &id,
+        title: &title,
+        class: &args.class,
+        requested_by: &requested_by,
+        requested_at: &requested_at,
+        reason: args.reason.as_deref().unwrap_or(""),
+        targets,
+        until,
+    };
+    let path = format!("{}/{id}/request.yaml", repo.settings.paths.changes);
+    create_atomic(&ctx.root.join(&path), request.to_yaml().as_bytes())?;
+    writeln!(out, "wrote {path}")?;
+    if !ctx.quiet {
+        writeln!(
+            out,
+            "next: review it, commit it (git add {path} && git commit), then `lifecycle approve {id}`"
+        )?;
+    }
+    Ok(Exit::Clean)
+}
+
+/// Every sign-off checked against the current people file, with the commits that added them.
+fn checked_all<'a>(ctx: &Ctx, repo: &'a Repository) -> Result<Vec<Checked<'a>>> {
+    let trust = Trust::from_people(&repo.people);
+    let history = match (&ctx.git, ctx.git.as_ref().and_then(|g| g.head())) {
+        (Some(git), Some(head)) => Some(approvals::added_in(git, head, repo, &trust)?),
+        _ => None,
+    };
+    Ok(approvals::check(repo, &trust, history.as_ref()))
+}
+
+fn list(ctx: &Ctx, args: &ListArgs, out: &mut dyn Write) -> Result<Exit> {
+    let loaded = ctx.load(None)?;
+    if ctx.refuse_errors(&loaded)? {
+        return Ok(Exit::Invalid);
+    }
+    let repo = &loaded.repo;
+    let evals: Vec<ChangeEval> = approvals::evaluate(repo, &checked_all(ctx, repo)?);
+    if args.format == Format::Json {
+        let items: Vec<serde_json::Value> = repo
+            .changes
+            .iter()
+            .zip(&evals)
+            .map(|(c, e)| {
+                serde_json::json!({
+                    "id": c.id, "title": c.title, "class": c.class, "state": e.state.as_str(),
+                    "requested_by": c.requested_by, "next": e.next,
+                    "signed": e.stages.iter().filter(|s| s.is_some()).count(), "stages": e.roles.len(),
+                })
+            })
+            .collect();
+        crate::render::json::write(
+            out,
+            &serde_json::json!({"schema": "lifecycle.changes/v1", "changes": items}),
+        )?;
+        return Ok(Exit::Clean);
+    }
+    if repo.changes.is_empty() {
+        writeln!(out, "no change requests in {}/", repo.settings.paths.changes)?;
+        return Ok(Exit::Clean);
+    }
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED)
+        .force_no_tty()
+        .set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header(["Change", "Class", "State", "Signed", "Next", "Title"]);
+    for (c, e) in repo.changes.iter().zip(&evals) {
+        let signed = format!("{}/{}", e.stages.iter().filter(|s| s.is_some()).count(), e.roles.len());
+        let next = e.next.as_ref().map(|r| format!("{r} ({})", holders(repo, r))).unwrap_or_default();
+        t.add_row(vec![
+            Cell::new(&c.id),
+            Cell::new(&c.class),
+            Cell::new(e.state.as_str()),
+            Cell::new(signed),
+            Cell::new(next),
+            Cell::new(&c.title),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    Ok(Exit::Clean)
+}
+
+fn show(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Exit> {
+    let loaded = ctx.load(None)?;
+    if ctx.refuse_errors(&loaded)? {
+        return Ok(Exit::Invalid);
+    }
+    let repo = &loaded.repo;
+    let change = find_change(repo, &args.id)?;
+    let checked: Vec<_> =
+        checked_all(ctx, repo)?.into_iter().filter(|c| c.signoff.change == change.id).collect();
+    let eval = approvals::evaluate_one(repo, change, &checked);
+    let person = |id: &str| repo.person(id);
+    if args.format == Format::Json {
+        let signoffs: Vec<serde_json::Value> = checked
+            .iter()
+            .zip(&eval.standing)
+            .map(|(c, standing)| {
+                let st = &c.signoff.file.statement;
+                serde_json::json!({
+                    "path": c.signoff.path, "stage": st.stage, "decision": st.decision.as_str(), "by": st.by,
+                    "title": person(&st.by).and_then(|p| p.title.clone()),
+                    "at": st.at, "comment": st.comment, "key": st.key,
+                    "signature": if c.signer.is_ok() { "verified" } else { "invalid" },
+                    "standing": match standing { Standing::Valid => "valid", Standing::Stale => "stale", Standing::Invalid(code) => code },
+                    "commit": c.commit.as_ref().map(|x| x.id.clone()),
+                    "commit_time": c.commit.as_ref().map(|x| x.time.to_rfc3339()),
+                    "commit_signed": c.commit.as_ref().map(|x| x.signed_by_signer),
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "schema": "lifecycle.change/v1", "id": change.id, "title": change.title, "class": change.class,
+            "state": eval.state.as_str(), "requested_by": change.requested_by, "requested_at": change.requested_at.to_rfc3339(),
+            "chain": eval.roles, "next": eval.next, "signoffs": signoffs, "findings": eval.findings,
+        });
+        crate::render::json::write(out, &doc)?;
+        return Ok(Exit::Clean);
+    }
+    writeln!(out, "{} — {}", change.id, change.title)?;
+    writeln!(
+        out,
+        "class: {}   state: {}   requested by {} at {}",
+        change.class,
+        eval.state.as_str(),
+        change.requested_by,
+        change.requested_at
+    )?;
+    for t in &change.targets {
+        match t {
+            Target::Version { system, component, from, to, .. } => writeln!(
+                out,
+                "target: {system}/{component} {} → {}",
+                from.as_deref().unwrap_or("?"),
+                to.as_deref().unwrap_or("?")
+            )?,
+            Target::File { path, digest, .. } => writeln!(out, "target: {path} ({digest})")?,
+        }
+    }
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED)
+        .force_no_tty()
+        .set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header(["#", "Stage", "Signer", "Title", "Decision", "Signed at", "Status", "Commit"]);
+    for (n, role) in eval.roles.iter().enumerate() {
+        match eval.stages[n] {
+            Some(i) => {
+                let c = &checked[i];
+                let st = &c.signoff.file.statement;
+                t.add_row(vec![
+                    (n + 1).to_string(),
+                    role.clone(),
+                    st.by.clone(),
+                    person(&st.by).and_then(|p| p.title.clone()).unwrap_or_default(),
+                    st.decision.as_str().to_string(),
+                    st.at.clone(),
+                    "✔ verified".to_string(),
+                    c.commit.as_ref().map(|x| x.id[..10].to_string()).unwrap_or_default(),
+                ]);
+            }
+            None => {
+                let status = if eval.next.as_deref() == Some(role) {
+                    format!("next: {}", holders(repo, role))
+                } else {
+                    "pending".to_string()
+                };
+                t.add_row(vec![
+                    (n + 1).to_string(),
+                    role.clone(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    status,
+                    String::new(),
+                ]);
+            }
+        }
+    }
+    writeln!(out, "{t}")?;
+    for (i, (c, standing)) in checked.iter().zip(&eval.standing).enumerate() {
+        let st = &c.signoff.file.statement;
+        match standing {
+            Standing::Valid if eval.rejected_by == Some(i) => {
+                writeln!(out, "rejected by {} ({}): {}", st.by, st.stage, st.comment)?
+            }
+            Standing::Valid if eval.confirmed_by == Some(i) => {
+                writeln!(out, "completion confirmed by {} ({}) at {}", st.by, st.stage, st.at)?
+            }
+            Standing::Stale => writeln!(
+                out,
+                "stale: {} ({} {}) signed an earlier version of {}",
+                c.signoff.path,
+                st.stage,
+                st.by,
+                st.subject.file()
+            )?,
+            Standing::Invalid(code) => writeln!(out, "invalid [{code}]: {}", c.signoff.path)?,
+            Standing::Valid => {}
+        }
+    }
+    for f in eval.findings.iter().filter(|f| f.code != "stale-signoff") {
+        writeln!(
+            out,
+            "{}[{}]: {}",
+            if f.severity == crate::eval::findings::Severity::Error { "error" } else { "warning" },
+            f.code,
+            f.message
+        )?;
+    }
+    if let Some(next) = &eval.next {
+        writeln!(
+            out,
+            "next: `{next}` ({}) — lifecycle {} {}",
+            holders(repo, next),
+            if eval.is_approved() { "confirm" } else { "approve" },
+            change.id
+        )?;
+    }
+    Ok(Exit::Clean)
+}

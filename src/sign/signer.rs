@@ -1,0 +1,204 @@
+//! Signing with the user's own git signing configuration (`gpg.format`, `user.signingKey`,
+//! `gpg.ssh.program`, `gpg.program`), through the same programs git runs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use super::PublicKey;
+
+/// Something that signs: production uses [`GitSigner`]; tests may use throwaway keys the same way.
+pub trait Signer {
+    /// The public key whose private half signs.
+    fn public_key(&self) -> &PublicKey;
+    /// A detached, armored signature over `data` (SSH signatures carry `namespace`).
+    fn sign(&self, data: &[u8], namespace: &str) -> Result<String>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Format {
+    Ssh,
+    OpenPgp,
+}
+
+/// The signer git itself would use for `git commit -S` in this repository.
+pub struct GitSigner {
+    format: Format,
+    /// `-f` argument for ssh-keygen (a key file) or `-u` argument for gpg.
+    key: String,
+    /// The key was given literally (`key::ssh-…`) and lives in ssh-agent.
+    literal: bool,
+    program: String,
+    public: PublicKey,
+    _literal_file: Option<tempfile::NamedTempFile>,
+}
+
+const HOW_TO: &str = "configure git signing, e.g. for SSH:\n      git config gpg.format ssh\n      git config user.signingKey ~/.ssh/id_ed25519.pub\n    or for OpenPGP: git config user.signingKey <KEYID>";
+
+fn expand_home(path: &str) -> PathBuf {
+    match path.strip_prefix("~/") {
+        Some(rest) => {
+            std::env::var_os("HOME").map(|h| Path::new(&h).join(rest)).unwrap_or_else(|| path.into())
+        }
+        None => PathBuf::from(path),
+    }
+}
+
+impl GitSigner {
+    pub fn from_repo(repo: &git2::Repository) -> Result<GitSigner> {
+        let config = repo.config().context("cannot read git configuration")?;
+        let get = |k: &str| config.get_string(k).ok().filter(|v| !v.trim().is_empty());
+        let format = match get("gpg.format").as_deref() {
+            None | Some("openpgp") => Format::OpenPgp,
+            Some("ssh") => Format::Ssh,
+            Some(other) => {
+                bail!("gpg.format `{other}` is not supported; use `ssh` or `openpgp`\n  = hint: {HOW_TO}")
+            }
+        };
+        match format {
+            Format::Ssh => {
+                let spec = get("user.signingkey")
+                    .ok_or_else(|| anyhow!("git's user.signingKey is not set, so there is no key to sign with\n  = hint: {HOW_TO}"))?;
+                let program = get("gpg.ssh.program").unwrap_or_else(|| "ssh-keygen".into());
+                let literal_text = spec.strip_prefix("key::").map(str::to_string).or_else(|| {
+                    (spec.starts_with("ssh-") || spec.starts_with("ecdsa-") || spec.starts_with("sk-"))
+                        .then(|| spec.clone())
+                });
+                if let Some(text) = literal_text {
+                    let public = PublicKey::parse(&text).map_err(|e| anyhow!("user.signingKey: {e}"))?;
+                    let file = tempfile::NamedTempFile::new()?;
+                    std::fs::write(file.path(), format!("{}\n", text.trim()))?;
+                    return Ok(GitSigner {
+                        format,
+                        key: file.path().display().to_string(),
+                        literal: true,
+                        program,
+                        public,
+                        _literal_file: Some(file),
+                    });
+                }
+                let path = expand_home(&spec);
+                let public = ssh_public_key(&program, &path)?;
+                Ok(GitSigner {
+                    format,
+                    key: path.display().to_string(),
+                    literal: false,
+                    program,
+                    public,
+                    _literal_file: None,
+                })
+            }
+            Format::OpenPgp => {
+                let program =
+                    get("gpg.openpgp.program").or_else(|| get("gpg.program")).unwrap_or_else(|| "gpg".into());
+                let key = match get("user.signingkey") {
+                    Some(k) => k,
+                    None => {
+                        let sig = repo.signature().map_err(|_| {
+                            anyhow!("neither user.signingKey nor user.email is set\n  = hint: {HOW_TO}")
+                        })?;
+                        format!("{} <{}>", sig.name().unwrap_or(""), sig.email().unwrap_or(""))
+                    }
+                };
+                let public = pgp_public_key(&program, &key)?;
+                Ok(GitSigner { format, key, literal: false, program, public, _literal_file: None })
+            }
+        }
+    }
+}
+
+/// The public half of an SSH signing key given as a path (private or `.pub`).
+fn ssh_public_key(program: &str, path: &Path) -> Result<PublicKey> {
+    let text = if path.extension().is_some_and(|e| e == "pub") {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read user.signingKey {}", path.display()))?
+    } else if let Ok(text) = std::fs::read_to_string(format!("{}.pub", path.display())) {
+        text
+    } else {
+        let out = Command::new(program)
+            .arg("-y")
+            .arg("-f")
+            .arg(path)
+            .stdin(Stdio::null())
+            .output()
+            .with_context(|| format!("cannot run {program}"))?;
+        if !out.status.success() {
+            bail!(
+                "cannot read the public key of user.signingKey {}: {}\n  = hint: {HOW_TO}",
+                path.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    PublicKey::parse(text.lines().next().unwrap_or(""))
+        .map_err(|e| anyhow!("user.signingKey {}: {e}", path.display()))
+}
+
+/// The primary key of an OpenPGP signing key, exported armored.
+fn pgp_public_key(program: &str, key: &str) -> Result<PublicKey> {
+    let out = Command::new(program)
+        .args(["--batch", "--armor", "--export", key])
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run {program}; is gnupg installed?"))?;
+    let armored = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !out.status.success() || armored.trim().is_empty() {
+        bail!("gpg has no key `{key}` to sign with\n  = hint: {HOW_TO}");
+    }
+    PublicKey::parse(&armored).map_err(|e| anyhow!("the OpenPGP key `{key}`: {e}"))
+}
+
+impl Signer for GitSigner {
+    fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    fn sign(&self, data: &[u8], namespace: &str) -> Result<String> {
+        match self.format {
+            Format::Ssh => {
+                let dir = tempfile::tempdir()?;
+                let buffer = dir.path().join("payload");
+                std::fs::write(&buffer, data)?;
+                let mut cmd = Command::new(&self.program);
+                cmd.arg("-Y").arg("sign").arg("-n").arg(namespace).arg("-f").arg(&self.key);
+                if self.literal {
+                    cmd.arg("-U");
+                }
+                let out = cmd
+                    .arg(&buffer)
+                    .stdin(Stdio::null())
+                    .output()
+                    .with_context(|| format!("cannot run {}", self.program))?;
+                if !out.status.success() {
+                    bail!(
+                        "{} could not sign: {}\n  = hint: is the key loaded in ssh-agent (`ssh-add`)? {HOW_TO}",
+                        self.program,
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    );
+                }
+                std::fs::read_to_string(dir.path().join("payload.sig"))
+                    .context("ssh-keygen wrote no signature")
+            }
+            Format::OpenPgp => {
+                let mut child = Command::new(&self.program)
+                    .args(["--status-fd=2", "-bsau", &self.key])
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .with_context(|| format!("cannot run {}", self.program))?;
+                if let Some(mut stdin) = child.stdin.take() {
+                    std::io::Write::write_all(&mut stdin, data)?;
+                }
+                let out = child.wait_with_output()?;
+                let status = String::from_utf8_lossy(&out.stderr);
+                if !out.status.success() || !status.contains("SIG_CREATED") {
+                    bail!("gpg could not sign: {}\n  = hint: {HOW_TO}", status.trim());
+                }
+                Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+            }
+        }
+    }
+}
