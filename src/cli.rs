@@ -76,6 +76,8 @@ pub enum Command {
     Reject(cmd::reject::Args),
     /// Sign completion on a change's committed execution report
     Confirm(cmd::confirm::Args),
+    /// Verify history: every sign-off, inventory version change and policy change
+    Verify(cmd::verify::Args),
 }
 
 /// How a command ended.
@@ -125,6 +127,7 @@ pub fn main() -> ExitCode {
             Command::Approve(args) => cmd::approve::run(&ctx, args, &mut out),
             Command::Reject(args) => cmd::reject::run(&ctx, args, &mut out),
             Command::Confirm(args) => cmd::confirm::run(&ctx, args, &mut out),
+            Command::Verify(args) => cmd::verify::run(&ctx, args, &mut out),
         };
         out.flush().map_err(anyhow::Error::from).and(exit)
     });

@@ -166,7 +166,9 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     candidates
         .into_iter()
         .map(|c| (strsim::levenshtein(word, c), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .filter(|(d, c)| {
+            *d <= 1.max(c.chars().count() / 3) && *d < c.chars().count().min(word.chars().count())
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
@@ -179,6 +181,8 @@ mod tests {
     fn suggests_close_names_only() {
         assert_eq!(suggest("verson", ["product", "version", "eol"]), Some("version"));
         assert_eq!(suggest("zzz", ["product", "version"]), None);
+        assert_eq!(suggest("zz", ["li"]), None);
+        assert_eq!(suggest("hgh", ["low", "high"]), Some("high"));
     }
 
     #[test]

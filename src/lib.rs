@@ -16,3 +16,4 @@ pub mod model;
 pub mod render;
 pub mod sign;
 pub mod store;
+pub mod verify;

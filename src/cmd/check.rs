@@ -91,7 +91,14 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         }
     }
     let today = ctx.today(repo.settings.timezone);
-    let links = Links::default();
+    // Approved changes cover their targets; approved exceptions accept a risk until a date.
+    let links = if repo.changes.is_empty() {
+        Links::default()
+    } else {
+        let trust = crate::sign::Trust::from_people(&repo.people);
+        let checked = crate::approvals::check(repo, &trust, None);
+        crate::approvals::links(repo, &crate::approvals::evaluate(repo, &checked))
+    };
     let statuses: Vec<Status> = args.statuses.iter().map(|s| (*s).into()).collect();
     let items: Vec<_> = status::evaluate(repo, today, &links)
         .into_iter()

@@ -6,6 +6,7 @@ pub mod check;
 pub mod confirm;
 pub mod reject;
 pub mod validate;
+pub mod verify;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;

@@ -17,6 +17,18 @@ pub struct CommitInfo {
     pub signed_by_signer: bool,
 }
 
+/// When a sign-off was made, for the execution rules: the time of its own signed commit; when history
+/// was rewritten (squash, rebase) only the statement's signed `at` is left, and it is believed no later
+/// than the commit that carries it.
+pub fn signed_time(s: &SignOff, commit: Option<&CommitInfo>) -> Option<DateTime<FixedOffset>> {
+    let claimed = DateTime::parse_from_rfc3339(&s.file.statement.at).ok();
+    match commit {
+        Some(c) if c.signed_by_signer => Some(c.time),
+        Some(c) => Some(claimed.map_or(c.time, |a| a.min(c.time))),
+        None => claimed,
+    }
+}
+
 /// A sign-off with the outcome of its signature check.
 #[derive(Debug, Clone)]
 pub struct Checked<'a> {
@@ -347,7 +359,7 @@ pub fn evaluate(
         stages[pos] = Some(i);
         filled += 1;
         if filled == roles.len() {
-            approved = Some((c.commit.as_ref().map(|x| x.id.clone()), c.commit.as_ref().map(|x| x.time)));
+            approved = Some((c.commit.as_ref().map(|x| x.id.clone()), signed_time(s, c.commit.as_ref())));
         }
     }
     for c in checked {

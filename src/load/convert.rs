@@ -501,6 +501,39 @@ impl Builder {
             if let Some(r) = &c.confirm {
                 self.role_uses.push((r.value.clone(), cx.at(r)));
             }
+            // A change of a class without approvers would be approved by nobody: say so.
+            match &chain {
+                Chain::Roles(r) if r.is_empty() => cx.diags.push(
+                    Diagnostic::warning(
+                        "empty-chain",
+                        at.clone(),
+                        format!("class `{}` has no approval chain", name.value),
+                    )
+                    .hint("add `chain: [role, …]`; without one its changes count as approved by nobody"),
+                ),
+                Chain::ByCriticality { by, default: None } if by.len() < 4 => {
+                    let missing: Vec<&str> = ["low", "medium", "high", "critical"]
+                        .into_iter()
+                        .zip([
+                            Criticality::Low,
+                            Criticality::Medium,
+                            Criticality::High,
+                            Criticality::Critical,
+                        ])
+                        .filter(|(_, c)| !by.contains_key(c))
+                        .map(|(n, _)| n)
+                        .collect();
+                    cx.diags.push(
+                        Diagnostic::warning(
+                            "empty-chain",
+                            at.clone(),
+                            format!("class `{}` has no chain for {} systems", name.value, missing.join(", ")),
+                        )
+                        .hint("add a `default:` chain"),
+                    );
+                }
+                _ => {}
+            }
             let mut d = |s: &Option<S>| s.as_ref().and_then(|s| cx.duration(s));
             let class = Class {
                 name: name.value.clone(),
@@ -559,6 +592,25 @@ impl Builder {
                 continue;
             }
             match parse_kpi(&name.value, &target.value) {
+                Ok(k) if (k.unit == KpiUnit::Hours) != (name.value == "critical_fix_time") => {
+                    let want = if name.value == "critical_fix_time" {
+                        "hours, e.g. \"<= 72h\""
+                    } else {
+                        "a percentage, e.g. \">= 95%\""
+                    };
+                    cx.error(
+                        "bad-value",
+                        &target,
+                        format!("`{}` is measured in {want}", name.value),
+                        "use the KPI's own unit",
+                    );
+                }
+                Ok(k) if self.repo.policy.kpis.iter().any(|x| x.name == k.name) => cx.error(
+                    "duplicate-id",
+                    &name,
+                    format!("KPI `{}` is set twice", name.value),
+                    "set each KPI once across policies/",
+                ),
                 Ok(k) => self.repo.policy.kpis.push(k),
                 Err(m) => {
                     cx.error("bad-value", &target, m, "write a target such as \">= 95%\" or \"<= 72h\"")
@@ -646,8 +698,9 @@ impl Builder {
                     origin: at,
                 }),
                 (None, None, Some(p), Some(d)) => {
-                    if !d.value.starts_with("sha256:") || d.value.len() != 71 {
-                        cx.error("bad-value", &d, "a digest is `sha256:` and 64 hex digits", "compute it with `sha256sum FILE`");
+                    let hex = d.value.strip_prefix("sha256:").filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+                    if hex.is_none() && d.value != "deleted" {
+                        cx.error("bad-value", &d, "a digest is `sha256:` and 64 hex digits (or `deleted` for a removed file)", "compute it with `sha256sum FILE`");
                     }
                     targets.push(Target::File { path: p.value, digest: d.value, origin: at })
                 }
@@ -972,7 +1025,7 @@ impl Builder {
                     Origin::file(&repo.settings.paths.policies),
                     "no policy file found; using plan_before 6mo, finish_before 3mo",
                 )
-                .hint("add policies/policy.yaml (see `lifecycle init` or docs/formats.md)"),
+                .hint("add a policy file such as policies/policy.yaml (see docs/formats.md)"),
             );
         }
         // Every role a chain names must be held by someone, or that chain can never complete.

@@ -61,27 +61,7 @@ pub fn load(source: &dyn Source) -> Loaded {
     let mut diagnostics = Vec::new();
     let mut texts = HashMap::new();
 
-    let settings = if source.exists("lifecycle.yaml") {
-        match read_text(source, "lifecycle.yaml") {
-            Ok(text) => {
-                let settings = match yaml::parse::<raw::Settings>("lifecycle.yaml", &text) {
-                    Ok(raw) => convert::settings(raw, &mut diagnostics),
-                    Err(d) => {
-                        diagnostics.push(*d);
-                        Settings::default()
-                    }
-                };
-                texts.insert("lifecycle.yaml".to_string(), text);
-                settings
-            }
-            Err(d) => {
-                diagnostics.push(*d);
-                Settings::default()
-            }
-        }
-    } else {
-        Settings::default()
-    };
+    let settings = read_settings(source, &mut diagnostics, &mut texts);
 
     let files = discover(source, &settings);
     let discovered = files.len() + usize::from(source.exists("lifecycle.yaml"));
@@ -92,6 +72,34 @@ pub fn load(source: &dyn Source) -> Loaded {
     loaded.files = discovered;
     loaded.from = source.describe();
     loaded
+}
+
+/// Reads `lifecycle.yaml` (or the defaults when there is none).
+pub fn read_settings(
+    source: &dyn Source,
+    diagnostics: &mut Vec<Diagnostic>,
+    texts: &mut HashMap<String, String>,
+) -> Settings {
+    if !source.exists("lifecycle.yaml") {
+        return Settings::default();
+    }
+    match read_text(source, "lifecycle.yaml") {
+        Ok(text) => {
+            let settings = match yaml::parse::<raw::Settings>("lifecycle.yaml", &text) {
+                Ok(raw) => convert::settings(raw, diagnostics),
+                Err(d) => {
+                    diagnostics.push(*d);
+                    Settings::default()
+                }
+            };
+            texts.insert("lifecycle.yaml".to_string(), text);
+            settings
+        }
+        Err(d) => {
+            diagnostics.push(*d);
+            Settings::default()
+        }
+    }
 }
 
 /// Loads an explicit set of files (path, bytes), e.g. blobs of one commit that `verify` needs.
@@ -218,7 +226,9 @@ fn read_error(path: &str, e: source::ReadError) -> Box<Diagnostic> {
         source::ReadError::Symlink(_) => {
             ("symlink-outside", "copy the file into the repository instead of linking to it")
         }
-        source::ReadError::Io(_) => ("unreadable", "check the file's permissions"),
+        source::ReadError::Io(_) => {
+            ("unreadable", "check that the file exists (a dangling link?) and can be read")
+        }
     };
     Box::new(Diagnostic::error(code, Origin::file(path), e.to_string()).hint(hint))
 }

@@ -80,31 +80,25 @@ fn quoted(message: &str) -> Option<String> {
 }
 
 fn classify(origin: Origin, message: String) -> Diagnostic {
-    let did_you_mean = |word: &str, allowed: &[String]| -> String {
-        match suggest(word, allowed.iter().map(String::as_str)) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None if allowed.is_empty() => "remove it".to_string(),
-            None => format!("expected one of: {}", allowed.join(", ")),
-        }
-    };
     if message.starts_with("unknown field") {
         let word = quoted(&message).unwrap_or_default();
         let allowed = expected_list(&message);
-        let hint = did_you_mean(&word, &allowed);
         let text = format!("unknown key `{word}`");
-        let hint = if allowed.is_empty() {
-            "this mapping takes no keys".to_string()
-        } else {
-            format!("{hint} (allowed here: {})", allowed.join(", "))
+        let hint = match (allowed.is_empty(), suggest(&word, allowed.iter().map(String::as_str))) {
+            (true, _) => "this mapping takes no keys".to_string(),
+            (false, Some(s)) => format!("did you mean `{s}`? (allowed here: {})", allowed.join(", ")),
+            (false, None) => format!("allowed here: {}", allowed.join(", ")),
         };
         return Diagnostic::error("unknown-key", origin, text).hint(hint);
     }
     if message.starts_with("unknown variant") {
         let word = quoted(&message).unwrap_or_default();
         let allowed = expected_list(&message);
-        let hint = did_you_mean(&word, &allowed);
-        return Diagnostic::error("bad-value", origin, format!("`{word}` is not allowed here"))
-            .hint(format!("{hint} (allowed: {})", allowed.join(", ")));
+        let hint = match suggest(&word, allowed.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`? (allowed: {})", allowed.join(", ")),
+            None => format!("allowed: {}", allowed.join(", ")),
+        };
+        return Diagnostic::error("bad-value", origin, format!("`{word}` is not allowed here")).hint(hint);
     }
     if message.starts_with("missing field") {
         let word = quoted(&message).unwrap_or_default();
@@ -130,6 +124,13 @@ fn classify(origin: Origin, message: String) -> Diagnostic {
         return Diagnostic::error("missing-value", origin, "a value is required here")
             .hint("write a value after the colon, or remove the key");
     }
+    if message.contains("multiple documents")
+        || message.contains("More than one")
+        || message.contains("Documents")
+    {
+        return Diagnostic::error("yaml-syntax", origin, "more than one YAML document in this file")
+            .hint("remove the `---` separators: one file holds one document");
+    }
     if message.contains("budget")
         || message.contains("alias")
         || message.contains("depth")
@@ -148,10 +149,6 @@ fn classify(origin: Origin, message: String) -> Diagnostic {
     {
         return Diagnostic::error("bad-value", origin, message)
             .hint("check the value's type against docs/formats.md");
-    }
-    if message.contains("multiple documents") || message.contains("More than one") {
-        return Diagnostic::error("yaml-syntax", origin, "more than one YAML document in this file")
-            .hint("remove the `---` separators: one file holds one document");
     }
     Diagnostic::error("yaml-syntax", origin, message).hint("fix the YAML syntax at this place")
 }

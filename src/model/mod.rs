@@ -181,7 +181,8 @@ pub struct Cycle {
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     pub eol: EolPolicy,
-    pub classes: BTreeMap<String, Class>,
+    /// In the order written: advisories take the first class whose `applies_to` matches.
+    pub classes: indexmap::IndexMap<String, Class>,
     pub rules: Rules,
     pub kpis: Vec<KpiTarget>,
     /// The files the policy was read from, for messages and reports.

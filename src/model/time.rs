@@ -24,7 +24,7 @@ pub enum Unit {
 impl Duration {
     pub fn parse(text: &str) -> Result<Duration, String> {
         let text = text.trim();
-        let digits = text.chars().take_while(|c| c.is_ascii_digit()).count();
+        let digits = text.bytes().take_while(|c| c.is_ascii_digit()).count();
         let (number, suffix) = text.split_at(digits);
         if number.is_empty() {
             return Err(format!("`{text}` is not a duration"));
@@ -143,10 +143,9 @@ pub fn last_day_of_month(y: i32, m: u32) -> u32 {
 /// A space instead of `T` is accepted, as YAML writers often produce it.
 pub fn parse_timestamp(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     let t = text.trim();
-    let normalised = if t.len() > 10 && t.as_bytes()[10] == b' ' {
-        format!("{}T{}", &t[..10], t[11..].trim_start())
-    } else {
-        t.to_string()
+    let normalised = match (t.get(..10), t.get(11..)) {
+        (Some(date), Some(time)) if t.as_bytes()[10] == b' ' => format!("{date}T{}", time.trim_start()),
+        _ => t.to_string(),
     };
     if let Ok(at) = DateTime::parse_from_rfc3339(&normalised) {
         return Ok(at);
@@ -160,8 +159,8 @@ pub fn parse_timestamp(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, Stri
                 .ok_or_else(|| format!("`{t}` does not exist in time zone {tz} (a daylight-saving gap)"));
         }
     }
-    if normalised.len() >= 10 {
-        parse_date(&normalised[..10])?;
+    if let Some(date) = normalised.get(..10) {
+        parse_date(date)?;
     }
     Err(format!("`{t}` is not an RFC 3339 timestamp such as 2024-09-05T10:00:00+08:00"))
 }
@@ -222,6 +221,9 @@ mod tests {
         let at = parse_timestamp("2024-09-05 10:00:00+02:00", chrono_tz::UTC).unwrap();
         assert_eq!(at.to_rfc3339(), "2024-09-05T10:00:00+02:00");
         assert!(parse_timestamp("2024-02-30T10:00:00Z", chrono_tz::UTC).unwrap_err().contains("29 days"));
+        // Non-ASCII text across the date/time boundary is an error, not a panic.
+        assert!(parse_timestamp("2024-09-0éé", chrono_tz::UTC).is_err());
+        assert!(parse_timestamp("2024-09-05é10:00", chrono_tz::UTC).is_err());
     }
 
     proptest! {

@@ -1,0 +1,137 @@
+//! `lifecycle verify`: walk history and check every sign-off, inventory version change and policy
+//! change against the trust of its time.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow};
+use comfy_table::{Cell, ContentArrangement, Table, presets};
+
+use super::Ctx;
+use crate::cli::Exit;
+use crate::eval::findings::Severity;
+use crate::load::{self, Revision};
+use crate::sign::Trust;
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  lifecycle verify
+  lifecycle verify --format json
+  lifecycle verify --from v1.0               accept v1.0's state, check what came after
+  lifecycle verify --write-allowed-signers allowed_signers
+  git -c gpg.ssh.allowedSignersFile=allowed_signers log --show-signature
+
+Walks first-parent history from `genesis` (lifecycle.yaml), --from, or the first commit, to HEAD.
+Each sign-off is checked against the people file of the parent of the commit that added it.
+Exits 1 on any error finding.")]
+pub struct Args {
+    /// Accept this revision's state and verify only the commits after it
+    #[arg(long, value_name = "REV")]
+    pub from: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also write an SSH allowed-signers file of HEAD's people, for `git verify-commit`
+    #[arg(long, value_name = "FILE")]
+    pub write_allowed_signers: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(serde::Serialize)]
+struct Doc<'a> {
+    schema: &'static str,
+    head: String,
+    baseline: String,
+    commits: usize,
+    signoffs: usize,
+    ok: bool,
+    findings: &'a [crate::eval::findings::Finding],
+}
+
+pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
+    let git = ctx
+        .git
+        .as_ref()
+        .ok_or_else(|| anyhow!("verify needs a git repository; {} is not in one", ctx.root.display()))?;
+    let head = git.head().ok_or_else(|| anyhow!("the repository has no commit yet"))?;
+    let from = args.from.as_deref().map(|r| git.resolve(r)).transpose()?;
+    let outcome = crate::verify::verify(git, head, from, ctx.now())?;
+
+    if let Some(file) = &args.write_allowed_signers {
+        let loaded = load::load(&Revision::new(git, head)?);
+        let trust = Trust::from_people(&loaded.repo.people);
+        let namespace = &loaded.repo.settings.signing_namespace;
+        let mut lines: Vec<String> = trust
+            .iter()
+            .filter_map(|(_, owner, key)| {
+                let principal = loaded
+                    .repo
+                    .person(owner)
+                    .and_then(|p| p.email.clone())
+                    .unwrap_or_else(|| owner.to_string());
+                key.openssh().map(|k| format!("{principal} namespaces=\"git,{namespace}\" {k}"))
+            })
+            .collect();
+        lines.sort();
+        crate::store::write_atomic(file, format!("{}\n", lines.join("\n")).as_bytes())?;
+    }
+
+    let errors = outcome.findings.iter().filter(|f| f.severity == Severity::Error).count();
+    match args.format {
+        Format::Json => {
+            let doc = Doc {
+                schema: "lifecycle.verify/v1",
+                head: head.to_string(),
+                baseline: outcome.baseline.to_string(),
+                commits: outcome.commits,
+                signoffs: outcome.signoffs,
+                ok: errors == 0,
+                findings: &outcome.findings,
+            };
+            crate::render::json::write(out, &doc)?;
+        }
+        Format::Table => {
+            if !outcome.findings.is_empty() {
+                let mut t = Table::new();
+                t.load_style(presets::UTF8_FULL_CONDENSED)
+                    .force_no_tty()
+                    .set_content_arrangement(ContentArrangement::Disabled);
+                t.set_header(["Severity", "Code", "Commit", "Where", "Finding"]);
+                for f in &outcome.findings {
+                    let severity = if f.severity == Severity::Error { "error" } else { "warning" };
+                    let at = match (&f.path, f.line) {
+                        (Some(p), Some(l)) => format!("{p}:{l}"),
+                        (Some(p), None) => p.clone(),
+                        _ => String::new(),
+                    };
+                    let commit = f.commit.as_deref().map(|c| &c[..c.len().min(10)]).unwrap_or("");
+                    t.add_row(vec![
+                        Cell::new(severity),
+                        Cell::new(f.code),
+                        Cell::new(commit),
+                        Cell::new(at),
+                        Cell::new(&f.message),
+                    ]);
+                }
+                writeln!(out, "{t}")?;
+            }
+            let warnings = outcome.findings.len() - errors;
+            let verdict = if errors == 0 { "ok" } else { "FAILED" };
+            writeln!(
+                out,
+                "verify {verdict}: commits checked: {} (after {}), sign-offs: {}, errors: {errors}, warnings: {warnings} — head {}",
+                outcome.commits,
+                &outcome.baseline.to_string()[..10],
+                outcome.signoffs,
+                &head.to_string()[..10]
+            )?;
+        }
+    }
+    Ok(if errors > 0 { Exit::Findings } else { Exit::Clean })
+}

@@ -1,0 +1,536 @@
+//! History verification: walks first-parent history from a baseline (genesis, `--from`, or the root)
+//! to HEAD and checks every commit that adds a sign-off, changes an inventory version, or changes the
+//! policy, each against the trust root of its parent (SPEC §4.4).
+//!
+//! The walk is incremental: an index of the relevant paths → blob ids is kept and updated from each
+//! commit's diff, and every parse and signature check is cached by blob id, so the cost follows what
+//! changed, not the size of the repository.
+
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use anyhow::Result;
+use git2::Oid;
+
+use crate::eval::approvals::{self, ChangeEval, Checked, CommitInfo};
+use crate::eval::findings::Finding;
+use crate::eval::rules::{self, Approval};
+use crate::git::{ChangeKind, Git};
+use crate::load;
+use crate::model::statement::digest;
+use crate::model::{ChangeRequest, Criticality, Person, Policy, Settings, SignOff, System, Target};
+use crate::sign::{self, GIT_NAMESPACE, Invalid, KeyId, Trust};
+
+/// What `verify` found.
+pub struct Outcome {
+    pub head: Oid,
+    /// The commit whose state was accepted as given.
+    pub baseline: Oid,
+    /// Commits walked after the baseline.
+    pub commits: usize,
+    /// Sign-offs checked.
+    pub signoffs: usize,
+    pub findings: Vec<Finding>,
+}
+
+type Verified = (Result<(KeyId, String), Invalid>, Option<CommitInfo>);
+
+struct Walk<'g> {
+    git: &'g Git,
+    settings: Settings,
+    /// Relevant paths → blob ids, at the commit being processed.
+    index: BTreeMap<String, Oid>,
+    people: HashMap<Oid, Rc<(Vec<Person>, Trust)>>,
+    policies: HashMap<Vec<Oid>, Rc<Policy>>,
+    requests: HashMap<(Oid, Option<Oid>), Option<Rc<ChangeRequest>>>,
+    signoffs: HashMap<(String, Oid), Option<Rc<SignOff>>>,
+    systems: HashMap<Oid, Rc<Vec<System>>>,
+    /// Signature outcome of each sign-off blob, under the trust of the parent of the commit that added it.
+    verified: HashMap<Oid, Verified>,
+    /// The commit that last changed each report, for attributing execution findings.
+    report_commit: HashMap<String, Oid>,
+    findings: Vec<Finding>,
+    checked: usize,
+}
+
+fn short(id: Oid) -> String {
+    id.to_string()
+}
+
+impl<'g> Walk<'g> {
+    fn prefixes(&self) -> Vec<String> {
+        let p = &self.settings.paths;
+        let mut v = vec![
+            p.systems.clone(),
+            p.policies.clone(),
+            p.changes.clone(),
+            p.people.clone(),
+            "lifecycle.yaml".into(),
+        ];
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    fn blob(&self, id: Oid) -> Vec<u8> {
+        self.git.blob(id).unwrap_or_default()
+    }
+
+    fn load(&self, files: Vec<(String, Oid)>) -> load::Loaded {
+        let blobs = files.into_iter().map(|(p, id)| (p, self.blob(id))).collect();
+        load::load_blobs(self.settings.clone(), blobs)
+    }
+
+    /// People and trust of the current index.
+    fn trust(&mut self) -> Rc<(Vec<Person>, Trust)> {
+        let path = self.settings.paths.people.clone();
+        let Some(&id) = self.index.get(&path) else { return Rc::new((Vec::new(), Trust::default())) };
+        if let Some(t) = self.people.get(&id) {
+            return t.clone();
+        }
+        let people = self.load(vec![(path, id)]).repo.people;
+        let trust = Trust::from_people(&people);
+        let rc = Rc::new((people, trust));
+        self.people.insert(id, rc.clone());
+        rc
+    }
+
+    fn policy_paths(&self) -> Vec<(String, Oid)> {
+        let prefix = format!("{}/", self.settings.paths.policies);
+        let people = &self.settings.paths.people;
+        self.index
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .filter(|(p, _)| *p != people)
+            .map(|(p, id)| (p.clone(), *id))
+            .collect()
+    }
+
+    /// The policy of the current index.
+    fn policy(&mut self) -> Rc<Policy> {
+        let files = self.policy_paths();
+        let key: Vec<Oid> = files.iter().map(|(_, id)| *id).collect();
+        if let Some(p) = self.policies.get(&key) {
+            return p.clone();
+        }
+        let policy = Rc::new(self.load(files).repo.policy);
+        self.policies.insert(key, policy.clone());
+        policy
+    }
+
+    fn change_ids(&self) -> Vec<String> {
+        let prefix = format!("{}/", self.settings.paths.changes);
+        let mut ids: Vec<String> = self
+            .index
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .filter_map(|(p, _)| p[prefix.len()..].strip_suffix("/request.yaml").map(str::to_string))
+            .filter(|id| !id.contains('/'))
+            .collect();
+        ids.dedup();
+        ids
+    }
+
+    /// A change request (with its report) in the current index.
+    fn request(&mut self, id: &str) -> Option<Rc<ChangeRequest>> {
+        let dir = format!("{}/{id}", self.settings.paths.changes);
+        let req = *self.index.get(&format!("{dir}/request.yaml"))?;
+        let rep = self.index.get(&format!("{dir}/report.yaml")).copied();
+        if let Some(r) = self.requests.get(&(req, rep)) {
+            return r.clone();
+        }
+        let mut files = vec![(format!("{dir}/request.yaml"), req)];
+        if let Some(rep) = rep {
+            files.push((format!("{dir}/report.yaml"), rep));
+        }
+        let loaded = self.load(files);
+        let change = loaded.repo.changes.into_iter().next().map(Rc::new);
+        self.requests.insert((req, rep), change.clone());
+        change
+    }
+
+    fn signoff(&mut self, path: &str, id: Oid) -> Option<Rc<SignOff>> {
+        let key = (path.to_string(), id);
+        if let Some(s) = self.signoffs.get(&key) {
+            return s.clone();
+        }
+        let s = self.load(vec![(path.to_string(), id)]).repo.signoffs.into_iter().next().map(Rc::new);
+        self.signoffs.insert(key, s.clone());
+        s
+    }
+
+    /// The sign-offs of a change in the current index, in sequence order, with their blob ids.
+    fn signoffs_of(&mut self, change: &str) -> Vec<(Oid, Rc<SignOff>)> {
+        let prefix = format!("{}/{change}/approvals/", self.settings.paths.changes);
+        let paths: Vec<(String, Oid)> = self
+            .index
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .map(|(p, id)| (p.clone(), *id))
+            .collect();
+        let mut out: Vec<(Oid, Rc<SignOff>)> =
+            paths.into_iter().filter_map(|(p, id)| self.signoff(&p, id).map(|s| (id, s))).collect();
+        out.sort_by_key(|(_, s)| s.seq);
+        out
+    }
+
+    fn systems_in(&mut self, path: &str, id: Oid) -> Rc<Vec<System>> {
+        if let Some(s) = self.systems.get(&id) {
+            return s.clone();
+        }
+        let systems = Rc::new(self.load(vec![(path.to_string(), id)]).repo.systems);
+        self.systems.insert(id, systems.clone());
+        systems
+    }
+
+    /// Criticality of the given systems in the current index (only needed by chains keyed by it).
+    fn criticality(&mut self, ids: &[&str]) -> Option<Criticality> {
+        let prefix = format!("{}/", self.settings.paths.systems);
+        let files: Vec<(String, Oid)> = self
+            .index
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .map(|(p, id)| (p.clone(), *id))
+            .collect();
+        let mut best = None;
+        for (p, id) in files {
+            for s in self.systems_in(&p, id).iter() {
+                if ids.contains(&s.id.as_str()) {
+                    best = best.max(Some(s.criticality));
+                }
+            }
+        }
+        best
+    }
+
+    /// Evaluates a change's chain in the current index, with the policy and people in force `before`.
+    fn evaluate(
+        &mut self,
+        id: &str,
+        policy: &Policy,
+        people: &[Person],
+        trust: &Trust,
+    ) -> Option<(Rc<ChangeRequest>, ChangeEval, Vec<Rc<SignOff>>)> {
+        let change = self.request(id)?;
+        let list = self.signoffs_of(id);
+        let namespace = self.settings.signing_namespace.clone();
+        for (blob, s) in &list {
+            // Sign-offs already in the baseline are checked under the baseline's trust.
+            self.verified
+                .entry(*blob)
+                .or_insert_with(|| (crate::approvals::signer(trust, s, &namespace), None));
+        }
+        let class = policy.classes.get(&change.class);
+        let strictest = match class.map(|c| &c.chain) {
+            Some(crate::model::Chain::ByCriticality { .. }) => {
+                let ids: Vec<&str> = change
+                    .targets
+                    .iter()
+                    .filter_map(|t| match t {
+                        Target::Version { system, .. } => Some(system.as_str()),
+                        Target::File { .. } => None,
+                    })
+                    .collect();
+                self.criticality(&ids)
+            }
+            _ => None,
+        };
+        let roles = approvals::roles(class, strictest);
+        let checked: Vec<Checked> = list
+            .iter()
+            .map(|(blob, s)| {
+                let (signer, commit) =
+                    self.verified.get(blob).cloned().unwrap_or((Err(Invalid::Mismatch), None));
+                Checked { signoff: s, signer, commit }
+            })
+            .collect();
+        let eval = approvals::evaluate(&change, class, roles, &checked, people, &policy.rules);
+        let signoffs = list.into_iter().map(|(_, s)| s).collect();
+        Some((change, eval, signoffs))
+    }
+
+    fn step(&mut self, parent: Oid, commit: Oid) -> Result<()> {
+        let prefixes = self.prefixes();
+        let refs: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+        let deltas = self.git.changed_paths(Some(parent), commit, &refs)?;
+        if deltas.is_empty() {
+            return Ok(());
+        }
+        // Trust and policy in force before this commit.
+        let before = self.trust();
+        let policy = self.policy();
+        let old_index = self.index.clone();
+        for d in &deltas {
+            match d.kind {
+                ChangeKind::Deleted => {
+                    self.index.remove(&d.path);
+                }
+                _ => {
+                    self.index.insert(d.path.clone(), d.new);
+                }
+            }
+        }
+        let cid = short(commit);
+        let time = self.git.commit_time(commit)?;
+        let commit_sig = self.git.commit_signature(commit);
+        let changes_prefix = format!("{}/", self.settings.paths.changes);
+        let namespace = self.settings.signing_namespace.clone();
+
+        // 1. Sign-offs: append-only; each added one is verified against the parent's trust.
+        let mut touched: Vec<String> = Vec::new();
+        let mut added: Vec<String> = Vec::new();
+        for d in &deltas {
+            let Some(rest) = d.path.strip_prefix(&changes_prefix) else { continue };
+            let Some((change, file)) = rest.split_once('/') else { continue };
+            if file == "report.yaml" {
+                self.report_commit.insert(change.to_string(), commit);
+            }
+            if !touched.iter().any(|c| c == change) {
+                touched.push(change.to_string());
+            }
+            if !file.starts_with("approvals/") {
+                continue;
+            }
+            if d.kind != ChangeKind::Added {
+                let what = if d.kind == ChangeKind::Deleted { "deleted" } else { "modified" };
+                self.findings.push(
+                    Finding::error(
+                        "signoff-altered",
+                        format!("{} was {what}; sign-offs are append-only", d.path),
+                    )
+                    .at(&d.path, None)
+                    .change(change)
+                    .commit(Some(&cid)),
+                );
+                continue;
+            }
+            let Some(s) = self.signoff(&d.path, d.new) else {
+                self.findings.push(
+                    Finding::error("invalid-file", format!("{} is not a valid sign-off file", d.path))
+                        .at(&d.path, None)
+                        .change(change)
+                        .commit(Some(&cid)),
+                );
+                continue;
+            };
+            self.checked += 1;
+            let signer = crate::approvals::signer(&before.1, &s, &namespace);
+            let signed_by_signer = commit_sig.as_ref().is_some_and(|(sig, data)| {
+                sign::verify(&before.1, data, sig, GIT_NAMESPACE).is_ok_and(|k| k.0 == s.file.statement.key)
+            });
+            self.verified
+                .insert(d.new, (signer, Some(CommitInfo { id: cid.clone(), time, signed_by_signer })));
+            added.push(d.path.clone());
+        }
+        for change in &touched {
+            let Some((_, eval, _)) = self.evaluate(change, &policy, &before.0, &before.1) else { continue };
+            for f in eval.findings {
+                if f.path.as_ref().is_some_and(|p| added.contains(p)) {
+                    self.findings.push(f.commit(Some(&cid)));
+                }
+            }
+        }
+
+        // 2. Inventory versions: every change of a component's version needs an approved change.
+        let systems_prefix = format!("{}/", self.settings.paths.systems);
+        let mut old_versions: HashMap<(String, String), String> = HashMap::new();
+        let mut new_versions: HashMap<(String, String), (String, String, u32)> = HashMap::new();
+        for d in deltas.iter().filter(|d| d.path.starts_with(&systems_prefix)) {
+            if d.kind != ChangeKind::Added
+                && let Some(&old) = old_index.get(&d.path)
+            {
+                for s in self.systems_in(&d.path, old).iter() {
+                    for c in &s.components {
+                        old_versions.insert((s.id.clone(), c.name.clone()), c.version.clone());
+                    }
+                }
+            }
+            if d.kind != ChangeKind::Deleted {
+                for s in self.systems_in(&d.path, d.new).iter() {
+                    for c in &s.components {
+                        new_versions.insert(
+                            (s.id.clone(), c.name.clone()),
+                            (c.version.clone(), d.path.clone(), c.version_origin.line),
+                        );
+                    }
+                }
+            }
+        }
+        let mut moves: Vec<(String, String, String, String, String, u32)> = new_versions
+            .into_iter()
+            .filter_map(|(k, (to, path, line))| {
+                let from = old_versions.get(&k)?;
+                (*from != to).then(|| (k.0, k.1, from.clone(), to, path, line))
+            })
+            .collect();
+        moves.sort();
+        if !moves.is_empty() {
+            let ids = self.change_ids();
+            for (system, component, from, to, path, line) in moves {
+                let mut covered = false;
+                for id in &ids {
+                    let Some(change) = self.request(id) else { continue };
+                    let matches = change.targets.iter().any(|t| {
+                        matches!(t, Target::Version { system: s, component: c, from: f, to: t, .. }
+                            if *s == system && *c == component && f.as_deref() == Some(from.as_str()) && t.as_deref() == Some(to.as_str()))
+                    });
+                    if matches
+                        && self
+                            .evaluate(id, &policy, &before.0, &before.1)
+                            .is_some_and(|(_, e, _)| e.is_approved())
+                    {
+                        covered = true;
+                        break;
+                    }
+                }
+                if !covered {
+                    self.findings.push(
+                        Finding::error(
+                            "unapproved-version-change",
+                            format!("{system}/{component} changed {from} → {to} without an approved change whose target matches"),
+                        )
+                        .at(&path, Some(line))
+                        .commit(Some(&cid)),
+                    );
+                }
+            }
+        }
+
+        // 3. Policy files (people included) and lifecycle.yaml: only through an approved `policy` change.
+        let policies_prefix = format!("{}/", self.settings.paths.policies);
+        let protected: Vec<&crate::git::Change> = deltas
+            .iter()
+            .filter(|d| {
+                d.path.starts_with(&policies_prefix)
+                    || d.path == self.settings.paths.people
+                    || d.path == "lifecycle.yaml"
+            })
+            .collect();
+        if !protected.is_empty() {
+            let ids = self.change_ids();
+            for d in protected {
+                let want = if d.kind == ChangeKind::Deleted {
+                    "deleted".to_string()
+                } else {
+                    digest(&self.blob(d.new))
+                };
+                let mut covered = false;
+                for id in &ids {
+                    let Some(change) = self.request(id) else { continue };
+                    if change.class != "policy" {
+                        continue;
+                    }
+                    let lists = change.targets.iter().any(|t| matches!(t, Target::File { path, digest, .. } if *path == d.path && *digest == want));
+                    if lists
+                        && self
+                            .evaluate(id, &policy, &before.0, &before.1)
+                            .is_some_and(|(_, e, _)| e.is_approved())
+                    {
+                        covered = true;
+                        break;
+                    }
+                }
+                if !covered {
+                    self.findings.push(
+                        Finding::error(
+                            "unapproved-policy-change",
+                            format!("{} changed without an approved `policy` change listing its new digest {want}", d.path),
+                        )
+                        .at(&d.path, None)
+                        .commit(Some(&cid)),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Execution rules on every report of the final state.
+    fn reports(&mut self, now: chrono::DateTime<chrono::FixedOffset>) {
+        let before = self.trust();
+        let policy = self.policy();
+        for id in self.change_ids() {
+            let Some((change, eval, _)) = self.evaluate(&id, &policy, &before.0, &before.1) else { continue };
+            if change.report.is_none() {
+                continue;
+            }
+            let at = eval.approved.as_ref().and_then(|(_, t)| *t);
+            let class = policy.classes.get(&change.class);
+            let commit = self.report_commit.get(&id).map(|c| short(*c));
+            for f in rules::execution(
+                &change,
+                class,
+                &policy.rules,
+                Approval { approved: eval.is_approved(), at },
+                self.settings.timezone,
+                now,
+            ) {
+                self.findings.push(f.commit(commit.as_deref()));
+            }
+        }
+    }
+}
+
+/// Verifies history from `baseline` (exclusive; its state is accepted) to `head`.
+pub fn verify(
+    git: &Git,
+    head: Oid,
+    baseline: Option<Oid>,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<Outcome> {
+    let source = load::Revision::new(git, head)?;
+    let settings = load::read_settings(&source, &mut Vec::new(), &mut HashMap::new());
+    let genesis = match (baseline, &settings.genesis) {
+        (Some(b), _) => Some(b),
+        (None, Some(g)) => Some(git.resolve(g)?),
+        (None, None) => None,
+    };
+    // Oldest first; the baseline itself is not checked.
+    let mut commits = git.first_parent(head, genesis)?;
+    commits.reverse();
+    let base = match genesis {
+        Some(g) => g,
+        None => commits.remove(0),
+    };
+    let mut walk = Walk {
+        git,
+        settings,
+        index: BTreeMap::new(),
+        people: HashMap::new(),
+        policies: HashMap::new(),
+        requests: HashMap::new(),
+        signoffs: HashMap::new(),
+        systems: HashMap::new(),
+        verified: HashMap::new(),
+        report_commit: HashMap::new(),
+        findings: Vec::new(),
+        checked: 0,
+    };
+    for prefix in walk.prefixes() {
+        for (path, id, _) in git.list(base, &prefix)? {
+            walk.index.insert(path, id);
+        }
+        if let Ok(Some(bytes)) = git.read_at(base, &prefix)
+            && !bytes.is_empty()
+        {
+            // A single-file prefix (people file, lifecycle.yaml).
+            let tree = git.raw().find_commit(base)?.tree()?;
+            if let Ok(entry) = tree.get_path(std::path::Path::new(&prefix)) {
+                walk.index.insert(prefix.clone(), entry.id());
+            }
+        }
+    }
+    let mut parent = base;
+    for &commit in &commits {
+        walk.step(parent, commit)?;
+        parent = commit;
+    }
+    walk.reports(now);
+    Ok(Outcome {
+        head,
+        baseline: base,
+        commits: commits.len(),
+        signoffs: walk.checked,
+        findings: walk.findings,
+    })
+}
