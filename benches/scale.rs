@@ -4,6 +4,8 @@
 //! sizes; `LIFECYCLE_BENCH_GENERATE=DIR:N` only writes a repository (for profiling). Figures and the machine they came from are recorded in docs/performance.md.
 #![allow(clippy::print_stdout)]
 
+mod history;
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
@@ -14,6 +16,24 @@ const CYCLES: usize = 8;
 
 /// Writes a repository of `systems` systems × 3 components over 300 products.
 fn generate(root: &Path, systems: usize) {
+    generate_with(
+        root,
+        systems,
+        "people:\n  - {id: chen, name: Chen, roles: [cto], keys: []}\n",
+        history::POLICY
+            .replace("[applicant, architect, security-manager, ops-director, cto]", "[cto]")
+            .as_str(),
+    );
+}
+
+/// The version of system `s`'s first component and its product (`generate`'s scheme).
+fn first_component(s: usize) -> (String, String) {
+    let p = (s * 7) % PRODUCTS;
+    let c = 1 + s % CYCLES;
+    (format!("product-{p:03}"), format!("{c}.{}.{}", p % 3, s % 20))
+}
+
+fn generate_with(root: &Path, systems: usize, people: &str, policy: &str) {
     let products = root.join("inventory/products");
     let sys = root.join("inventory/systems");
     let pol = root.join("policies");
@@ -51,13 +71,8 @@ fn generate(root: &Path, systems: usize) {
         }
         std::fs::write(sys.join(format!("system-{s:05}.yaml")), text).unwrap();
     }
-    std::fs::write(
-        pol.join("policy.yaml"),
-        "eol: {basis: eol, plan_before: 6mo, finish_before: 3mo}\nclasses:\n  replacement: {title: Replacement, chain: [cto]}\n",
-    )
-    .unwrap();
-    std::fs::write(pol.join("people.yaml"), "people:\n  - {id: chen, name: Chen, roles: [cto], keys: []}\n")
-        .unwrap();
+    std::fs::write(pol.join("policy.yaml"), policy).unwrap();
+    std::fs::write(pol.join("people.yaml"), people).unwrap();
 }
 
 fn git(root: &Path, args: &[&str]) {
@@ -179,6 +194,7 @@ fn main() {
         });
         println!("{:<34} {n:>10} {:>10.3} s {:>10}", "library: load + evaluate", t.as_secs_f64(), "-");
     }
+    verify_scenario();
     if per_system.len() > 1 {
         let (n0, t0) = per_system[0];
         let (n1, t1) = per_system[per_system.len() - 1];
@@ -188,4 +204,85 @@ fn main() {
             n1 as f64 / n0 as f64
         );
     }
+}
+
+/// `verify` over 5,000 sign-offs (1,000 changes × 5 stages, plus requests and upgrades) on a
+/// 10,000-system repository, against `git log --show-signature` over the same commits.
+fn verify_scenario() {
+    let changes: usize =
+        std::env::var("LIFECYCLE_BENCH_CHANGES").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000);
+    let dir = tempfile::tempdir().unwrap();
+    let keys_dir = tempfile::tempdir().unwrap();
+    // LIFECYCLE_BENCH_KEEP=1 keeps the repository for profiling.
+    let root = &if std::env::var_os("LIFECYCLE_BENCH_KEEP").is_some() {
+        dir.keep()
+    } else {
+        dir.path().to_path_buf()
+    };
+    let (people, keys) = history::people(keys_dir.path());
+    generate_with(root, 10_000, &people, history::POLICY);
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "synthetic inventory"]);
+    let t = Instant::now();
+    let commits = history::signed_history(root, &keys, changes, |c| {
+        let (product, from) = first_component(c);
+        let to = format!("{from}.1");
+        (format!("inventory/systems/system-{c:05}.yaml"), product, from, to)
+    });
+    println!(
+        "(generated {commits} commits with {} signed sign-offs in {:.1} s)",
+        changes * 5,
+        t.elapsed().as_secs_f64()
+    );
+
+    let ours = binary(root, &["verify", "-q"]);
+    let rss = peak_rss(root, &["verify", "-q"]).map(|m| format!("{m:.1}")).unwrap_or_else(|| "-".into());
+    println!(
+        "{:<34} {:>10} {:>10.3} s {rss:>10}",
+        format!("verify ({} sign-offs)", changes * 5),
+        10_000,
+        ours.as_secs_f64()
+    );
+
+    let allowed = keys_dir.path().join("allowed_signers");
+    let lines: Vec<String> = history::ROLES
+        .iter()
+        .map(|(id, _)| {
+            let public = std::fs::read_to_string(keys_dir.path().join(format!("{id}.pub"))).unwrap();
+            format!("{id}@example.com namespaces=\"git\" {}", public.trim())
+        })
+        .collect();
+    std::fs::write(&allowed, lines.join("\n") + "\n").unwrap();
+    let theirs = median(3, || {
+        let out = Command::new("git")
+            .args([
+                "-c",
+                &format!("gpg.ssh.allowedSignersFile={}", allowed.display()),
+                "log",
+                "--show-signature",
+                "--format=%H",
+            ])
+            .current_dir(root)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.matches("Good \"git\" signature").count() >= changes * 5,
+            "git verified every signature"
+        );
+    });
+    println!(
+        "{:<34} {:>10} {:>10.3} s {:>10}",
+        "git log --show-signature",
+        10_000,
+        theirs.as_secs_f64(),
+        "-"
+    );
+    println!(
+        "verify is {:.1}× faster than git's own verification (target ≥ 20×)",
+        theirs.as_secs_f64() / ours.as_secs_f64()
+    );
 }

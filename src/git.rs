@@ -12,10 +12,12 @@ pub struct Git {
 impl Git {
     /// Finds the repository containing `dir` (walking up), if there is one.
     pub fn discover(dir: &Path) -> Option<Git> {
+        quiet_reads();
         git2::Repository::discover(dir).ok().map(|repo| Git { repo })
     }
 
     pub fn open(dir: &Path) -> Result<Git> {
+        quiet_reads();
         let repo = git2::Repository::open(dir)
             .with_context(|| format!("cannot open git repository {}", dir.display()))?;
         Ok(Git { repo })
@@ -75,6 +77,15 @@ impl Git {
     pub fn blob(&self, id: git2::Oid) -> Result<Vec<u8>> {
         Ok(self.repo.find_blob(id)?.content().to_vec())
     }
+}
+
+/// libgit2 re-hashes every object it reads by default; git itself leaves that to `git fsck`. The
+/// walk of `verify` reads thousands of objects, so it is turned off (once, process-wide).
+fn quiet_reads() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        git2::opts::strict_hash_verification(false);
+    });
 }
 
 /// A commit made by [`Git::commit_one_file`].
@@ -177,39 +188,88 @@ impl Git {
         Ok(out)
     }
 
-    /// Paths added, modified or deleted between two trees (the parent's, or nothing for a root commit),
-    /// limited to the given path prefixes.
+    /// Paths added, modified or deleted between two commits' trees (or from nothing, for a root
+    /// commit), limited to the given path prefixes (folders or files). Subtrees with equal ids are
+    /// skipped without being read, so the cost follows what changed.
     pub fn changed_paths(
         &self,
         parent: Option<git2::Oid>,
         commit: git2::Oid,
         prefixes: &[&str],
     ) -> Result<Vec<Change>> {
-        let new = self.repo.find_commit(commit)?.tree()?;
+        let new = self.repo.find_commit(commit)?.tree_id();
         let old = match parent {
-            Some(p) => Some(self.repo.find_commit(p)?.tree()?),
+            Some(p) => Some(self.repo.find_commit(p)?.tree_id()),
             None => None,
         };
-        let mut opts = git2::DiffOptions::new();
-        for p in prefixes {
-            opts.pathspec(p);
-        }
-        opts.skip_binary_check(true);
-        let diff = self.repo.diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut opts))?;
         let mut out = Vec::new();
-        for d in diff.deltas() {
-            let path = |f: git2::DiffFile| f.path().map(|p| p.to_string_lossy().replace('\\', "/"));
-            let kind = match d.status() {
-                git2::Delta::Added => ChangeKind::Added,
-                git2::Delta::Deleted => ChangeKind::Deleted,
-                _ => ChangeKind::Modified,
+        self.diff_trees(old, Some(new), "", prefixes, &mut out)?;
+        Ok(out)
+    }
+
+    fn diff_trees(
+        &self,
+        old: Option<git2::Oid>,
+        new: Option<git2::Oid>,
+        dir: &str,
+        prefixes: &[&str],
+        out: &mut Vec<Change>,
+    ) -> Result<()> {
+        if old == new {
+            return Ok(());
+        }
+        let old_tree = old.map(|id| self.repo.find_tree(id)).transpose()?;
+        let new_tree = new.map(|id| self.repo.find_tree(id)).transpose()?;
+        let mut a = old_tree.iter().flat_map(|t| t.iter()).peekable();
+        let mut b = new_tree.iter().flat_map(|t| t.iter()).peekable();
+        // Both sides are in git's tree order, so a merge-join pairs them without allocating.
+        loop {
+            let order = match (a.peek(), b.peek()) {
+                (None, None) => break,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(x), Some(y)) => git_order(x, y),
             };
-            let p = if kind == ChangeKind::Deleted { path(d.old_file()) } else { path(d.new_file()) };
-            if let Some(p) = p {
-                out.push(Change { path: p, kind, old: d.old_file().id(), new: d.new_file().id() });
+            let (x, y) = match order {
+                std::cmp::Ordering::Less => (a.next(), None),
+                std::cmp::Ordering::Greater => (None, b.next()),
+                std::cmp::Ordering::Equal => (a.next(), b.next()),
+            };
+            let (xid, yid) = (x.as_ref().map(|e| e.id()), y.as_ref().map(|e| e.id()));
+            if xid == yid {
+                continue;
+            }
+            let name = String::from_utf8_lossy(
+                x.as_ref().or(y.as_ref()).map(|e| e.name_bytes()).unwrap_or_default(),
+            )
+            .into_owned();
+            let path = if dir.is_empty() { name } else { format!("{dir}/{name}") };
+            let inside = prefixes
+                .iter()
+                .any(|p| path == *p || path.strip_prefix(p).is_some_and(|r| r.starts_with('/')));
+            let above =
+                prefixes.iter().any(|p| p.strip_prefix(path.as_str()).is_some_and(|r| r.starts_with('/')));
+            if !inside && !above {
+                continue;
+            }
+            let is_tree = |e: &Option<git2::TreeEntry>| {
+                e.as_ref().is_some_and(|e| e.kind() == Some(git2::ObjectType::Tree))
+            };
+            let tree = |e: &Option<git2::TreeEntry>| e.as_ref().filter(|_| is_tree(e)).map(|e| e.id());
+            let blob = |e: &Option<git2::TreeEntry>| e.as_ref().filter(|_| !is_tree(e)).map(|e| e.id());
+            self.diff_trees(tree(&x), tree(&y), &path, prefixes, out)?;
+            if !inside {
+                continue;
+            }
+            let zero = git2::Oid::ZERO_SHA1;
+            match (blob(&x), blob(&y)) {
+                (None, Some(n)) => out.push(Change { path, kind: ChangeKind::Added, old: zero, new: n }),
+                (Some(o), None) => out.push(Change { path, kind: ChangeKind::Deleted, old: o, new: zero }),
+                (Some(o), Some(n)) => out.push(Change { path, kind: ChangeKind::Modified, old: o, new: n }),
+                (None, None) => {}
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     pub fn commit_time(&self, commit: git2::Oid) -> Result<chrono::DateTime<chrono::FixedOffset>> {
@@ -264,4 +324,19 @@ pub fn parse_git_date(text: &str) -> Option<chrono::DateTime<chrono::FixedOffset
     let (h, m) = (digits.get(0..2)?.parse::<i32>().ok()?, digits.get(2..4)?.parse::<i32>().ok()?);
     let offset = chrono::FixedOffset::east_opt(sign * (h * 3600 + m * 60))?;
     chrono::DateTime::from_timestamp(secs, 0).map(|d| d.with_timezone(&offset))
+}
+
+/// git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
+fn git_order(x: &git2::TreeEntry, y: &git2::TreeEntry) -> std::cmp::Ordering {
+    let key = |e: &git2::TreeEntry| {
+        let slash: &[u8] = if e.kind() == Some(git2::ObjectType::Tree) { b"/" } else { b"" };
+        e.name_bytes().iter().chain(slash).copied().collect::<Vec<u8>>()
+    };
+    let (nx, ny) = (x.name_bytes(), y.name_bytes());
+    // Fast path: names that differ before either ends compare as they are.
+    let common = nx.len().min(ny.len());
+    match nx[..common].cmp(&ny[..common]) {
+        std::cmp::Ordering::Equal => key(x).cmp(&key(y)),
+        other => other,
+    }
 }

@@ -259,7 +259,6 @@ impl<'g> Walk<'g> {
         // Trust and policy in force before this commit.
         let before = self.trust();
         let policy = self.policy();
-        let old_index = self.index.clone();
         for d in &deltas {
             match d.kind {
                 ChangeKind::Deleted => {
@@ -336,10 +335,8 @@ impl<'g> Walk<'g> {
         let mut old_versions: HashMap<(String, String), String> = HashMap::new();
         let mut new_versions: HashMap<(String, String), (String, String, u32)> = HashMap::new();
         for d in deltas.iter().filter(|d| d.path.starts_with(&systems_prefix)) {
-            if d.kind != ChangeKind::Added
-                && let Some(&old) = old_index.get(&d.path)
-            {
-                for s in self.systems_in(&d.path, old).iter() {
+            if d.kind != ChangeKind::Added {
+                for s in self.systems_in(&d.path, d.old).iter() {
                     for c in &s.components {
                         old_versions.insert((s.id.clone(), c.name.clone()), c.version.clone());
                     }
@@ -478,8 +475,10 @@ pub fn verify(
     baseline: Option<Oid>,
     now: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<Outcome> {
-    let source = load::Revision::new(git, head)?;
-    let settings = load::read_settings(&source, &mut Vec::new(), &mut HashMap::new());
+    let settings = match git.read_at(head, "lifecycle.yaml")? {
+        Some(bytes) => load::settings_from(&String::from_utf8_lossy(&bytes), &mut Vec::new()),
+        None => Settings::default(),
+    };
     let genesis = match (baseline, &settings.genesis) {
         (Some(b), _) => Some(b),
         (None, Some(g)) => Some(git.resolve(g)?),

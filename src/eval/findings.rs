@@ -104,3 +104,18 @@ pub const CODES: &[(&str, &str)] = &[
 pub fn describe(code: &str) -> &'static str {
     CODES.iter().find(|(c, _)| *c == code).map(|(_, d)| *d).unwrap_or("")
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every finding code is documented, so the docs cannot drift from the code.
+    #[test]
+    fn every_code_is_documented() {
+        let docs = include_str!("../../docs/diagnostics.md");
+        for (code, _) in super::CODES {
+            assert!(
+                docs.contains(&format!("\n| `{code}` |")),
+                "docs/diagnostics.md has no table row for `{code}`"
+            );
+        }
+    }
+}

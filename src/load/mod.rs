@@ -102,6 +102,17 @@ pub fn read_settings(
     }
 }
 
+/// Settings from the text of a `lifecycle.yaml` (defaults for what it does not set).
+pub fn settings_from(text: &str, diagnostics: &mut Vec<Diagnostic>) -> Settings {
+    match yaml::parse::<raw::Settings>("lifecycle.yaml", text) {
+        Ok(raw) => convert::settings(raw, diagnostics),
+        Err(d) => {
+            diagnostics.push(*d);
+            Settings::default()
+        }
+    }
+}
+
 /// Loads an explicit set of files (path, bytes), e.g. blobs of one commit that `verify` needs.
 /// Paths the loader does not read are ignored.
 pub fn load_blobs(settings: Settings, files: Vec<(String, Vec<u8>)>) -> Loaded {
