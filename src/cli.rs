@@ -78,6 +78,8 @@ pub enum Command {
     Confirm(cmd::confirm::Args),
     /// Verify history: every sign-off, inventory version change and policy change
     Verify(cmd::verify::Args),
+    /// Review a branch against its base: what it changes, what it needs, what it has
+    Review(cmd::review::Args),
 }
 
 /// How a command ended.
@@ -128,6 +130,7 @@ pub fn main() -> ExitCode {
             Command::Reject(args) => cmd::reject::run(&ctx, args, &mut out),
             Command::Confirm(args) => cmd::confirm::run(&ctx, args, &mut out),
             Command::Verify(args) => cmd::verify::run(&ctx, args, &mut out),
+            Command::Review(args) => cmd::review::run(&ctx, args, &mut out),
         };
         out.flush().map_err(anyhow::Error::from).and(exit)
     });

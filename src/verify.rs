@@ -33,11 +33,53 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
 }
 
+/// What one step (a commit, or a whole pull request from its merge-base) changed, and what covers it.
+#[derive(Debug, Default)]
+pub struct Step {
+    pub deltas: Vec<crate::git::Change>,
+    pub versions: Vec<VersionMove>,
+    pub policy_files: Vec<PolicyMove>,
+    pub signoffs: Vec<AddedSignOff>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VersionMove {
+    pub system: String,
+    pub component: String,
+    pub from: String,
+    pub to: String,
+    pub path: String,
+    pub line: u32,
+    /// The approved change whose target matches, if any.
+    pub approved_by: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PolicyMove {
+    pub path: String,
+    /// `sha256:…` of the new content, or `deleted`.
+    pub digest: String,
+    pub approved_by: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AddedSignOff {
+    pub path: String,
+    pub change: String,
+    pub stage: String,
+    pub by: String,
+    pub decision: &'static str,
+    /// `valid`, `stale`, or the code of the rule it breaks.
+    pub standing: &'static str,
+}
+
 type Verified = (Result<(KeyId, String), Invalid>, Option<CommitInfo>);
 
-struct Walk<'g> {
+pub struct Walk<'g> {
     git: &'g Git,
     settings: Settings,
+    /// Also follow the product catalog (for `review`).
+    products: bool,
     /// Relevant paths → blob ids, at the commit being processed.
     index: BTreeMap<String, Oid>,
     people: HashMap<Oid, Rc<(Vec<Person>, Trust)>>,
@@ -49,8 +91,10 @@ struct Walk<'g> {
     verified: HashMap<Oid, Verified>,
     /// The commit that last changed each report, for attributing execution findings.
     report_commit: HashMap<String, Oid>,
-    findings: Vec<Finding>,
+    pub findings: Vec<Finding>,
     checked: usize,
+    /// For a step spanning several commits (a review), the commit that really added each sign-off.
+    pub added_in: Option<HashMap<String, CommitInfo>>,
 }
 
 fn short(id: Oid) -> String {
@@ -58,6 +102,68 @@ fn short(id: Oid) -> String {
 }
 
 impl<'g> Walk<'g> {
+    /// A walk positioned at `base` (its state accepted), with `settings` from the head.
+    pub fn at(git: &'g Git, settings: Settings, base: Oid, products: bool) -> Result<Walk<'g>> {
+        let mut walk = Walk {
+            git,
+            settings,
+            products,
+            index: BTreeMap::new(),
+            people: HashMap::new(),
+            policies: HashMap::new(),
+            requests: HashMap::new(),
+            signoffs: HashMap::new(),
+            systems: HashMap::new(),
+            verified: HashMap::new(),
+            report_commit: HashMap::new(),
+            findings: Vec::new(),
+            checked: 0,
+            added_in: None,
+        };
+        let tree = git.raw().find_commit(base)?.tree()?;
+        for prefix in walk.prefixes() {
+            for (path, id, _) in git.list(base, &prefix)? {
+                walk.index.insert(path, id);
+            }
+            // A single-file prefix (the people file, lifecycle.yaml).
+            if let Ok(entry) = tree.get_path(std::path::Path::new(&prefix))
+                && entry.kind() == Some(git2::ObjectType::Blob)
+            {
+                walk.index.insert(prefix.clone(), entry.id());
+            }
+        }
+        Ok(walk)
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The files of the current index under `dir`, with their blob ids.
+    pub fn files_under(&self, dir: &str) -> Vec<(String, Oid)> {
+        let prefix = format!("{dir}/");
+        self.index
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .map(|(p, id)| (p.clone(), *id))
+            .collect()
+    }
+
+    /// Loads files (path, blob id) through the normal loader.
+    pub fn load_files(&self, files: Vec<(String, Oid)>) -> load::Loaded {
+        self.load(files)
+    }
+
+    /// The trust root of the current index.
+    pub fn trust_now(&mut self) -> Trust {
+        self.trust().1.clone()
+    }
+
+    /// Sign-offs checked so far.
+    pub fn checked(&self) -> usize {
+        self.checked
+    }
+
     fn prefixes(&self) -> Vec<String> {
         let p = &self.settings.paths;
         let mut v = vec![
@@ -67,6 +173,9 @@ impl<'g> Walk<'g> {
             p.people.clone(),
             "lifecycle.yaml".into(),
         ];
+        if self.products {
+            v.push(p.products.clone());
+        }
         v.sort();
         v.dedup();
         v
@@ -249,12 +358,14 @@ impl<'g> Walk<'g> {
         Some((change, eval, signoffs))
     }
 
-    fn step(&mut self, parent: Oid, commit: Oid) -> Result<()> {
+    /// Applies the changes from `parent` to `commit`, checking them against `parent`'s trust and policy.
+    pub fn step(&mut self, parent: Oid, commit: Oid) -> Result<Step> {
         let prefixes = self.prefixes();
         let refs: Vec<&str> = prefixes.iter().map(String::as_str).collect();
         let deltas = self.git.changed_paths(Some(parent), commit, &refs)?;
+        let mut step = Step::default();
         if deltas.is_empty() {
-            return Ok(());
+            return Ok(step);
         }
         // Trust and policy in force before this commit.
         let before = self.trust();
@@ -314,15 +425,40 @@ impl<'g> Walk<'g> {
             };
             self.checked += 1;
             let signer = crate::approvals::signer(&before.1, &s, &namespace);
-            let signed_by_signer = commit_sig.as_ref().is_some_and(|(sig, data)| {
-                sign::verify(&before.1, data, sig, GIT_NAMESPACE).is_ok_and(|k| k.0 == s.file.statement.key)
-            });
-            self.verified
-                .insert(d.new, (signer, Some(CommitInfo { id: cid.clone(), time, signed_by_signer })));
+            let info = match self.added_in.as_ref().and_then(|m| m.get(&d.path)) {
+                Some(info) => info.clone(),
+                None => {
+                    let signed_by_signer = commit_sig.as_ref().is_some_and(|(sig, data)| {
+                        sign::verify(&before.1, data, sig, GIT_NAMESPACE)
+                            .is_ok_and(|k| k.0 == s.file.statement.key)
+                    });
+                    CommitInfo { id: cid.clone(), time, signed_by_signer }
+                }
+            };
+            self.verified.insert(d.new, (signer, Some(info)));
             added.push(d.path.clone());
         }
         for change in &touched {
-            let Some((_, eval, _)) = self.evaluate(change, &policy, &before.0, &before.1) else { continue };
+            let Some((_, eval, list)) = self.evaluate(change, &policy, &before.0, &before.1) else {
+                continue;
+            };
+            for (s, standing) in list.iter().zip(&eval.standing) {
+                if added.contains(&s.path) {
+                    let st = &s.file.statement;
+                    step.signoffs.push(AddedSignOff {
+                        path: s.path.clone(),
+                        change: change.clone(),
+                        stage: st.stage.clone(),
+                        by: st.by.clone(),
+                        decision: st.decision.as_str(),
+                        standing: match standing {
+                            approvals::Standing::Valid => "valid",
+                            approvals::Standing::Stale => "stale",
+                            approvals::Standing::Invalid(code) => code,
+                        },
+                    });
+                }
+            }
             for f in eval.findings {
                 if f.path.as_ref().is_some_and(|p| added.contains(p)) {
                     self.findings.push(f.commit(Some(&cid)));
@@ -364,7 +500,7 @@ impl<'g> Walk<'g> {
         if !moves.is_empty() {
             let ids = self.change_ids();
             for (system, component, from, to, path, line) in moves {
-                let mut covered = false;
+                let mut covered = None;
                 for id in &ids {
                     let Some(change) = self.request(id) else { continue };
                     let matches = change.targets.iter().any(|t| {
@@ -376,11 +512,20 @@ impl<'g> Walk<'g> {
                             .evaluate(id, &policy, &before.0, &before.1)
                             .is_some_and(|(_, e, _)| e.is_approved())
                     {
-                        covered = true;
+                        covered = Some(id.clone());
                         break;
                     }
                 }
-                if !covered {
+                step.versions.push(VersionMove {
+                    system: system.clone(),
+                    component: component.clone(),
+                    from: from.clone(),
+                    to: to.clone(),
+                    path: path.clone(),
+                    line,
+                    approved_by: covered.clone(),
+                });
+                if covered.is_none() {
                     self.findings.push(
                         Finding::error(
                             "unapproved-version-change",
@@ -411,7 +556,7 @@ impl<'g> Walk<'g> {
                 } else {
                     digest(&self.blob(d.new))
                 };
-                let mut covered = false;
+                let mut covered = None;
                 for id in &ids {
                     let Some(change) = self.request(id) else { continue };
                     if change.class != "policy" {
@@ -423,11 +568,16 @@ impl<'g> Walk<'g> {
                             .evaluate(id, &policy, &before.0, &before.1)
                             .is_some_and(|(_, e, _)| e.is_approved())
                     {
-                        covered = true;
+                        covered = Some(id.clone());
                         break;
                     }
                 }
-                if !covered {
+                step.policy_files.push(PolicyMove {
+                    path: d.path.clone(),
+                    digest: want.clone(),
+                    approved_by: covered.clone(),
+                });
+                if covered.is_none() {
                     self.findings.push(
                         Finding::error(
                             "unapproved-policy-change",
@@ -439,14 +589,32 @@ impl<'g> Walk<'g> {
                 }
             }
         }
-        Ok(())
+        step.deltas = deltas;
+        Ok(step)
     }
 
     /// Execution rules on every report of the final state.
-    fn reports(&mut self, now: chrono::DateTime<chrono::FixedOffset>) {
+    pub fn reports(&mut self, now: chrono::DateTime<chrono::FixedOffset>) {
+        let ids: std::collections::BTreeSet<String> = self.change_ids().into_iter().collect();
+        self.reports_for(&ids, now);
+    }
+
+    /// Execution rules on the reports of the given changes, in the final state.
+    pub fn reports_for(
+        &mut self,
+        ids: &std::collections::BTreeSet<String>,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) {
         let before = self.trust();
         let policy = self.policy();
-        for id in self.change_ids() {
+        for id in ids
+            .iter()
+            .filter(|id| {
+                self.index.contains_key(&format!("{}/{id}/request.yaml", self.settings.paths.changes))
+            })
+            .cloned()
+            .collect::<Vec<_>>()
+        {
             let Some((change, eval, _)) = self.evaluate(&id, &policy, &before.0, &before.1) else { continue };
             if change.report.is_none() {
                 continue;
@@ -491,34 +659,7 @@ pub fn verify(
         Some(g) => g,
         None => commits.remove(0),
     };
-    let mut walk = Walk {
-        git,
-        settings,
-        index: BTreeMap::new(),
-        people: HashMap::new(),
-        policies: HashMap::new(),
-        requests: HashMap::new(),
-        signoffs: HashMap::new(),
-        systems: HashMap::new(),
-        verified: HashMap::new(),
-        report_commit: HashMap::new(),
-        findings: Vec::new(),
-        checked: 0,
-    };
-    for prefix in walk.prefixes() {
-        for (path, id, _) in git.list(base, &prefix)? {
-            walk.index.insert(path, id);
-        }
-        if let Ok(Some(bytes)) = git.read_at(base, &prefix)
-            && !bytes.is_empty()
-        {
-            // A single-file prefix (people file, lifecycle.yaml).
-            let tree = git.raw().find_commit(base)?.tree()?;
-            if let Ok(entry) = tree.get_path(std::path::Path::new(&prefix)) {
-                walk.index.insert(prefix.clone(), entry.id());
-            }
-        }
-    }
+    let mut walk = Walk::at(git, settings, base, false)?;
     let mut parent = base;
     for &commit in &commits {
         walk.step(parent, commit)?;
