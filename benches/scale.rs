@@ -285,4 +285,24 @@ fn verify_scenario() {
         "verify is {:.1}× faster than git's own verification (target ≥ 20×)",
         theirs.as_secs_f64() / ours.as_secs_f64()
     );
+
+    // `review` of a 10-file change (ten systems' versions bumped) against main.
+    git(root, &["checkout", "-q", "-b", "pr"]);
+    for c in 0..10 {
+        let s = 5_000 + c;
+        let (_, from) = first_component(s);
+        let path = root.join(format!("inventory/systems/system-{s:05}.yaml"));
+        let text = std::fs::read_to_string(&path).unwrap().replacen(
+            &format!("version: \"{from}\""),
+            &format!("version: \"{from}.9\""),
+            1,
+        );
+        std::fs::write(&path, text).unwrap();
+    }
+    git(root, &["commit", "-q", "-am", "ten upgrades"]);
+    let t = binary(root, &["review", "--base", "main", "--format", "json"]);
+    let rss = peak_rss(root, &["review", "--base", "main", "--format", "json"])
+        .map(|m| format!("{m:.1}"))
+        .unwrap_or_else(|| "-".into());
+    println!("{:<34} {:>10} {:>10.3} s {rss:>10}", "review (10 files changed)", 10_000, t.as_secs_f64());
 }
