@@ -16,6 +16,10 @@ Examples:
   lifecycle check --today 2024-09-01 --format json
   lifecycle check --at v1.2 --system redis-session
   lifecycle validate                       every problem of every file, at once
+  lifecycle change new --class replacement --target redis-session/redis=7.2.0
+  lifecycle approve CHG-2024-003 -m \"技术方案可行\"   sign your stage (signed statement, signed commit)
+  lifecycle review --base origin/main      what a pull request changes, needs and has
+  lifecycle verify                         every sign-off and change in history, against its time's trust
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 invalid input or usage.";
 

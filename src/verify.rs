@@ -500,22 +500,12 @@ impl<'g> Walk<'g> {
         if !moves.is_empty() {
             let ids = self.change_ids();
             for (system, component, from, to, path, line) in moves {
-                let mut covered = None;
-                for id in &ids {
-                    let Some(change) = self.request(id) else { continue };
-                    let matches = change.targets.iter().any(|t| {
+                let covered = self.approved_change(&ids, &policy, &before, |change| {
+                    change.targets.iter().any(|t| {
                         matches!(t, Target::Version { system: s, component: c, from: f, to: t, .. }
                             if *s == system && *c == component && f.as_deref() == Some(from.as_str()) && t.as_deref() == Some(to.as_str()))
-                    });
-                    if matches
-                        && self
-                            .evaluate(id, &policy, &before.0, &before.1)
-                            .is_some_and(|(_, e, _)| e.is_approved())
-                    {
-                        covered = Some(id.clone());
-                        break;
-                    }
-                }
+                    })
+                });
                 step.versions.push(VersionMove {
                     system: system.clone(),
                     component: component.clone(),
@@ -556,22 +546,10 @@ impl<'g> Walk<'g> {
                 } else {
                     digest(&self.blob(d.new))
                 };
-                let mut covered = None;
-                for id in &ids {
-                    let Some(change) = self.request(id) else { continue };
-                    if change.class != "policy" {
-                        continue;
-                    }
-                    let lists = change.targets.iter().any(|t| matches!(t, Target::File { path, digest, .. } if *path == d.path && *digest == want));
-                    if lists
-                        && self
-                            .evaluate(id, &policy, &before.0, &before.1)
-                            .is_some_and(|(_, e, _)| e.is_approved())
-                    {
-                        covered = Some(id.clone());
-                        break;
-                    }
-                }
+                let covered = self.approved_change(&ids, &policy, &before, |change| {
+                    change.class == "policy"
+                        && change.targets.iter().any(|t| matches!(t, Target::File { path, digest, .. } if *path == d.path && *digest == want))
+                });
                 step.policy_files.push(PolicyMove {
                     path: d.path.clone(),
                     digest: want.clone(),
@@ -591,6 +569,26 @@ impl<'g> Walk<'g> {
         }
         step.deltas = deltas;
         Ok(step)
+    }
+
+    /// The first of `ids` that `wanted` accepts and whose chain is approved (under `policy` and the
+    /// people and trust of `before`).
+    fn approved_change(
+        &mut self,
+        ids: &[String],
+        policy: &Policy,
+        before: &(Vec<Person>, Trust),
+        wanted: impl Fn(&ChangeRequest) -> bool,
+    ) -> Option<String> {
+        for id in ids {
+            let Some(change) = self.request(id) else { continue };
+            if wanted(&change)
+                && self.evaluate(id, policy, &before.0, &before.1).is_some_and(|(_, e, _)| e.is_approved())
+            {
+                return Some(id.clone());
+            }
+        }
+        None
     }
 
     /// Execution rules on every report of the final state.
