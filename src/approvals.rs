@@ -55,9 +55,9 @@ pub fn evaluate_one(repo: &Repository, change: &ChangeRequest, checked: &[Checke
     approvals::evaluate(change, class, roles, checked, &repo.people, &repo.policy.rules)
 }
 
-/// Whether a class is an exception (risk acceptance): the engine knows it by `max_duration`.
+/// Whether a change accepts a risk: its class has `max_duration` (the engine knows classes by their keys).
 pub fn is_exception(repo: &Repository, change: &ChangeRequest) -> bool {
-    repo.policy.classes.get(&change.class).is_some_and(|c| c.max_duration.is_some()) || change.until.is_some()
+    repo.policy.classes.get(&change.class).is_some_and(|c| c.max_duration.is_some())
 }
 
 /// What approved changes mean for `check`: coverage of version targets, accepted exceptions.

@@ -138,6 +138,7 @@ pub fn main() -> ExitCode {
         };
         out.flush().map_err(anyhow::Error::from).and(exit)
     });
+    crate::sign::pgp::cleanup();
     match result {
         Ok(exit) => exit.into(),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,

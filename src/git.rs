@@ -202,8 +202,10 @@ impl Git {
             Some(p) => Some(self.repo.find_commit(p)?.tree_id()),
             None => None,
         };
+        // "changes/" and "changes" name the same folder.
+        let prefixes: Vec<&str> = prefixes.iter().map(|p| p.trim_end_matches('/')).collect();
         let mut out = Vec::new();
-        self.diff_trees(old, Some(new), "", prefixes, &mut out)?;
+        self.diff_trees(old, Some(new), "", &prefixes, &mut out)?;
         Ok(out)
     }
 

@@ -141,6 +141,10 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
                 {
                     bail!("{} is already approved (every stage is signed)", change.id)
                 }
+                State::Approved | State::Executing | State::Complete => bail!(
+                    "{} is already approved; a rejection cannot undo signed approvals\n  = hint: to stop it, edit and commit its request (every sign-off becomes stale), or open a new change",
+                    change.id
+                ),
                 _ => {}
             }
             let next = eval.next.clone().ok_or_else(|| anyhow!("{} has no stage left to sign", change.id))?;

@@ -150,6 +150,15 @@ fn new(ctx: &Ctx, args: &NewArgs, out: &mut dyn Write) -> Result<Exit> {
     let until = match &args.until {
         Some(text) => {
             let until = crate::model::time::parse_date(text).map_err(|m| anyhow!("--until: {m}"))?;
+            if class.max_duration.is_none() {
+                bail!(
+                    "--until is for classes that accept a risk for a time (with `max_duration`); `{}` has none",
+                    args.class
+                );
+            }
+            if until < today {
+                bail!("--until {until} is in the past");
+            }
             if let Some(max) = class.max_duration
                 && max.before(until).is_some_and(|earliest| earliest > today)
             {

@@ -311,12 +311,14 @@ pub fn evaluate(
             continue;
         };
         if st.decision == Decision::Rejected {
-            if pos < filled {
-                fail(
-                    "out-of-order",
-                    format!("{}: stage `{}` was already signed", s.path, st.stage),
-                    &mut standing[i],
-                );
+            // Only the stage that is up may reject.
+            if pos != filled {
+                let msg = if pos < filled {
+                    format!("{}: stage `{}` was already signed", s.path, st.stage)
+                } else {
+                    format!("{}: stage `{}` rejected before `{}` signed", s.path, st.stage, roles[filled])
+                };
+                fail("out-of-order", msg, &mut standing[i]);
             } else {
                 rejected_by = Some(i);
             }

@@ -15,6 +15,13 @@ fn keyrings() -> &'static Mutex<HashMap<String, tempfile::TempDir>> {
     RINGS.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// Deletes the throwaway keyrings (call once the command is done).
+pub fn cleanup() {
+    if let Ok(mut rings) = keyrings().lock() {
+        rings.clear();
+    }
+}
+
 fn gpg() -> Command {
     let mut c = Command::new("gpg");
     c.arg("--batch").arg("--no-tty").arg("--no-autostart").env("LC_ALL", "C");

@@ -302,3 +302,236 @@ pub fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out.sort();
     out
 }
+
+impl TestEnv {
+    /// Runs `program ARGS…` in the test directory with the controlled environment plus `env`, and
+    /// returns how it ended without judging it (for commands expected to fail).
+    pub fn program_output(&self, program: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = self.command(program);
+        cmd.args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap_or_else(|e| panic!("run {program}: {e}"));
+        self.output(out)
+    }
+}
+
+// ---- Signed approvals: the example organisation with real keys ------------------------------
+
+/// The people of the example organisation: id, name, title and role. The replacement chain is
+/// applicant → architect → security-manager → ops-director → cto; `zhao.lei` and `sun.hao` hold the
+/// roles the other classes' chains name (every chained role must be held, or the policy is invalid).
+pub const PEOPLE: &[(&str, &str, &str, &str)] = &[
+    ("li.ming", "李明", "高级系统工程师", "applicant"),
+    ("wang.qiang", "王强", "技术架构师", "architect"),
+    ("zhang.wei", "张伟", "信息安全经理", "security-manager"),
+    ("liu.yang", "刘洋", "运维总监", "ops-director"),
+    ("chen", "陈总", "首席技术官", "cto"),
+    ("zhao.lei", "赵磊", "安全总监", "security-director"),
+    ("sun.hao", "孙浩", "技术总监", "tech-director"),
+    ("zhou.jie", "周杰", "运维工程师", "operator"),
+];
+
+/// The time zone of the organisation (`lifecycle.yaml`), so statements carry `+08:00` like the source
+/// documents.
+pub const ORG_TIMEZONE: &str = "Asia/Shanghai";
+
+/// When the organisation's first commit is made.
+pub const ORG_DATE: &str = "2024-09-01T09:00:00+08:00";
+
+/// One entry of `policies/people.yaml`.
+#[derive(Debug, Clone)]
+pub struct PersonEntry {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub roles: Vec<String>,
+    /// OpenSSH one-line keys or armored OpenPGP blocks.
+    pub keys: Vec<String>,
+}
+
+/// A git repository holding the example organisation, whose people file lists freshly generated
+/// ed25519 keys (private halves in `home/keys/<id>`, outside the repository's tracked files), and
+/// which signs as one person at a time through repo-local git configuration, as a reviewer would.
+pub struct Org {
+    pub env: TestEnv,
+    /// Whose identity commits and runs carry (set by [`Org::as_person`]).
+    who: std::cell::RefCell<Option<String>>,
+}
+
+impl Default for Org {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::ops::Deref for Org {
+    type Target = TestEnv;
+    fn deref(&self) -> &TestEnv {
+        &self.env
+    }
+}
+
+impl Org {
+    /// The example organisation with everyone of [`PEOPLE`] holding one role, committed.
+    pub fn new() -> Org {
+        Org::with_roles(&[])
+    }
+
+    /// Like [`Org::new`], with `extra` roles given to people: `(person, role)`.
+    pub fn with_roles(extra: &[(&str, &str)]) -> Org {
+        let org = Org { env: TestEnv::with_example(), who: std::cell::RefCell::new(None) };
+        org.git_init();
+        std::fs::create_dir_all(org.path("home/tmp")).unwrap();
+        org.write("lifecycle.yaml", format!("timezone: {ORG_TIMEZONE}\n"));
+        for (id, ..) in PEOPLE {
+            org.generate_key(id);
+        }
+        let mut people = org.people();
+        for (id, role) in extra {
+            let p = people.iter_mut().find(|p| p.id == *id).unwrap_or_else(|| panic!("no person {id}"));
+            p.roles.push(role.to_string());
+        }
+        org.write_people(&people);
+        org.commit_as(None, ORG_DATE, "The example organisation and its reviewers");
+        org
+    }
+
+    /// Generates an ed25519 key pair `home/keys/<name>` (no passphrase).
+    pub fn generate_key(&self, name: &str) {
+        std::fs::create_dir_all(self.path("home/keys")).unwrap();
+        let key = self.key(name);
+        let comment = format!("{name}@example.com");
+        let out = self.program_output(
+            "ssh-keygen",
+            &["-q", "-t", "ed25519", "-N", "", "-C", &comment, "-f", key.to_str().unwrap()],
+            &[],
+        );
+        assert_eq!(out.status, 0, "ssh-keygen failed:\n{}", out.snapshot());
+    }
+
+    /// The private key file of `name`.
+    pub fn key(&self, name: &str) -> PathBuf {
+        self.path("home/keys").join(name)
+    }
+
+    /// The OpenSSH public key line of `name` (`ssh-ed25519 AAAA… name@example.com`).
+    pub fn public_key(&self, name: &str) -> String {
+        let path = format!("home/keys/{name}.pub");
+        self.read(&path).trim().to_string()
+    }
+
+    /// The `SHA256:…` fingerprint of `name`'s key, as `ssh-keygen -l` prints it.
+    pub fn fingerprint(&self, name: &str) -> String {
+        let pubkey = format!("{}.pub", self.key(name).display());
+        let out = self.program_output("ssh-keygen", &["-l", "-f", &pubkey], &[]);
+        assert_eq!(out.status, 0, "ssh-keygen -l failed:\n{}", out.snapshot());
+        out.stdout.split_whitespace().nth(1).expect("a fingerprint").to_string()
+    }
+
+    /// Everyone of [`PEOPLE`] with their generated key.
+    pub fn people(&self) -> Vec<PersonEntry> {
+        PEOPLE
+            .iter()
+            .map(|(id, name, title, role)| PersonEntry {
+                id: id.to_string(),
+                name: name.to_string(),
+                title: title.to_string(),
+                roles: vec![role.to_string()],
+                keys: vec![self.public_key(id)],
+            })
+            .collect()
+    }
+
+    /// Writes `policies/people.yaml` (not committed).
+    pub fn write_people(&self, people: &[PersonEntry]) {
+        let mut text = String::from("# Test people: keys generated per test.\npeople:\n");
+        for p in people {
+            text.push_str(&format!("  - id: {}\n    name: {}\n    title: {}\n", p.id, p.name, p.title));
+            text.push_str(&format!("    roles: [{}]\n    email: {}@example.com\n", p.roles.join(", "), p.id));
+            text.push_str("    keys:\n");
+            for k in &p.keys {
+                if k.contains('\n') {
+                    text.push_str("      - |\n");
+                    for line in k.trim().lines() {
+                        text.push_str(&format!("        {line}\n"));
+                    }
+                } else {
+                    text.push_str(&format!("      - \"{k}\"\n"));
+                }
+            }
+        }
+        self.write("policies/people.yaml", text);
+    }
+
+    /// From now on, sign and commit as `id`: repo-local `user.name`, `user.email`, `gpg.format ssh`
+    /// and `user.signingKey` (the private key file), as a reviewer configures git.
+    pub fn as_person(&self, id: &str) {
+        let email = format!("{id}@example.com");
+        let key = self.key(id).display().to_string();
+        for (k, v) in [
+            ("user.name", id),
+            ("user.email", email.as_str()),
+            ("gpg.format", "ssh"),
+            ("user.signingKey", &key),
+        ] {
+            self.git(&["config", k, v]);
+        }
+        *self.who.borrow_mut() = Some(id.to_string());
+    }
+
+    /// The identity and dates every process run "as the current person at `date`" sees. The harness's
+    /// fixed `GIT_AUTHOR_NAME`… would override `user.name`, so they are set to the person too. Temporary
+    /// files go to `home/tmp`, so whatever a run leaves behind goes with the test directory.
+    fn identity(&self, date: &str) -> Vec<(String, String)> {
+        let who = self.who.borrow().clone();
+        let (name, email) = match &who {
+            Some(id) => (id.clone(), format!("{id}@example.com")),
+            None => (GIT_NAME.to_string(), GIT_EMAIL.to_string()),
+        };
+        let mut vars = vec![("TMPDIR".to_string(), self.path("home/tmp").display().to_string())];
+        for role in ["AUTHOR", "COMMITTER"] {
+            vars.push((format!("GIT_{role}_NAME"), name.clone()));
+            vars.push((format!("GIT_{role}_EMAIL"), email.clone()));
+            vars.push((format!("GIT_{role}_DATE"), date.to_string()));
+        }
+        vars
+    }
+
+    /// Runs `lifecycle --today <date's day> ARGS…` as the current person at `date` (RFC 3339).
+    pub fn lc(&self, date: &str, args: &[&str]) -> Output {
+        self.lc_env(date, args, &[])
+    }
+
+    /// [`Org::lc`] with extra environment variables.
+    pub fn lc_env(&self, date: &str, args: &[&str], extra: &[(&str, &str)]) -> Output {
+        let mut all = vec!["--today", &date[..10]];
+        all.extend_from_slice(args);
+        let vars = self.identity(date);
+        let mut env: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        env.extend_from_slice(extra);
+        self.run_env(&all, &env)
+    }
+
+    /// `git add -A && git commit` (unsigned) as the current person at `date`; the new commit id.
+    pub fn commit(&self, date: &str, msg: &str) -> String {
+        let who = self.who.borrow().clone();
+        self.commit_as(who.as_deref(), date, msg)
+    }
+
+    fn commit_as(&self, who: Option<&str>, date: &str, msg: &str) -> String {
+        let saved = self.who.replace(who.map(str::to_string));
+        let vars = self.identity(date);
+        self.who.replace(saved);
+        let env: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.git(&["add", "-A"]);
+        self.git_env(&["-c", "commit.gpgSign=false", "commit", "-q", "--no-verify", "-m", msg], &env);
+        self.head()
+    }
+
+    /// HEAD's commit id.
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+}

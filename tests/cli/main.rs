@@ -1,5 +1,9 @@
 //! Integration tests: the real binary on real repositories.
 
+mod approvals;
 mod check;
 mod common;
+mod help;
+mod hostile;
+mod review;
 mod validate;
