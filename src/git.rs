@@ -7,20 +7,22 @@ use anyhow::{Context, Result, anyhow, bail};
 /// A git repository, opened once per command.
 pub struct Git {
     repo: git2::Repository,
+    /// Raw tree objects by id, for the history walk.
+    trees: std::cell::RefCell<std::collections::HashMap<git2::Oid, std::rc::Rc<Vec<u8>>>>,
 }
 
 impl Git {
     /// Finds the repository containing `dir` (walking up), if there is one.
     pub fn discover(dir: &Path) -> Option<Git> {
         quiet_reads();
-        git2::Repository::discover(dir).ok().map(|repo| Git { repo })
+        git2::Repository::discover(dir).ok().map(|repo| Git { repo, trees: Default::default() })
     }
 
     pub fn open(dir: &Path) -> Result<Git> {
         quiet_reads();
         let repo = git2::Repository::open(dir)
             .with_context(|| format!("cannot open git repository {}", dir.display()))?;
-        Ok(Git { repo })
+        Ok(Git { repo, trees: Default::default() })
     }
 
     pub fn workdir(&self) -> Option<PathBuf> {
@@ -209,6 +211,20 @@ impl Git {
         Ok(out)
     }
 
+    /// A tree object's raw bytes, cached: a commit's new tree is the next commit's old one.
+    fn tree_bytes(&self, id: git2::Oid) -> Result<std::rc::Rc<Vec<u8>>> {
+        if let Some(data) = self.trees.borrow().get(&id) {
+            return Ok(data.clone());
+        }
+        let data = std::rc::Rc::new(self.repo.odb()?.read(id)?.data().to_vec());
+        let mut trees = self.trees.borrow_mut();
+        if trees.len() > 256 {
+            trees.clear();
+        }
+        trees.insert(id, data.clone());
+        Ok(data)
+    }
+
     fn diff_trees(
         &self,
         old: Option<git2::Oid>,
@@ -220,32 +236,33 @@ impl Git {
         if old == new {
             return Ok(());
         }
-        let old_tree = old.map(|id| self.repo.find_tree(id)).transpose()?;
-        let new_tree = new.map(|id| self.repo.find_tree(id)).transpose()?;
-        let mut a = old_tree.iter().flat_map(|t| t.iter()).peekable();
-        let mut b = new_tree.iter().flat_map(|t| t.iter()).peekable();
-        // Both sides are in git's tree order, so a merge-join pairs them without allocating.
-        loop {
-            let order = match (a.peek(), b.peek()) {
-                (None, None) => break,
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
+        let old_bytes = old.map(|id| self.tree_bytes(id)).transpose()?;
+        let new_bytes = new.map(|id| self.tree_bytes(id)).transpose()?;
+        let a = old_bytes.as_deref().map(|b| parse_tree(b)).unwrap_or_default();
+        let b = new_bytes.as_deref().map(|b| parse_tree(b)).unwrap_or_default();
+        let (mut i, mut j) = (0, 0);
+        // Both sides are in git's tree order, so a merge-join pairs them.
+        while i < a.len() || j < b.len() {
+            let order = match (a.get(i), b.get(j)) {
                 (Some(x), Some(y)) => git_order(x, y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
             };
             let (x, y) = match order {
-                std::cmp::Ordering::Less => (a.next(), None),
-                std::cmp::Ordering::Greater => (None, b.next()),
-                std::cmp::Ordering::Equal => (a.next(), b.next()),
+                std::cmp::Ordering::Less => (a.get(i), None),
+                std::cmp::Ordering::Greater => (None, b.get(j)),
+                std::cmp::Ordering::Equal => (a.get(i), b.get(j)),
             };
-            let (xid, yid) = (x.as_ref().map(|e| e.id()), y.as_ref().map(|e| e.id()));
-            if xid == yid {
+            i += usize::from(x.is_some());
+            j += usize::from(y.is_some());
+            if let (Some(x), Some(y)) = (x, y)
+                && x.id == y.id
+                && x.tree == y.tree
+            {
                 continue;
             }
-            let name = String::from_utf8_lossy(
-                x.as_ref().or(y.as_ref()).map(|e| e.name_bytes()).unwrap_or_default(),
-            )
-            .into_owned();
-            let path = if dir.is_empty() { name } else { format!("{dir}/{name}") };
+            let name = String::from_utf8_lossy(x.or(y).map(|e| e.name).unwrap_or_default());
+            let path = if dir.is_empty() { name.into_owned() } else { format!("{dir}/{name}") };
             let inside = prefixes
                 .iter()
                 .any(|p| path == *p || path.strip_prefix(p).is_some_and(|r| r.starts_with('/')));
@@ -254,17 +271,15 @@ impl Git {
             if !inside && !above {
                 continue;
             }
-            let is_tree = |e: &Option<git2::TreeEntry>| {
-                e.as_ref().is_some_and(|e| e.kind() == Some(git2::ObjectType::Tree))
-            };
-            let tree = |e: &Option<git2::TreeEntry>| e.as_ref().filter(|_| is_tree(e)).map(|e| e.id());
-            let blob = |e: &Option<git2::TreeEntry>| e.as_ref().filter(|_| !is_tree(e)).map(|e| e.id());
-            self.diff_trees(tree(&x), tree(&y), &path, prefixes, out)?;
+            let oid = |e: &RawEntry| git2::Oid::from_bytes(e.id).ok();
+            let tree = |e: Option<&RawEntry>| e.filter(|e| e.tree).and_then(oid);
+            let blob = |e: Option<&RawEntry>| e.filter(|e| !e.tree).and_then(oid);
+            self.diff_trees(tree(x), tree(y), &path, prefixes, out)?;
             if !inside {
                 continue;
             }
             let zero = git2::Oid::ZERO_SHA1;
-            match (blob(&x), blob(&y)) {
+            match (blob(x), blob(y)) {
                 (None, Some(n)) => out.push(Change { path, kind: ChangeKind::Added, old: zero, new: n }),
                 (Some(o), None) => out.push(Change { path, kind: ChangeKind::Deleted, old: o, new: zero }),
                 (Some(o), Some(n)) => out.push(Change { path, kind: ChangeKind::Modified, old: o, new: n }),
@@ -328,17 +343,36 @@ pub fn parse_git_date(text: &str) -> Option<chrono::DateTime<chrono::FixedOffset
     chrono::DateTime::from_timestamp(secs, 0).map(|d| d.with_timezone(&offset))
 }
 
+/// One entry of a raw tree object, borrowing its bytes.
+struct RawEntry<'a> {
+    name: &'a [u8],
+    id: &'a [u8],
+    tree: bool,
+}
+
+/// Parses a raw tree object (`<mode> <name>\0<id>` repeated). Malformed tails are ignored.
+fn parse_tree(data: &[u8]) -> Vec<RawEntry<'_>> {
+    let mut out = Vec::new();
+    let mut rest = data;
+    while let Some(space) = memchr::memchr(b' ', rest) {
+        let mode = &rest[..space];
+        let after = &rest[space + 1..];
+        let Some(nul) = memchr::memchr(0, after) else { break };
+        let Some(id) = after.get(nul + 1..nul + 21) else { break };
+        out.push(RawEntry { name: &after[..nul], id, tree: mode == b"40000" });
+        rest = &after[nul + 21..];
+    }
+    out
+}
+
 /// git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
-fn git_order(x: &git2::TreeEntry, y: &git2::TreeEntry) -> std::cmp::Ordering {
-    let key = |e: &git2::TreeEntry| {
-        let slash: &[u8] = if e.kind() == Some(git2::ObjectType::Tree) { b"/" } else { b"" };
-        e.name_bytes().iter().chain(slash).copied().collect::<Vec<u8>>()
-    };
-    let (nx, ny) = (x.name_bytes(), y.name_bytes());
-    // Fast path: names that differ before either ends compare as they are.
-    let common = nx.len().min(ny.len());
-    match nx[..common].cmp(&ny[..common]) {
-        std::cmp::Ordering::Equal => key(x).cmp(&key(y)),
+fn git_order(x: &RawEntry, y: &RawEntry) -> std::cmp::Ordering {
+    let slash = |e: &RawEntry| if e.tree { Some(b'/') } else { None };
+    let ax = x.name.iter().copied().chain(slash(x));
+    let ay = y.name.iter().copied().chain(slash(y));
+    let common = x.name.len().min(y.name.len());
+    match x.name[..common].cmp(&y.name[..common]) {
+        std::cmp::Ordering::Equal => ax.cmp(ay),
         other => other,
     }
 }

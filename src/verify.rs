@@ -95,6 +95,8 @@ pub struct Walk<'g> {
     checked: usize,
     /// For a step spanning several commits (a review), the commit that really added each sign-off.
     pub added_in: Option<HashMap<String, CommitInfo>>,
+    /// Cached change ids of the index (see `change_ids`).
+    ids: Option<Rc<Vec<String>>>,
 }
 
 fn short(id: Oid) -> String {
@@ -119,6 +121,7 @@ impl<'g> Walk<'g> {
             findings: Vec::new(),
             checked: 0,
             added_in: None,
+            ids: None,
         };
         let tree = git.raw().find_commit(base)?.tree()?;
         for prefix in walk.prefixes() {
@@ -227,7 +230,20 @@ impl<'g> Walk<'g> {
         policy
     }
 
-    fn change_ids(&self) -> Vec<String> {
+    /// Change ids of the current index, newest (highest id) first: the change that approves a commit
+    /// is usually a recent one. Cached until a request is added or removed.
+    fn change_ids(&mut self) -> Rc<Vec<String>> {
+        if let Some(ids) = &self.ids {
+            return ids.clone();
+        }
+        let mut ids = self.scan_change_ids();
+        ids.reverse();
+        let ids = Rc::new(ids);
+        self.ids = Some(ids.clone());
+        ids
+    }
+
+    fn scan_change_ids(&self) -> Vec<String> {
         let prefix = format!("{}/", self.settings.paths.changes);
         let mut ids: Vec<String> = self
             .index
@@ -370,6 +386,9 @@ impl<'g> Walk<'g> {
         // Trust and policy in force before this commit.
         let before = self.trust();
         let policy = self.policy();
+        if deltas.iter().any(|d| d.kind != ChangeKind::Modified && d.path.ends_with("/request.yaml")) {
+            self.ids = None;
+        }
         for d in &deltas {
             match d.kind {
                 ChangeKind::Deleted => {
@@ -593,7 +612,7 @@ impl<'g> Walk<'g> {
 
     /// Execution rules on every report of the final state.
     pub fn reports(&mut self, now: chrono::DateTime<chrono::FixedOffset>) {
-        let ids: std::collections::BTreeSet<String> = self.change_ids().into_iter().collect();
+        let ids: std::collections::BTreeSet<String> = self.change_ids().iter().cloned().collect();
         self.reports_for(&ids, now);
     }
 
