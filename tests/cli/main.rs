@@ -3,6 +3,7 @@
 mod approvals;
 mod check;
 mod common;
+mod demo;
 mod help;
 mod hostile;
 mod review;
