@@ -290,11 +290,7 @@ impl Git {
     }
 
     pub fn commit_time(&self, commit: git2::Oid) -> Result<chrono::DateTime<chrono::FixedOffset>> {
-        let t = self.repo.find_commit(commit)?.time();
-        let offset = chrono::FixedOffset::east_opt(t.offset_minutes() * 60)
-            .unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc));
-        chrono::DateTime::from_timestamp(t.seconds(), 0)
-            .map(|d| d.with_timezone(&offset))
+        to_chrono(self.repo.find_commit(commit)?.time())
             .ok_or_else(|| anyhow!("commit {commit} has an impossible time"))
     }
 
@@ -375,4 +371,11 @@ fn git_order(x: &RawEntry, y: &RawEntry) -> std::cmp::Ordering {
         std::cmp::Ordering::Equal => ax.cmp(ay),
         other => other,
     }
+}
+
+/// A git time (seconds and minutes of offset) as a chrono timestamp in its own offset.
+pub fn to_chrono(t: git2::Time) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let offset = chrono::FixedOffset::east_opt(t.offset_minutes() * 60)
+        .unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc));
+    chrono::DateTime::from_timestamp(t.seconds(), 0).map(|d| d.with_timezone(&offset))
 }

@@ -133,8 +133,8 @@ pub fn review(
             changed.filter(|d| d.kind != ChangeKind::Deleted).map(|d| (d.path.clone(), d.new)).collect();
         (before, after)
     };
-    let before = walk.load_files([products_before.clone(), policy_before, sys_before].concat()).repo;
-    let after = walk.load_files([products_after.clone(), policy_after, sys_after].concat()).repo;
+    let before = walk.load([products_before.clone(), policy_before, sys_before].concat()).repo;
+    let after = walk.load([products_after.clone(), policy_after, sys_after].concat()).repo;
     let statuses = status_moves(&before, &after, today);
     let ids = |r: &Repository| r.systems.iter().map(|s| s.id.clone()).collect::<BTreeSet<_>>();
     let (ids_before, ids_after) = (ids(&before), ids(&after));

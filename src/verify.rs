@@ -152,11 +152,6 @@ impl<'g> Walk<'g> {
             .collect()
     }
 
-    /// Loads files (path, blob id) through the normal loader.
-    pub fn load_files(&self, files: Vec<(String, Oid)>) -> load::Loaded {
-        self.load(files)
-    }
-
     /// The trust root of the current index.
     pub fn trust_now(&mut self) -> Trust {
         self.trust().1.clone()
@@ -188,7 +183,8 @@ impl<'g> Walk<'g> {
         self.git.blob(id).unwrap_or_default()
     }
 
-    fn load(&self, files: Vec<(String, Oid)>) -> load::Loaded {
+    /// Loads files (path, blob id) through the normal loader.
+    pub fn load(&self, files: Vec<(String, Oid)>) -> load::Loaded {
         let blobs = files.into_iter().map(|(p, id)| (p, self.blob(id))).collect();
         load::load_blobs(self.settings.clone(), blobs)
     }

@@ -232,7 +232,8 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
         Subject::Report => change.report.as_ref().map(|r| r.digest.clone()).unwrap_or_default(),
     };
     let committer = git.identity("COMMITTER")?;
-    let at = git_time(&committer)
+    let at = crate::git::to_chrono(committer.when())
+        .ok_or_else(|| anyhow!("the committer time is out of range"))?
         .with_timezone(&repo.settings.timezone)
         .format("%Y-%m-%dT%H:%M:%S%:z")
         .to_string();
@@ -321,13 +322,6 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
         }
     }
     Ok(Exit::Clean)
-}
-
-fn git_time(sig: &git2::Signature) -> chrono::DateTime<chrono::FixedOffset> {
-    let t = sig.when();
-    let offset = chrono::FixedOffset::east_opt(t.offset_minutes() * 60)
-        .unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc));
-    chrono::DateTime::from_timestamp(t.seconds(), 0).unwrap_or_default().with_timezone(&offset)
 }
 
 /// "zhang.wei" or "zhang.wei, li.na": who holds a role.
