@@ -2,7 +2,9 @@
 # Builds a throwaway repository with the example organisation, five reviewers with fresh SSH keys, and
 # walks change CHG-2024-003 (Redis 6.2.14 → 7.2.0) through the OPS04 chain on the dates of the source
 # document: request 2024-09-05, architect 09-07, security 09-08, operations 09-09, CTO 09-10; execution
-# 09-15 … 10-15; the CTO's confirmation 10-16. Then runs `verify` and `check`.
+# 09-15 … 10-15; the CTO's confirmation 10-16. Then runs `verify` and `check`, and writes the evidence
+# pack for the second half of 2024 (evidence.html, evidence.md, evidence.zh-CN.html).
+# The repository itself starts on 2024-03-01, when the organisation began tracking its estate.
 #
 #   examples/demo.sh [DIR]        (DIR defaults to a new temporary folder; it is kept for you to explore)
 #   LIFECYCLE=/path/to/lifecycle examples/demo.sh
@@ -46,7 +48,7 @@ as() {  # as PERSON: sign and commit as this person from now on
   git config gpg.format ssh; git config user.signingKey "$demo/keys/$1"
 }
 as li.ming
-at "2024-09-01T09:00:00+08:00"
+at "2024-03-01T09:00:00+08:00"
 git add -A && git commit -q -m "The example organisation, its OPS04 policy and its reviewers"
 "$lifecycle" validate -q
 
@@ -58,7 +60,8 @@ at "2024-09-05T10:00:00+08:00"
 cat >> changes/CHG-2024-003/request.yaml <<'YAML'
 risk: medium
 plan: {gray_at: 2024-09-17T20:00:00+08:00, production_at: 2024-09-19T22:00:00+08:00,
-       executor: zhou.jie, supervisor: liu.yang, backout: "回滚至 rdb-snapshot-20240915", tests: "功能、性能、兼容性、回滚测试"}
+       executor: zhou.jie, supervisor: liu.yang, backout: "回滚至 rdb-snapshot-20240915", tests: "功能、性能、兼容性、回滚测试",
+       downtime: 0m}
 budget: {amount: 45000, currency: CNY}
 YAML
 git add changes && git commit -q -m "CHG-2024-003: request Redis 6.2.14 → 7.2.0"
@@ -111,5 +114,12 @@ if "$lifecycle" verify --help >/dev/null 2>&1; then
 fi
 echo "== check on 2024-10-20"
 "$lifecycle" --today 2024-10-20 check --system redis-session
+echo "== the evidence pack, 2024-07-01 … 2024-12-31"
+for lang in en zh-CN; do
+  suffix=$([ "$lang" = en ] && echo "" || echo ".$lang")
+  "$lifecycle" --today 2024-12-31 --lang "$lang" report --from 2024-07-01 --to 2024-12-31 --format html -o "evidence$suffix.html"
+  "$lifecycle" --today 2024-12-31 --lang "$lang" report --from 2024-07-01 --to 2024-12-31 -o "evidence$suffix.md"
+done
+"$lifecycle" --today 2024-12-31 kpi --from 2024-07-01 --to 2024-12-31
 echo
 echo "demo repository: $demo"

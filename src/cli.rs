@@ -84,6 +84,10 @@ pub enum Command {
     Verify(cmd::verify::Args),
     /// Review a branch against its base: what it changes, what it needs, what it has
     Review(cmd::review::Args),
+    /// The evidence pack: policy, inventory, discovery, every change with its signed chain, KPIs
+    Report(cmd::report::Args),
+    /// The KPI table alone: target, measured value, formula and population
+    Kpi(cmd::report::KpiArgs),
 }
 
 /// How a command ended.
@@ -135,6 +139,8 @@ pub fn main() -> ExitCode {
             Command::Confirm(args) => cmd::confirm::run(&ctx, args, &mut out),
             Command::Verify(args) => cmd::verify::run(&ctx, args, &mut out),
             Command::Review(args) => cmd::review::run(&ctx, args, &mut out),
+            Command::Report(args) => cmd::report::run(&ctx, args, &mut out),
+            Command::Kpi(args) => cmd::report::run_kpi(&ctx, args, &mut out),
         };
         out.flush().map_err(anyhow::Error::from).and(exit)
     });

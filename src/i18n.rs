@@ -21,13 +21,16 @@ impl Lang {
     }
 
     pub fn t(self, key: &str) -> &'static str {
-        let table = match self {
-            Lang::En => EN,
-            Lang::ZhCn => ZH,
+        let tables = match self {
+            Lang::En => TABLES_EN,
+            Lang::ZhCn => TABLES_ZH,
         };
-        table.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or_else(|| {
+        let find = |tables: &[&[(&'static str, &'static str)]]| {
+            tables.iter().find_map(|t| t.iter().find(|(k, _)| *k == key).map(|(_, v)| *v))
+        };
+        find(tables).unwrap_or_else(|| {
             debug_assert!(false, "missing i18n key {key}");
-            EN.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or("?")
+            find(TABLES_EN).unwrap_or("?")
         })
     }
 
@@ -40,6 +43,12 @@ impl Lang {
         s
     }
 }
+
+mod report;
+
+/// Every table of a language: the general one first, then one per area.
+const TABLES_EN: &[&[(&str, &str)]] = &[EN, report::EN];
+const TABLES_ZH: &[&[(&str, &str)]] = &[ZH, report::ZH];
 
 pub const EN: &[(&str, &str)] = &[
     ("status.ok", "ok"),

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod review;
 pub mod sign;
 pub mod store;

@@ -73,12 +73,26 @@ pub struct AddedSignOff {
     pub standing: &'static str,
 }
 
-type Verified = (Result<(KeyId, String), Invalid>, Option<CommitInfo>);
+/// A signature's outcome (signing key and its owner) and the commit that added the sign-off.
+pub type Verified = (Result<(KeyId, String), Invalid>, Option<CommitInfo>);
+
+/// A change's chain as the walk sees it (see [`Walk::chain`]).
+pub struct Chain {
+    pub change: Rc<ChangeRequest>,
+    pub eval: ChangeEval,
+    /// In sequence order, parallel to `eval.standing` and `verified`.
+    pub signoffs: Vec<Rc<SignOff>>,
+    pub verified: Vec<Verified>,
+    /// The commit that last changed the execution report.
+    pub report_commit: Option<String>,
+    /// The people in force, for names and titles.
+    pub people: Vec<Person>,
+}
 
 pub struct Walk<'g> {
     git: &'g Git,
     settings: Settings,
-    /// Also follow the product catalog (for `review`).
+    /// Also follow the product catalog and the advisories (for `review` and `report`).
     products: bool,
     /// Relevant paths → blob ids, at the commit being processed.
     index: BTreeMap<String, Oid>,
@@ -173,6 +187,7 @@ impl<'g> Walk<'g> {
         ];
         if self.products {
             v.push(p.products.clone());
+            v.push(p.advisories.clone());
         }
         v.sort();
         v.dedup();
@@ -604,6 +619,26 @@ impl<'g> Walk<'g> {
             }
         }
         None
+    }
+
+    /// A change's chain in the current index, evaluated with the current policy and people, with each
+    /// sign-off's signature outcome (checked under the trust of its time) and commit.
+    pub fn chain(&mut self, id: &str) -> Option<Chain> {
+        let before = self.trust();
+        let policy = self.policy();
+        let (change, eval, signoffs) = self.evaluate(id, &policy, &before.0, &before.1)?;
+        let blobs = self.signoffs_of(id);
+        let verified = blobs
+            .iter()
+            .map(|(blob, _)| self.verified.get(blob).cloned().unwrap_or((Err(Invalid::Mismatch), None)))
+            .collect();
+        let report_commit = self.report_commit.get(id).map(|c| short(*c));
+        Some(Chain { change, eval, signoffs, verified, report_commit, people: before.0.clone() })
+    }
+
+    /// The change ids of the current index, in id order.
+    pub fn changes_now(&self) -> Vec<String> {
+        self.scan_change_ids()
     }
 
     /// Execution rules on every report of the final state.

@@ -5,6 +5,7 @@ pub mod change;
 pub mod check;
 pub mod confirm;
 pub mod reject;
+pub mod report;
 pub mod review;
 pub mod validate;
 pub mod verify;

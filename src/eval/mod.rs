@@ -2,5 +2,6 @@
 
 pub mod approvals;
 pub mod findings;
+pub mod kpi;
 pub mod rules;
 pub mod status;

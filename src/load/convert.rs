@@ -727,6 +727,7 @@ impl Builder {
             supervisor: p.supervisor.map(|v| v.value),
             backout: p.backout,
             tests: p.tests,
+            downtime: p.downtime.as_ref().and_then(|d| cx.duration(d)),
         });
         let until = r.until.as_ref().and_then(|u| cx.date(u));
         let mut fields = Fields::default();

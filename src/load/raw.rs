@@ -243,6 +243,8 @@ pub struct Plan {
     pub supervisor: Option<S>,
     pub backout: Option<String>,
     pub tests: Option<String>,
+    /// The longest service interruption the plan allows (the execution report's `downtime` target).
+    pub downtime: Option<S>,
 }
 
 #[derive(Deserialize)]

@@ -394,6 +394,8 @@ pub struct Plan {
     pub supervisor: Option<String>,
     pub backout: Option<String>,
     pub tests: Option<String>,
+    /// The longest interruption allowed: the target of the report's `downtime`.
+    pub downtime: Option<Duration>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod json;
+pub mod report;
 pub mod review;
 
 use crate::eval::status::{Action, Deadline, EndSource, Item, Reason, Status, Summary};

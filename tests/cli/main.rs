@@ -6,5 +6,6 @@ mod common;
 mod demo;
 mod help;
 mod hostile;
+mod report;
 mod review;
 mod validate;

@@ -1,0 +1,1349 @@
+//! The evidence pack as Markdown (for pasting into a questionnaire answer) and as one self-contained
+//! HTML file (inline CSS and SVG, no external assets, prints to PDF), in English or Chinese.
+//!
+//! Both are rendered from one list of blocks, so the two formats cannot say different things.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use crate::eval::kpi::Kpi;
+use crate::i18n::Lang;
+use crate::report::{ChangeEntry, Evidence, Execution, Money, Person, RegisterRow, SignOffRow};
+
+/// A cell: text with inline `code` and **bold**, and an optional CSS class (status colours).
+struct Cell {
+    text: String,
+    class: Option<&'static str>,
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Cell {
+        Cell { text, class: None }
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(text: &str) -> Cell {
+        Cell { text: text.to_string(), class: None }
+    }
+}
+
+fn cls(text: impl Into<String>, class: &'static str) -> Cell {
+    Cell { text: text.into(), class: Some(class) }
+}
+
+enum Block {
+    H(u8, String),
+    P(String),
+    List(Vec<String>),
+    Table(Vec<String>, Vec<Vec<Cell>>),
+    Code(Vec<String>),
+    /// The SVG timeline (HTML only).
+    Timeline,
+}
+
+struct Doc<'a> {
+    ev: &'a Evidence,
+    lang: Lang,
+    tz: chrono_tz::Tz,
+    blocks: Vec<Block>,
+}
+
+fn short(id: &str) -> String {
+    id.chars().take(10).collect()
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
+}
+
+/// `42800` → `42,800`; keeps up to two decimals.
+pub fn amount(v: f64) -> String {
+    let neg = v < 0.0;
+    let v = v.abs();
+    let whole = v.trunc() as u64;
+    let frac = ((v - v.trunc()) * 100.0).round() as u64;
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if frac > 0 {
+        let _ = write!(out, ".{frac:02}");
+        while out.ends_with('0') {
+            out.pop();
+        }
+    }
+    if neg { format!("-{out}") } else { out }
+}
+
+fn money(m: &Money) -> String {
+    format!("{} {}", amount(m.amount), m.currency)
+}
+
+fn pct(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r.fract() == 0.0 { format!("{r:.0}%") } else { format!("{r:.1}%") }
+}
+
+impl<'a> Doc<'a> {
+    fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    fn f(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        self.lang.fmt(key, args)
+    }
+
+    fn time(&self, t: Option<DateTime<FixedOffset>>) -> String {
+        match t {
+            Some(t) => t.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string(),
+            None => "—".into(),
+        }
+    }
+
+    fn day(&self, t: Option<DateTime<FixedOffset>>) -> String {
+        match t {
+            Some(t) => t.with_timezone(&self.tz).format("%Y-%m-%d").to_string(),
+            None => "—".into(),
+        }
+    }
+
+    fn date(d: Option<NaiveDate>) -> String {
+        opt(d)
+    }
+
+    fn person(&self, p: &Person) -> String {
+        p.name.clone()
+    }
+
+    fn yes(&self, b: Option<bool>) -> Cell {
+        match b {
+            Some(true) => cls(format!("✅ {}", self.t("report.met")), "ok"),
+            Some(false) => cls(format!("❌ {}", self.t("report.not_met")), "eol"),
+            None => "—".into(),
+        }
+    }
+
+    fn status(&self, s: &str) -> Cell {
+        let class = match s {
+            "ok" => "ok",
+            "warn" => "warn",
+            "due" => "due",
+            "eol" => "eol",
+            "accepted" => "accepted",
+            _ => "unknown",
+        };
+        cls(self.t(&format!("status.{s}")), class)
+    }
+
+    fn push(&mut self, b: Block) {
+        self.blocks.push(b);
+    }
+
+    fn build(mut self) -> Vec<Block> {
+        let ev = self.ev;
+        let p = ev.period;
+        self.push(Block::H(1, self.f("report.title", &[("from", &p.from), ("to", &p.to)])));
+        let h = &ev.history;
+        self.push(Block::P(self.f(
+            "report.intro",
+            &[
+                ("head", &format!("`{}`", short(&h.head))),
+                ("head_time", &self.time(Some(h.head_time))),
+                ("commits", &h.commits),
+                ("base", &format!("`{}`", short(&h.baseline))),
+                ("today", &ev.today),
+                ("tz", &ev.timezone),
+            ],
+        )));
+        self.push(Block::P(self.t("report.intro_facts").to_string()));
+        self.policy();
+        self.inventory();
+        self.discovery();
+        self.population();
+        self.changes();
+        self.duties();
+        self.kpis();
+        self.verification();
+        self.blocks
+    }
+
+    fn policy(&mut self) {
+        let ev = self.ev;
+        let pol = &ev.policy;
+        self.push(Block::H(2, self.t("report.s1").into()));
+        let head = [
+            "report.col.class",
+            "report.col.respond",
+            "report.col.deploy",
+            "report.col.chain",
+            "report.col.confirm",
+        ]
+        .iter()
+        .map(|k| self.t(k).to_string())
+        .collect();
+        let rows = pol
+            .classes
+            .iter()
+            .map(|c| {
+                let name = match &c.title {
+                    Some(t) => format!("{t} (`{}`)", c.name),
+                    None => format!("`{}`", c.name),
+                };
+                let mut deploy = opt(c.deploy_within.clone());
+                if let Some(r) = &c.retroactive_within {
+                    deploy = format!("{deploy}; {}", self.f("report.retroactive", &[("d", r)]));
+                }
+                if let Some(m) = &c.max_duration {
+                    deploy = format!("{deploy}; {}", self.f("report.max_duration", &[("d", m)]));
+                }
+                vec![
+                    Cell::from(name),
+                    Cell::from(opt(c.respond_within.clone())),
+                    Cell::from(deploy),
+                    Cell::from(c.chain.clone()),
+                    Cell::from(opt(c.confirm.clone())),
+                ]
+            })
+            .collect();
+        self.push(Block::Table(head, rows));
+        self.push(Block::P(self.f(
+            "report.eol_policy",
+            &[("basis", &pol.basis), ("plan", &pol.plan_before), ("finish", &pol.finish_before)],
+        )));
+        if !pol.rules.is_empty() {
+            let rules: Vec<String> = pol.rules.iter().map(|(k, v)| format!("`{k}`: {v}")).collect();
+            self.push(Block::P(format!("{} {}", self.t("report.rules"), rules.join(" · "))));
+        }
+        if !pol.kpi_targets.is_empty() {
+            let kpis: Vec<String> =
+                pol.kpi_targets.iter().map(|(k, v)| format!("{} {v}", self.t(&format!("kpi.{k}")))).collect();
+            self.push(Block::P(format!("{} {}", self.t("report.kpi_targets"), kpis.join(" · "))));
+        }
+        let head = ["report.col.file", "report.col.digest", "report.col.changed", "report.col.approved_by"]
+            .iter()
+            .map(|k| self.t(k).to_string())
+            .collect();
+        let rows = pol
+            .files
+            .iter()
+            .map(|f| {
+                vec![
+                    Cell::from(format!("`{}`", f.path)),
+                    Cell::from(format!("`{}`", f.digest.chars().take(19).collect::<String>())),
+                    Cell::from(match &f.changed_in {
+                        Some(c) => format!("{} `{}`", self.day(f.changed_at), short(c)),
+                        None => self.t("report.since_baseline").to_string(),
+                    }),
+                    Cell::from(opt(f.approved_by.clone())),
+                ]
+            })
+            .collect();
+        self.push(Block::Table(head, rows));
+    }
+
+    fn register_row(&self, r: &RegisterRow) -> Vec<Cell> {
+        vec![
+            Cell::from(format!("{} (`{}`)", r.system_name, r.system)),
+            Cell::from(r.component.clone()),
+            Cell::from(r.version.clone()),
+            Cell::from(Self::date(r.end)),
+            Cell::from(Self::date(r.plan_by)),
+            Cell::from(Self::date(r.finish_by)),
+            self.status(r.status),
+            Cell::from(match (&r.change, &r.exception) {
+                (Some(c), _) => format!("`{c}`"),
+                (None, Some(e)) => format!("`{e}`"),
+                _ => "—".into(),
+            }),
+        ]
+    }
+
+    fn inventory(&mut self) {
+        let ev = self.ev;
+        let inv = &ev.inventory;
+        self.push(Block::H(2, self.f("report.s2", &[("date", &inv.as_of)])));
+        let s = &inv.summary;
+        self.push(Block::P(self.f(
+            "report.summary",
+            &[
+                ("systems", &s.systems),
+                ("components", &s.components),
+                ("ok", &s.ok),
+                ("warn", &s.warn),
+                ("due", &s.due),
+                ("eol", &s.eol),
+                ("unknown", &s.unknown),
+                ("accepted", &s.accepted),
+                ("commit", &format!("`{}`", short(inv.commit.as_deref().unwrap_or("—")))),
+            ],
+        )));
+        self.push(Block::Timeline);
+        self.push(Block::H(3, self.t("report.register").into()));
+        let head: Vec<String> = [
+            "col.system",
+            "col.component",
+            "col.version",
+            "col.ends",
+            "report.col.plan_by",
+            "report.col.finish_by",
+            "col.status",
+            "report.col.change",
+        ]
+        .iter()
+        .map(|k| self.t(k).to_string())
+        .collect();
+        for bucket in ["past", "within_3mo", "within_6mo"] {
+            let rows: Vec<Vec<Cell>> =
+                inv.register.iter().filter(|r| r.bucket == bucket).map(|r| self.register_row(r)).collect();
+            let title = self.f(&format!("report.bucket.{bucket}"), &[("n", &rows.len())]);
+            self.push(Block::P(format!("**{title}**")));
+            if !rows.is_empty() {
+                self.push(Block::Table(head.clone(), rows));
+            }
+        }
+        self.push(Block::H(3, self.t("report.exceptions").into()));
+        if inv.exceptions.is_empty() {
+            self.push(Block::P(self.t("report.none").into()));
+        } else {
+            let head = [
+                "col.system",
+                "col.component",
+                "report.col.until",
+                "report.col.change",
+                "report.col.accepted_by",
+                "report.col.reason",
+            ]
+            .iter()
+            .map(|k| self.t(k).to_string())
+            .collect();
+            let rows = inv
+                .exceptions
+                .iter()
+                .map(|e| {
+                    vec![
+                        Cell::from(format!("`{}`", e.system)),
+                        Cell::from(e.component.clone()),
+                        Cell::from(e.until.to_string()),
+                        Cell::from(format!("`{}`", e.change)),
+                        Cell::from(
+                            e.accepted_by
+                                .iter()
+                                .map(|p| match &p.title {
+                                    Some(t) => format!("{} ({t})", p.name),
+                                    None => p.name.clone(),
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ),
+                        Cell::from(opt(e.reason.clone())),
+                    ]
+                })
+                .collect();
+            self.push(Block::Table(head, rows));
+        }
+    }
+
+    fn discovery(&mut self) {
+        let ev = self.ev;
+        self.push(Block::H(2, self.t("report.s3").into()));
+        self.push(Block::P(self.t("report.discovery_intro").into()));
+        self.push(Block::H(3, self.t("report.discovery_eol").into()));
+        if ev.discovery.eol.is_empty() {
+            self.push(Block::P(self.t("report.none").into()));
+        } else {
+            let head = [
+                "col.system",
+                "col.component",
+                "col.ends",
+                "report.col.known",
+                "report.col.lead",
+                "report.col.change",
+                "report.col.requested",
+                "report.col.approved",
+            ]
+            .iter()
+            .map(|k| self.t(k).to_string())
+            .collect();
+            let rows = ev
+                .discovery
+                .eol
+                .iter()
+                .map(|e| {
+                    let lead = match (e.lead_days, e.plan_by) {
+                        (Some(d), _) => {
+                            let warned = e.known_at.is_some_and(|k| {
+                                e.plan_by.is_some_and(|p| k.with_timezone(&self.tz).date_naive() <= p)
+                            });
+                            if warned { cls(d.to_string(), "ok") } else { cls(d.to_string(), "warn") }
+                        }
+                        _ => "—".into(),
+                    };
+                    vec![
+                        Cell::from(format!("`{}`", e.system)),
+                        Cell::from(format!("{} {}", e.component, e.version)),
+                        Cell::from(e.end.to_string()),
+                        Cell::from(match &e.known_in {
+                            Some(c) => format!("{} `{}`", self.day(e.known_at), short(c)),
+                            None => "—".into(),
+                        }),
+                        lead,
+                        Cell::from(opt(e.action.as_ref().map(|a| format!("`{}` ({})", a.change, a.state)))),
+                        Cell::from(self.day(e.action.as_ref().and_then(|a| a.requested_at))),
+                        Cell::from(self.day(e.action.as_ref().and_then(|a| a.approved_at))),
+                    ]
+                })
+                .collect();
+            self.push(Block::Table(head, rows));
+        }
+        self.push(Block::H(3, self.t("report.discovery_advisories").into()));
+        if ev.discovery.advisories.is_empty() {
+            self.push(Block::P(self.t("report.none").into()));
+        } else {
+            let head = [
+                "report.col.advisory",
+                "report.col.severity",
+                "report.col.kev",
+                "report.col.detected",
+                "report.col.known",
+                "report.col.change",
+                "report.col.approved",
+            ]
+            .iter()
+            .map(|k| self.t(k).to_string())
+            .collect();
+            let rows = ev
+                .discovery
+                .advisories
+                .iter()
+                .map(|a| {
+                    vec![
+                        Cell::from(format!("`{}`", a.id)),
+                        Cell::from(a.severity),
+                        Cell::from(if a.kev { self.t("report.yes") } else { self.t("report.no") }),
+                        Cell::from(self.time(Some(a.detected_at))),
+                        Cell::from(match &a.known_in {
+                            Some(c) => format!("{} `{}`", self.day(a.known_at), short(c)),
+                            None => "—".into(),
+                        }),
+                        Cell::from(if a.actions.is_empty() {
+                            "—".to_string()
+                        } else {
+                            a.actions
+                                .iter()
+                                .map(|x| format!("`{}` ({})", x.change, x.state))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        }),
+                        Cell::from(self.day(a.actions.iter().filter_map(|x| x.approved_at).min())),
+                    ]
+                })
+                .collect();
+            self.push(Block::Table(head, rows));
+        }
+    }
+
+    fn population(&mut self) {
+        let ev = self.ev;
+        let c = &ev.changes;
+        self.push(Block::H(2, self.t("report.s4").into()));
+        self.push(Block::P(self.f(
+            "report.population",
+            &[
+                ("requests", &c.requests.len()),
+                ("versions", &c.version_changes.len()),
+                ("unapproved", &c.unapproved),
+                ("base", &format!("`{}`", short(&ev.history.baseline))),
+                ("head", &format!("`{}`", short(&ev.history.head))),
+                ("commits", &ev.history.commits),
+            ],
+        )));
+        if !c.requests.is_empty() {
+            let head = [
+                "report.col.change",
+                "report.col.title",
+                "report.col.class",
+                "col.status",
+                "report.col.requested",
+                "report.col.approved",
+                "report.col.included",
+            ]
+            .iter()
+            .map(|k| self.t(k).to_string())
+            .collect();
+            let rows = c
+                .requests
+                .iter()
+                .map(|r| {
+                    vec![
+                        Cell::from(format!("`{}`", r.id)),
+                        Cell::from(r.title.clone()),
+                        Cell::from(r.class_title.clone().unwrap_or_else(|| r.class.clone())),
+                        self.state(r.state),
+                        Cell::from(self.day(Some(r.requested_at))),
+                        Cell::from(self.day(r.approved_at)),
+                        Cell::from(
+                            r.included_for
+                                .iter()
+                                .map(|w| self.t(&format!("report.why.{w}")))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ),
+                    ]
+                })
+                .collect();
+            self.push(Block::Table(head, rows));
+        }
+        self.push(Block::H(3, self.t("report.versions").into()));
+        if c.version_changes.is_empty() {
+            self.push(Block::P(self.t("report.none").into()));
+        } else {
+            let head = [
+                "report.col.commit",
+                "report.col.date",
+                "col.system",
+                "col.component",
+                "report.col.from_to",
+                "report.col.approved_by",
+            ]
+            .iter()
+            .map(|k| self.t(k).to_string())
+            .collect();
+            let rows = c
+                .version_changes
+                .iter()
+                .map(|v| {
+                    vec![
+                        Cell::from(format!("`{}`", short(&v.commit))),
+                        Cell::from(self.time(Some(v.at))),
+                        Cell::from(format!("`{}`", v.system)),
+                        Cell::from(v.component.clone()),
+                        Cell::from(format!("{} → {}", v.from, v.to)),
+                        match &v.approved_by {
+                            Some(id) => cls(format!("`{id}`"), "ok"),
+                            None => cls(format!("⚠ {}", self.t("report.unapproved")), "eol"),
+                        },
+                    ]
+                })
+                .collect();
+            self.push(Block::Table(head, rows));
+        }
+    }
+
+    fn state(&self, s: &str) -> Cell {
+        let class = match s {
+            "complete" | "approved" => "ok",
+            "rejected" => "eol",
+            _ => "warn",
+        };
+        cls(self.t(&format!("report.state.{s}")), class)
+    }
+
+    fn signoff_row(&self, r: &SignOffRow) -> Vec<Cell> {
+        vec![
+            Cell::from(r.seq.to_string()),
+            Cell::from(r.stage.clone()),
+            Cell::from(self.person(&r.by)),
+            Cell::from(opt(r.by.title.clone())),
+            Cell::from(self.time(r.at)),
+            Cell::from(self.t(&format!("report.decision.{}", r.decision))),
+            Cell::from(r.comment.clone()),
+            Cell::from(format!("`{}`", r.key)),
+            match (r.verified, r.standing) {
+                (true, "valid") => cls(format!("✅ {}", self.t("report.sig_valid")), "ok"),
+                (true, "stale") => cls(format!("⚠ {}", self.t("report.sig_stale")), "warn"),
+                (true, code) => cls(format!("❌ {code}"), "eol"),
+                (false, code) => cls(format!("❌ {} ({code})", self.t("report.sig_invalid")), "eol"),
+            },
+            Cell::from(match &r.commit {
+                Some(c) if r.commit_signed => format!("`{}`", short(c)),
+                Some(c) => format!("`{}` ({})", short(c), self.t("report.unsigned_commit")),
+                None => "—".into(),
+            }),
+        ]
+    }
+
+    fn changes(&mut self) {
+        let ev = self.ev;
+        self.push(Block::H(2, self.t("report.s5").into()));
+        if ev.changes.requests.is_empty() {
+            self.push(Block::P(self.t("report.none").into()));
+        }
+        for r in &ev.changes.requests {
+            self.change(r);
+        }
+    }
+
+    fn change(&mut self, r: &ChangeEntry) {
+        self.push(Block::H(3, format!("{} — {}", r.id, r.title)));
+        let mut facts = vec![
+            format!(
+                "{}: {} (`{}`) · {}: {}",
+                self.t("report.col.class"),
+                r.class_title.clone().unwrap_or_else(|| r.class.clone()),
+                r.class,
+                self.t("col.status"),
+                self.t(&format!("report.state.{}", r.state))
+            ),
+            self.f(
+                "report.requested_by",
+                &[
+                    ("name", &r.requested_by.name),
+                    ("title", &opt(r.requested_by.title.clone())),
+                    ("at", &self.time(Some(r.requested_at))),
+                    ("commit", &opt(r.requested_in.as_deref().map(|c| format!("`{}`", short(c))))),
+                ],
+            ),
+        ];
+        if !r.targets.is_empty() {
+            facts.push(format!("{}: {}", self.t("report.targets"), r.targets.join("; ")));
+        }
+        if let Some(reason) = &r.reason {
+            facts.push(format!("{}: {reason}", self.t("report.col.reason")));
+        }
+        if !r.advisories.is_empty() {
+            facts.push(format!("{}: {}", self.t("report.col.advisory"), r.advisories.join(", ")));
+        }
+        if let Some(b) = &r.budget {
+            facts.push(format!("{}: {}", self.t("report.budget"), money(b)));
+        }
+        self.push(Block::List(facts));
+        self.push(Block::H(4, self.t("report.chain").into()));
+        if r.chain.is_empty() {
+            self.push(Block::P(self.t("report.no_signoffs").into()));
+        } else {
+            let head = self.signoff_head();
+            let rows = r.chain.iter().map(|s| self.signoff_row(s)).collect();
+            self.push(Block::Table(head, rows));
+        }
+        if let Some(x) = &r.execution {
+            self.execution(x);
+        }
+        self.push(Block::H(4, self.t("report.confirmation").into()));
+        match &r.confirmation {
+            Some(c) => {
+                self.push(Block::P(self.f(
+                    "report.confirmed",
+                    &[
+                        ("name", &c.by.name),
+                        ("title", &opt(c.by.title.clone())),
+                        ("at", &self.time(c.at)),
+                        ("comment", &c.comment),
+                    ],
+                )));
+                let head = self.signoff_head();
+                self.push(Block::Table(head, vec![self.signoff_row(c)]));
+            }
+            None => self.push(Block::P(self.t("report.not_confirmed").into())),
+        }
+        if !r.findings.is_empty() {
+            self.push(Block::H(4, self.t("report.findings").into()));
+            let items = r
+                .findings
+                .iter()
+                .map(|f| {
+                    format!(
+                        "`{}` ({}){}: {}",
+                        f.code,
+                        self.t(if f.severity == crate::eval::findings::Severity::Error {
+                            "report.error"
+                        } else {
+                            "report.warning"
+                        }),
+                        f.commit.as_deref().map(|c| format!(" `{}`", short(c))).unwrap_or_default(),
+                        f.message
+                    )
+                })
+                .collect();
+            self.push(Block::List(items));
+        }
+    }
+
+    fn signoff_head(&self) -> Vec<String> {
+        [
+            "report.col.seq",
+            "report.col.stage",
+            "report.col.person",
+            "report.col.position",
+            "report.col.date",
+            "report.col.decision",
+            "report.col.comment",
+            "report.col.key",
+            "report.col.signature",
+            "report.col.commit",
+        ]
+        .iter()
+        .map(|k| self.t(k).to_string())
+        .collect()
+    }
+
+    fn execution(&mut self, x: &Execution) {
+        self.push(Block::H(4, self.t("report.execution").into()));
+        self.push(Block::P(self.f(
+            "report.executed",
+            &[
+                ("start", &self.time(Some(x.started_at))),
+                ("end", &self.time(x.finished_at)),
+                ("executor", &x.executed_by.name),
+                ("supervisor", &opt(x.supervised_by.as_ref().map(|p| p.name.clone()))),
+                ("outcome", &self.t(&format!("report.outcome.{}", x.outcome))),
+                ("commit", &opt(x.commit.as_deref().map(|c| format!("`{}`", short(c))))),
+            ],
+        )));
+        let head = ["report.col.measure", "report.col.target", "report.col.actual", "report.col.result"]
+            .iter()
+            .map(|k| self.t(k).to_string())
+            .collect();
+        let mut rows = Vec::new();
+        if let Some((ok, total)) = x.hosts {
+            let share = if total > 0 { pct(ok as f64 * 100.0 / total as f64) } else { "—".into() };
+            rows.push(vec![
+                Cell::from(self.t("report.hosts")),
+                Cell::from(format!("{total}/{total} (100%)")),
+                Cell::from(format!("{ok}/{total} ({share})")),
+                self.yes(Some(ok == total)),
+            ]);
+        }
+        if let Some(d) = &x.downtime {
+            rows.push(vec![
+                Cell::from(self.t("report.downtime")),
+                Cell::from(
+                    x.downtime_target.as_ref().map(|t| format!("≤ {t}")).unwrap_or_else(|| "—".into()),
+                ),
+                Cell::from(d.clone()),
+                self.yes(x.downtime_met),
+            ]);
+        }
+        if x.cost.is_some() || x.budget.is_some() {
+            let saving = match (&x.cost, &x.budget) {
+                (Some(c), Some(b)) if b.amount > 0.0 && c.currency == b.currency => {
+                    format!(" ({:+.1}%)", (c.amount - b.amount) / b.amount * 100.0)
+                }
+                _ => String::new(),
+            };
+            rows.push(vec![
+                Cell::from(self.t("report.cost")),
+                Cell::from(
+                    x.budget.as_ref().map(|b| format!("≤ {}", money(b))).unwrap_or_else(|| "—".into()),
+                ),
+                Cell::from(format!("{}{saving}", opt(x.cost.as_ref().map(money)))),
+                self.yes(x.cost_met),
+            ]);
+        }
+        for m in &x.metrics {
+            let unit = match m.unit.as_deref() {
+                Some("%") => "%".to_string(),
+                Some(u) => format!(" {u}"),
+                None => String::new(),
+            };
+            let actual = match (m.before, m.after) {
+                (Some(b), Some(a)) => format!(
+                    "{}{unit} → {}{unit}{}",
+                    amount(b),
+                    amount(a),
+                    m.change_pct.map(|p| format!(" ({p:+.0}%)")).unwrap_or_default()
+                ),
+                (None, Some(a)) => format!("{}{unit}", amount(a)),
+                _ => "—".into(),
+            };
+            rows.push(vec![
+                Cell::from(m.name.clone()),
+                Cell::from(opt(m.target.clone())),
+                Cell::from(actual),
+                self.yes(m.met),
+            ]);
+        }
+        if !rows.is_empty() {
+            self.push(Block::Table(head, rows));
+        }
+        let mut facts = Vec::new();
+        facts.push(format!("{}: {}", self.t("report.backup"), self.time(x.backup_at)));
+        facts.push(format!("{}: {}", self.t("report.gray"), self.time(x.gray_passed_at)));
+        facts.push(format!("{}: {}", self.t("report.production"), self.time(x.production_at)));
+        if !x.artifacts.is_empty() {
+            facts.push(format!("{}: {}", self.t("report.artifacts"), x.artifacts.join(", ")));
+        }
+        self.push(Block::List(facts));
+    }
+
+    fn duties(&mut self) {
+        let ev = self.ev;
+        self.push(Block::H(2, self.t("report.s6").into()));
+        self.push(Block::H(3, self.t("report.sod").into()));
+        if ev.separation_of_duties.is_empty() {
+            self.push(Block::P(self.t("report.sod_none").into()));
+        } else {
+            let items = ev
+                .separation_of_duties
+                .iter()
+                .map(|f| {
+                    format!(
+                        "`{}` `{}`{}: {}",
+                        f.code,
+                        f.change.as_deref().unwrap_or("—"),
+                        f.commit.as_deref().map(|c| format!(" `{}`", short(c))).unwrap_or_default(),
+                        f.message
+                    )
+                })
+                .collect();
+            self.push(Block::List(items));
+        }
+        self.push(Block::H(3, self.t("report.emergencies").into()));
+        if ev.emergencies.is_empty() {
+            self.push(Block::P(self.t("report.emergencies_none").into()));
+        } else {
+            let head = [
+                "report.col.change",
+                "report.col.class",
+                "report.col.started",
+                "report.col.approved",
+                "report.col.deadline",
+                "report.col.result",
+            ]
+            .iter()
+            .map(|k| self.t(k).to_string())
+            .collect();
+            let rows = ev
+                .emergencies
+                .iter()
+                .map(|e| {
+                    vec![
+                        Cell::from(format!("`{}`", e.change)),
+                        Cell::from(e.class.clone()),
+                        Cell::from(self.time(e.started_at)),
+                        Cell::from(self.time(e.approved_at)),
+                        Cell::from(self.time(e.deadline)),
+                        self.yes(e.within),
+                    ]
+                })
+                .collect();
+            self.push(Block::Table(head, rows));
+        }
+    }
+
+    fn kpis(&mut self) {
+        let ev = self.ev;
+        self.push(Block::H(2, self.t("report.s7").into()));
+        let (head, rows) = kpi_rows(self.lang, &ev.kpis);
+        self.push(Block::Table(head, rows));
+        let misses: Vec<String> = ev
+            .kpis
+            .iter()
+            .filter(|k| !k.misses.is_empty())
+            .map(|k| {
+                let shown: Vec<String> = k.misses.iter().take(20).map(|m| format!("`{m}`")).collect();
+                let more = k.misses.len().saturating_sub(20);
+                let more = if more > 0 { self.f("report.more", &[("n", &more)]) } else { String::new() };
+                format!("{}: {}{more}", self.t(&format!("kpi.{}", k.name)), shown.join(", "))
+            })
+            .collect();
+        if !misses.is_empty() {
+            self.push(Block::P(self.t("report.kpi_misses").into()));
+            self.push(Block::List(misses));
+        }
+    }
+
+    fn verification(&mut self) {
+        let ev = self.ev;
+        let v = &ev.verification;
+        self.push(Block::H(2, self.t("report.s8").into()));
+        self.push(Block::P(self.f(
+            "report.verify_result",
+            &[("signoffs", &v.signoffs_checked), ("errors", &v.errors), ("warnings", &v.warnings)],
+        )));
+        self.push(Block::P(self.t("report.verify_intro").into()));
+        self.push(Block::Code(v.commands.clone()));
+        self.push(Block::P(self.t("report.verify_outro").into()));
+    }
+}
+
+/// The KPI table (head, rows), shared by the report and `lifecycle kpi`.
+fn kpi_rows(lang: Lang, kpis: &[Kpi]) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let head = [
+        "report.col.kpi",
+        "report.col.target",
+        "report.col.measured",
+        "report.col.result",
+        "report.col.formula",
+        "report.col.population",
+    ]
+    .iter()
+    .map(|k| lang.t(k).to_string())
+    .collect();
+    let rows = kpis.iter().map(|k| kpi_row(lang, k)).collect();
+    (head, rows)
+}
+
+fn kpi_value(lang: Lang, k: &Kpi) -> String {
+    match (k.value, k.unit) {
+        (None, _) => lang.t("report.na").to_string(),
+        (Some(v), "hours") => lang.fmt(
+            "kpi.hours_value",
+            &[("worst", &format!("{v:.1}")), ("median", &format!("{:.1}", k.median.unwrap_or(v)))],
+        ),
+        (Some(v), _) => format!("{} ({}/{})", pct(v), k.numerator.unwrap_or(0), k.population),
+    }
+}
+
+fn kpi_row(lang: Lang, k: &Kpi) -> Vec<Cell> {
+    let result = match k.pass {
+        Some(true) => cls(format!("✅ {}", lang.t("report.pass")), "ok"),
+        Some(false) => cls(format!("❌ {}", lang.t("report.fail")), "eol"),
+        None if k.value.is_none() => cls(lang.t("report.na"), "unknown"),
+        None => cls(lang.t("report.no_target"), "unknown"),
+    };
+    vec![
+        Cell::from(lang.t(&format!("kpi.{}", k.name))),
+        Cell::from(k.target.clone().unwrap_or_else(|| "—".into())),
+        Cell::from(kpi_value(lang, k)),
+        result,
+        Cell::from(lang.t(&format!("kpi.{}.formula", k.name))),
+        Cell::from(lang.fmt(&format!("kpi.{}.population", k.name), &[("n", &k.population)])),
+    ]
+}
+
+// ---- Markdown ----
+
+fn md_cell(c: &Cell) -> String {
+    c.text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn markdown_of(blocks: &[Block], lang: Lang) -> String {
+    let mut out = String::new();
+    for b in blocks {
+        match b {
+            Block::H(level, text) => {
+                let _ = writeln!(out, "{} {text}\n", "#".repeat(*level as usize));
+            }
+            Block::P(text) => {
+                let _ = writeln!(out, "{text}\n");
+            }
+            Block::List(items) => {
+                for i in items {
+                    let _ = writeln!(out, "- {i}");
+                }
+                out.push('\n');
+            }
+            Block::Table(head, rows) => {
+                let _ = writeln!(out, "| {} |", head.join(" | "));
+                let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
+                for r in rows {
+                    let cells: Vec<String> = r.iter().map(md_cell).collect();
+                    let _ = writeln!(out, "| {} |", cells.join(" | "));
+                }
+                out.push('\n');
+            }
+            Block::Code(lines) => {
+                let _ = writeln!(out, "```sh\n{}\n```\n", lines.join("\n"));
+            }
+            Block::Timeline => {
+                let _ = writeln!(out, "{}\n", lang.t("report.timeline_md"));
+            }
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// The evidence pack as Markdown.
+pub fn markdown(ev: &Evidence, lang: Lang) -> String {
+    let tz = ev.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let blocks = Doc { ev, lang, tz, blocks: Vec::new() }.build();
+    markdown_of(&blocks, lang)
+}
+
+/// The KPI table alone, for a terminal (`lifecycle kpi`).
+pub fn kpi_table(ev: &Evidence, lang: Lang, color: bool, width: Option<u16>) -> String {
+    use comfy_table::{Color, ContentArrangement, Table, presets};
+    let (head, rows) = kpi_rows(lang, &ev.kpis);
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(w) = width {
+        t.set_width(w);
+    }
+    t.set_header(head);
+    for r in rows {
+        t.add_row(r.into_iter().map(|c| {
+            let text = c.text.replace('`', "");
+            let cell = comfy_table::Cell::new(text);
+            match (color, c.class) {
+                (true, Some("ok")) => cell.fg(Color::Green),
+                (true, Some("eol")) => cell.fg(Color::Red),
+                (true, Some("unknown")) => cell.fg(Color::DarkGrey),
+                _ => cell,
+            }
+        }));
+    }
+    let intro = lang.fmt(
+        "kpi.intro",
+        &[("from", &ev.period.from), ("to", &ev.period.to), ("head", &short(&ev.history.head))],
+    );
+    format!("{intro}\n{t}\n")
+}
+
+// ---- HTML ----
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes, then turns `code` and **bold** into tags.
+fn inline(s: &str) -> String {
+    let e = esc(s);
+    let mut out = String::new();
+    let mut code = false;
+    for (i, part) in e.split('`').enumerate() {
+        if i > 0 {
+            out.push_str(if code { "</code>" } else { "<code>" });
+            code = !code;
+        }
+        out.push_str(part);
+    }
+    if code {
+        out.push_str("</code>");
+    }
+    let mut res = String::new();
+    let mut bold = false;
+    for (i, part) in out.split("**").enumerate() {
+        if i > 0 {
+            res.push_str(if bold { "</strong>" } else { "<strong>" });
+            bold = !bold;
+        }
+        res.push_str(part);
+    }
+    if bold {
+        res.push_str("</strong>");
+    }
+    res
+}
+
+const CSS: &str = r#"
+:root{--ok:#1a7f37;--warn:#9a6700;--due:#bc4c00;--eol:#cf222e;--accepted:#8250df;--unknown:#57606a;--line:#d0d7de}
+*{box-sizing:border-box}
+body{font:14px/1.5 -apple-system,"Segoe UI","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;color:#1f2328;max-width:1200px;margin:2em auto;padding:0 1.5em}
+h1{font-size:1.7em;border-bottom:2px solid #1f2328;padding-bottom:.3em}
+h2{font-size:1.35em;margin-top:1.8em;border-bottom:1px solid var(--line);padding-bottom:.2em}
+h3{font-size:1.12em;margin-top:1.4em}
+h4{font-size:1em;margin:1.1em 0 .4em}
+table{border-collapse:collapse;width:100%;margin:.5em 0 1em;font-size:12.5px}
+th,td{border:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#f6f8fa}
+code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f6f8fa;padding:0 3px;border-radius:3px;word-break:break-all}
+pre{background:#f6f8fa;border:1px solid var(--line);padding:.8em;overflow-x:auto;font:12px ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap}
+td.ok{color:var(--ok);font-weight:600}td.warn{color:var(--warn);font-weight:600}td.due{color:var(--due);font-weight:600}
+td.eol{color:var(--eol);font-weight:600}td.accepted{color:var(--accepted);font-weight:600}td.unknown{color:var(--unknown)}
+.timeline{width:100%;height:auto;border:1px solid var(--line);margin:.5em 0 1em}
+.legend span{display:inline-block;margin-right:1.2em;font-size:12px}
+.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:middle}
+footer{margin-top:3em;color:#57606a;font-size:12px;border-top:1px solid var(--line);padding-top:.6em}
+@page{size:A4 landscape;margin:12mm}
+@media print{body{margin:0;max-width:none;font-size:11px}h2{break-after:avoid}table,tr,.timeline{break-inside:avoid}a{color:inherit}}
+"#;
+
+fn color(status: &str) -> &'static str {
+    match status {
+        "ok" => "#1a7f37",
+        "warn" => "#9a6700",
+        "due" => "#bc4c00",
+        "eol" => "#cf222e",
+        "accepted" => "#8250df",
+        _ => "#57606a",
+    }
+}
+
+/// The SVG timeline: one row per component that needs attention (or changed in the period), with its
+/// end date, plan-by and finish-by marks, the period, and the change executions.
+fn timeline(ev: &Evidence, lang: Lang) -> String {
+    const MAX_ROWS: usize = 60;
+    let inv = &ev.inventory;
+    let executed: Vec<(String, NaiveDate, Option<NaiveDate>, String)> = ev
+        .changes
+        .requests
+        .iter()
+        .filter_map(|r| {
+            let x = r.execution.as_ref()?;
+            let tz: chrono_tz::Tz = ev.timezone.parse().unwrap_or(chrono_tz::UTC);
+            Some((
+                r.id.clone(),
+                x.started_at.with_timezone(&tz).date_naive(),
+                x.finished_at.map(|f| f.with_timezone(&tz).date_naive()),
+                r.targets.join(" "),
+            ))
+        })
+        .collect();
+    let changed: Vec<String> =
+        ev.changes.version_changes.iter().map(|v| format!("{}/{}", v.system, v.component)).collect();
+    let mut rows: Vec<&RegisterRow> = inv
+        .items
+        .iter()
+        .filter(|r| r.end.is_some())
+        .filter(|r| {
+            r.status != "ok"
+                || changed.contains(&format!("{}/{}", r.system, r.component))
+                || executed.iter().any(|e| e.3.contains(&format!("{}/{} ", r.system, r.component)))
+        })
+        .collect();
+    rows.sort_by_key(|r| (r.end, r.system.clone(), r.component.clone()));
+    let p = ev.period;
+    let start = p.from.checked_sub_months(chrono::Months::new(6)).unwrap_or(p.from);
+    // Ends long before the window are in the register; the timeline shows what is coming.
+    let before = rows.iter().filter(|r| r.end.is_some_and(|e| e < start)).count();
+    rows.retain(|r| r.end.is_some_and(|e| e >= start));
+    let hidden = rows.len().saturating_sub(MAX_ROWS);
+    rows.truncate(MAX_ROWS);
+    let end = p.to.checked_add_months(chrono::Months::new(18)).unwrap_or(p.to);
+    let days = (end - start).num_days().max(1) as f64;
+    let (left, width, row_h, top) = (230.0, 900.0, 20.0, 34.0);
+    let x = |d: NaiveDate| left + ((d - start).num_days().clamp(0, days as i64) as f64 / days) * width;
+    let height = top + row_h * rows.len().max(1) as f64 + 16.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {height}" role="img" aria-label="{}">"#,
+        left + width + 20.0,
+        esc(lang.t("report.timeline"))
+    );
+    // Month grid with year/quarter labels.
+    let mut m = NaiveDate::from_ymd_opt(start.year_ce().1 as i32, start.month0() + 1, 1).unwrap_or(start);
+    use chrono::Datelike;
+    while m <= end {
+        let xm = x(m);
+        let strong = m.month0().is_multiple_of(3);
+        let _ = write!(
+            s,
+            r##"<line x1="{xm:.1}" y1="{}" x2="{xm:.1}" y2="{}" stroke="{}" stroke-width="1"/>"##,
+            top - 6.0,
+            height - 10.0,
+            if strong { "#d0d7de" } else { "#eef1f4" }
+        );
+        if strong {
+            let _ = write!(
+                s,
+                r##"<text x="{:.1}" y="{}" font-size="10" fill="#57606a">{}</text>"##,
+                xm + 2.0,
+                top - 10.0,
+                m.format("%Y-%m")
+            );
+        }
+        m = m.checked_add_months(chrono::Months::new(1)).unwrap_or(end.succ_opt().unwrap_or(end));
+        if m == end {
+            break;
+        }
+    }
+    // The period.
+    let _ = write!(
+        s,
+        r##"<rect x="{:.1}" y="{}" width="{:.1}" height="{}" fill="#0969da" fill-opacity="0.07"/>"##,
+        x(p.from),
+        top - 6.0,
+        (x(p.to) - x(p.from)).max(1.0),
+        height - top - 4.0
+    );
+    let _ = write!(
+        s,
+        r##"<text x="{:.1}" y="12" font-size="10" fill="#0969da">{}</text>"##,
+        x(p.from) + 2.0,
+        esc(&lang.fmt("report.timeline_period", &[("from", &p.from), ("to", &p.to)]))
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + row_h * i as f64;
+        let mid = y + row_h / 2.0;
+        let _ = write!(
+            s,
+            r##"<text x="4" y="{:.1}" font-size="11" fill="#1f2328">{}</text>"##,
+            mid + 4.0,
+            esc(&format!("{} · {} {}", r.system, r.component, r.version))
+        );
+        let c = color(r.status);
+        if let (Some(pb), Some(e)) = (r.plan_by, r.end) {
+            let _ = write!(
+                s,
+                r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="6" fill="{c}" fill-opacity="0.25"/>"#,
+                x(pb),
+                mid - 3.0,
+                (x(e) - x(pb)).max(0.5)
+            );
+            let _ = write!(
+                s,
+                r#"<line x1="{0:.1}" y1="{1:.1}" x2="{0:.1}" y2="{2:.1}" stroke="{c}" stroke-width="1.5"><title>{3}</title></line>"#,
+                x(pb),
+                mid - 6.0,
+                mid + 6.0,
+                esc(&format!("{} {pb}", lang.t("report.col.plan_by")))
+            );
+        }
+        if let Some(fb) = r.finish_by {
+            let _ = write!(
+                s,
+                r#"<line x1="{0:.1}" y1="{1:.1}" x2="{0:.1}" y2="{2:.1}" stroke="{c}" stroke-width="1.5" stroke-dasharray="2,1"><title>{3}</title></line>"#,
+                x(fb),
+                mid - 6.0,
+                mid + 6.0,
+                esc(&format!("{} {fb}", lang.t("report.col.finish_by")))
+            );
+        }
+        if let Some(e) = r.end {
+            let _ = write!(
+                s,
+                r#"<circle cx="{:.1}" cy="{mid:.1}" r="5" fill="{c}"><title>{}</title></circle>"#,
+                x(e),
+                esc(&format!("{} {e} · {}", lang.t("col.ends"), lang.t(&format!("status.{}", r.status))))
+            );
+        }
+        for (id, from, to, targets) in &executed {
+            if targets.contains(&format!("{}/{} ", r.system, r.component)) {
+                let to = to.unwrap_or(*from);
+                let _ = write!(
+                    s,
+                    r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="4" fill="#0969da"><title>{}</title></rect>"##,
+                    x(*from),
+                    mid + 5.0,
+                    (x(to) - x(*from)).max(2.0),
+                    esc(&format!("{id} {from} – {to}"))
+                );
+            }
+        }
+    }
+    if rows.is_empty() {
+        let _ = write!(
+            s,
+            r##"<text x="{left}" y="{:.1}" font-size="11" fill="#57606a">{}</text>"##,
+            top + 12.0,
+            esc(lang.t("report.timeline_empty"))
+        );
+    }
+    s.push_str("</svg>");
+    let legend = ["ok", "warn", "due", "eol", "accepted"]
+        .iter()
+        .map(|st| {
+            format!(
+                r#"<span><i style="background:{}"></i>{}</span>"#,
+                color(st),
+                esc(lang.t(&format!("status.{st}")))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("");
+    let mut notes = Vec::new();
+    if before > 0 {
+        notes.push(lang.fmt("report.timeline_before", &[("n", &before), ("date", &start)]));
+    }
+    if hidden > 0 {
+        notes.push(lang.fmt("report.timeline_hidden", &[("n", &hidden)]));
+    }
+    let more = notes.iter().map(|n| format!("<p>{}</p>", esc(n))).collect::<String>();
+    format!(
+        r#"<figure>{s}<figcaption class="legend">{legend}<span>{}</span></figcaption>{more}</figure>"#,
+        esc(lang.t("report.timeline_legend"))
+    )
+}
+
+/// The evidence pack as one self-contained HTML file.
+pub fn html(ev: &Evidence, lang: Lang) -> String {
+    let tz = ev.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let blocks = Doc { ev, lang, tz, blocks: Vec::new() }.build();
+    let title = lang.fmt("report.title", &[("from", &ev.period.from), ("to", &ev.period.to)]);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"lifecycle {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        if lang == Lang::ZhCn { "zh-CN" } else { "en" },
+        env!("CARGO_PKG_VERSION"),
+        esc(&title)
+    );
+    for b in &blocks {
+        match b {
+            Block::H(level, text) => {
+                let _ = writeln!(out, "<h{level}>{}</h{level}>", inline(text));
+            }
+            Block::P(text) => {
+                let _ = writeln!(out, "<p>{}</p>", inline(text));
+            }
+            Block::List(items) => {
+                out.push_str("<ul>");
+                for i in items {
+                    let _ = write!(out, "<li>{}</li>", inline(i));
+                }
+                out.push_str("</ul>\n");
+            }
+            Block::Table(head, rows) => {
+                out.push_str("<table><thead><tr>");
+                for h in head {
+                    let _ = write!(out, "<th>{}</th>", esc(h));
+                }
+                out.push_str("</tr></thead><tbody>\n");
+                for r in rows {
+                    out.push_str("<tr>");
+                    for c in r {
+                        match c.class {
+                            Some(k) => {
+                                let _ = write!(out, "<td class=\"{k}\">{}</td>", inline(&c.text));
+                            }
+                            None => {
+                                let _ = write!(out, "<td>{}</td>", inline(&c.text));
+                            }
+                        }
+                    }
+                    out.push_str("</tr>\n");
+                }
+                out.push_str("</tbody></table>\n");
+            }
+            Block::Code(lines) => {
+                let _ = writeln!(out, "<pre>{}</pre>", esc(&lines.join("\n")));
+            }
+            Block::Timeline => {
+                out.push_str(&timeline(ev, lang));
+                out.push('\n');
+            }
+        }
+    }
+    let _ = write!(
+        out,
+        "<footer>{}</footer>\n</body>\n</html>\n",
+        esc(&lang.fmt(
+            "report.footer",
+            &[("head", &ev.history.head), ("today", &ev.today), ("version", &env!("CARGO_PKG_VERSION"))]
+        ))
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_have_thousands_separators() {
+        assert_eq!(amount(42800.0), "42,800");
+        assert_eq!(amount(45000.0), "45,000");
+        assert_eq!(amount(999.0), "999");
+        assert_eq!(amount(1234567.5), "1,234,567.5");
+        assert_eq!(amount(2.8), "2.8");
+        assert_eq!(amount(-1000.0), "-1,000");
+    }
+
+    #[test]
+    fn inline_markup_is_escaped_first() {
+        assert_eq!(inline("`a<b>` **x** & y"), "<code>a&lt;b&gt;</code> <strong>x</strong> &amp; y");
+        assert_eq!(inline("<script>"), "&lt;script&gt;");
+    }
+}

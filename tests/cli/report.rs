@@ -1,0 +1,240 @@
+//! `lifecycle report` and `lifecycle kpi`: the evidence pack generated from a real history with real
+//! signatures (the demo's), in both languages and every format.
+
+use std::sync::OnceLock;
+
+use crate::common::{BIN, Org, TestEnv};
+
+/// One demo repository for every test here (`examples/demo.sh`, the source document's story), built
+/// once under cargo's temporary folder for integration tests; each test runs in its own `TestEnv`.
+fn demo() -> (TestEnv, std::path::PathBuf) {
+    static DEMO: OnceLock<std::path::PathBuf> = OnceLock::new();
+    let dir = DEMO.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("report-demo-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let env = TestEnv::new();
+        let out = env
+            .command("bash")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.sh"))
+            .arg(&dir)
+            .env("LIFECYCLE", BIN)
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "demo.sh failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    });
+    (TestEnv::new(), dir.clone())
+}
+
+const PERIOD: [&str; 4] = ["--from", "2024-07-01", "--to", "2024-12-31"];
+
+fn report(lang: &str, format: &str) -> crate::common::Output {
+    let (env, dir) = demo();
+    let dir = dir.display().to_string();
+    let mut args =
+        vec!["-C", dir.as_str(), "--today", "2024-12-31", "--lang", lang, "report", "--format", format];
+    args.extend_from_slice(&PERIOD);
+    env.run(&args)
+}
+
+/// Keys, commit ids and the people file's digest differ per run: the demo makes fresh keys.
+macro_rules! redacted {
+    ($($body:tt)*) => {
+        insta::with_settings!({filters => vec![
+            (r"sha256:[0-9a-f]{12,64}", "sha256:[DIGEST]"),
+            (r"SHA256:[A-Za-z0-9+/]{43}", "[FINGERPRINT]"),
+            (r"[0-9a-f]{40}", "[COMMIT]"),
+            (r"`[0-9a-f]{10}`", "`[COMMIT]`"),
+        ]}, { $($body)* });
+    };
+}
+
+#[test]
+fn markdown_evidence_pack_in_english() {
+    let out = report("en", "markdown");
+    out.assert_status(0);
+    let md = &out.stdout;
+    // The source answer's evidence, generated: the five-stage chain, the execution, the confirmation.
+    for stage in ["applicant", "architect", "security-manager", "ops-director", "cto"] {
+        assert!(md.contains(&format!("| {stage} |")), "stage {stage} missing");
+    }
+    assert_eq!(md.matches("✅ verified").count(), 6, "5 approvals and the confirmation verify");
+    assert!(md.contains("| Hosts upgraded | 8/8 (100%) | 8/8 (100%) | ✅ met |"));
+    assert!(md.contains("| Service interruption | ≤ 0m | 0m | ✅ met |"));
+    assert!(md.contains("| Cost | ≤ 45,000 CNY | 42,800 CNY (-4.9%) | ✅ met |"));
+    assert!(md.contains("陈总 (首席技术官) confirmed completion on 2024-10-16 10:00: \"确认完成\""));
+    assert!(md.contains("| Update success | >= 98% | 100% (1/1) | ✅ pass |"));
+    assert!(md.contains("| Patch timeliness | >= 90% | n/a | n/a |"), "empty population is n/a");
+    redacted! { insta::assert_snapshot!("report_markdown_en", md); }
+}
+
+#[test]
+fn markdown_evidence_pack_in_chinese() {
+    let out = report("zh-CN", "markdown");
+    out.assert_status(0);
+    let md = &out.stdout;
+    assert!(md.contains("# 技术更新证据包（2024-07-01 至 2024-12-31）"));
+    assert!(md.contains("| 升级成功率 | 8/8 (100%) | 8/8 (100%) | ✅ 达成 |"));
+    assert!(md.contains("| 成本控制 | ≤ 45,000 CNY | 42,800 CNY (-4.9%) | ✅ 达成 |"));
+    assert!(md.contains("陈总（首席技术官）于 2024-10-16 10:00 确认完成：“确认完成”"));
+    redacted! { insta::assert_snapshot!("report_markdown_zh", md); }
+}
+
+#[test]
+fn json_evidence_pack() {
+    let out = report("en", "json");
+    out.assert_status(0);
+    let v = out.json();
+    assert_eq!(v["schema"], "lifecycle.report/v1");
+    let change = &v["changes"]["requests"][0];
+    assert_eq!(change["id"], "CHG-2024-003");
+    assert_eq!(change["state"], "complete");
+    assert_eq!(change["chain"].as_array().unwrap().len(), 5);
+    assert!(
+        change["chain"].as_array().unwrap().iter().all(|s| s["verified"] == true && s["standing"] == "valid")
+    );
+    assert_eq!(change["execution"]["hosts"], serde_json::json!([8, 8]));
+    assert_eq!(change["execution"]["cost"]["amount"], 42800.0);
+    assert_eq!(change["execution"]["budget"]["amount"], 45000.0);
+    assert_eq!(change["confirmation"]["by"]["id"], "chen");
+    assert_eq!(v["changes"]["version_changes"][0]["approved_by"], "CHG-2024-003");
+    assert_eq!(v["changes"]["unapproved"], 0);
+    let kpis = v["kpis"].as_array().unwrap();
+    let names: Vec<&str> = kpis.iter().map(|k| k["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "supported_coverage",
+            "update_coverage",
+            "update_success",
+            "patch_timeliness",
+            "critical_fix_time",
+            "early_warning"
+        ]
+    );
+    // The redis end date was known from the repository's first commit, over six months ahead.
+    let redis = v["discovery"]["eol"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["system"] == "redis-session" && e["component"] == "redis")
+        .expect("redis in discovery");
+    assert_eq!(redis["end"], "2024-12-31");
+    assert_eq!(redis["known_at"], "2024-03-01T09:00:00+08:00");
+    assert_eq!(redis["action"]["change"], "CHG-2024-003");
+    // The language changes words, never data.
+    assert_eq!(report("zh-CN", "json").stdout, out.stdout);
+    redacted! { insta::assert_json_snapshot!("report_json", v); }
+}
+
+#[test]
+fn html_is_one_self_contained_file_with_a_timeline() {
+    for (lang, words) in
+        [("en", ["Approval chain", "Lifecycle timeline"]), ("zh-CN", ["审批流程", "生命周期时间线"])]
+    {
+        let out = report(lang, "html");
+        out.assert_status(0);
+        let html = &out.stdout;
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.contains("<svg class=\"timeline\""), "an inline SVG timeline");
+        for w in words {
+            assert!(html.contains(w), "{lang}: {w} missing");
+        }
+        // No external assets: nothing is fetched when it is opened or printed.
+        for forbidden in ["<script", "<link", " src=", "url(", "@import"] {
+            assert!(!html.contains(forbidden), "{lang}: {forbidden} in the HTML");
+        }
+        assert!(html.contains("@media print"));
+        assert!(html.trim_end().ends_with("</html>"));
+    }
+}
+
+#[test]
+fn kpi_prints_the_table_alone() {
+    let (env, dir) = demo();
+    let dir = dir.display().to_string();
+    let mut args = vec!["-C", &dir, "--today", "2024-12-31", "kpi", "--format", "json"];
+    args.extend_from_slice(&PERIOD);
+    let out = env.run(&args);
+    out.assert_status(0);
+    let v = out.json();
+    assert_eq!(v["schema"], "lifecycle.kpi/v1");
+    let success = v["kpis"].as_array().unwrap().iter().find(|k| k["name"] == "update_success").unwrap();
+    assert_eq!(success["value"], 100.0);
+    assert_eq!(success["pass"], true);
+    let patch = v["kpis"].as_array().unwrap().iter().find(|k| k["name"] == "patch_timeliness").unwrap();
+    assert_eq!(patch["value"], serde_json::Value::Null, "an empty population has no value");
+    assert_eq!(patch["population"], 0);
+
+    let mut args = vec!["-C", &dir, "--today", "2024-12-31", "kpi"];
+    args.extend_from_slice(&PERIOD);
+    let table = env.run(&args);
+    table.assert_status(0);
+    assert!(table.stdout.contains("Update success"));
+    assert!(table.stdout.contains("n/a"));
+}
+
+#[test]
+fn output_file_is_written_atomically_and_refusals_write_nothing() {
+    let (env, dir) = demo();
+    let d = dir.display().to_string();
+    let target = env.path("out/evidence.html");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    let t = target.display().to_string();
+    let mut args = vec!["-C", &d, "--today", "2024-12-31", "report", "--format", "html", "-o", &t];
+    args.extend_from_slice(&PERIOD);
+    env.run(&args).assert_status(0);
+    assert!(std::fs::read_to_string(&target).unwrap().contains("</html>"));
+    let listing = std::fs::read_dir(target.parent().unwrap()).unwrap().count();
+    assert_eq!(listing, 1, "no temporary file is left behind");
+
+    // A bad period: exit 2, a clear message, nothing written.
+    let other = env.path("out/never.md").display().to_string();
+    let out = env.run(&["-C", &d, "report", "--from", "2024-10-01", "--to", "2024-09-30", "-o", &other]);
+    out.assert_status(2);
+    assert!(out.stderr.contains("the period is empty"), "{}", out.snapshot());
+    let out = env.run(&["-C", &d, "report", "--from", "2024-02-30", "-o", &other]);
+    out.assert_status(2);
+    assert!(out.stderr.contains("2024-02 has 29 days"), "{}", out.snapshot());
+    assert!(!env.path("out/never.md").exists());
+}
+
+#[test]
+fn report_needs_a_repository() {
+    let env = TestEnv::with_example();
+    let out = env.run(&["--today", "2024-12-31", "report"]);
+    out.assert_status(2);
+    assert!(out.stderr.contains("needs a git repository"), "{}", out.snapshot());
+}
+
+/// An inventory version change without an approved change is in the population, as an exception.
+#[test]
+fn unapproved_version_changes_are_listed_never_dropped() {
+    let org = Org::new();
+    org.edit("inventory/systems/redis-session.yaml", "version: \"6.2.14\"", "version: \"7.2.0\"");
+    org.commit("2024-09-20T10:00:00+08:00", "redis-session: Redis 7.2.0, no change request");
+    let out = org.lc(
+        "2024-12-31T10:00:00+08:00",
+        &["report", "--format", "json", "--from", "2024-07-01", "--to", "2024-12-31"],
+    );
+    out.assert_status(0);
+    let v = out.json();
+    assert_eq!(v["changes"]["unapproved"], 1);
+    let moved = &v["changes"]["version_changes"][0];
+    assert_eq!(moved["system"], "redis-session");
+    assert_eq!(moved["from"], "6.2.14");
+    assert_eq!(moved["to"], "7.2.0");
+    assert_eq!(moved["approved_by"], serde_json::Value::Null);
+    assert_eq!(v["verification"]["errors"], 1, "verify's unapproved-version-change is counted");
+    let md = org.lc("2024-12-31T10:00:00+08:00", &["report", "--from", "2024-07-01", "--to", "2024-12-31"]);
+    assert!(md.stdout.contains("⚠ no approved change (exception)"), "{}", md.stdout);
+    // Outside the period it is not in the population.
+    let q4 = org.lc("2024-12-31T10:00:00+08:00", &["report", "--format", "json", "--from", "2024-10-01"]);
+    assert_eq!(q4.json()["changes"]["version_changes"], serde_json::json!([]));
+}
