@@ -60,7 +60,7 @@ impl Diagnostic {
             severity: Severity::Error,
             code,
             origin,
-            message: message.into(),
+            message: shorten(message.into()),
             hint: None,
             related: None,
         }
@@ -83,6 +83,31 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// Messages quote the offending value (`` `xxx` is not a date ``); a hostile value can be megabytes on
+/// one line. Quoted values are cut to 60 characters, and the whole message to 400: the snippet shows
+/// where the value is.
+fn shorten(message: String) -> String {
+    const QUOTED: usize = 60;
+    const WHOLE: usize = 400;
+    if message.len() <= QUOTED {
+        return message;
+    }
+    let mut out: String = message
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| match part.char_indices().nth(QUOTED) {
+            Some((cut, _)) if i % 2 == 1 => format!("{}…", &part[..cut]),
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("`");
+    if let Some((cut, _)) = out.char_indices().nth(WHOLE) {
+        out.truncate(cut);
+        out.push('…');
+    }
+    out
 }
 
 /// Renders a diagnostic like rustc does: a header, the location, the source line with a caret, a hint.
@@ -176,6 +201,19 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the hostile-input tests: a 5 MB bad value was echoed whole in its message.
+    #[test]
+    fn long_quoted_values_are_cut_in_messages() {
+        let long = "x".repeat(5_000_000);
+        let d =
+            Diagnostic::error("bad-value", Origin::file("a.yaml"), format!("`{long}` is not allowed here"));
+        assert_eq!(d.message, format!("`{}…` is not allowed here", "x".repeat(60)));
+        let d = Diagnostic::error("bad-date", Origin::file("a.yaml"), format!("{long} `é`"));
+        assert_eq!(d.message.chars().count(), 401);
+        let short = "`2024-02-30` is not a calendar date: 2024-02 has 29 days";
+        assert_eq!(Diagnostic::error("bad-date", Origin::file("a.yaml"), short).message, short);
+    }
 
     #[test]
     fn suggests_close_names_only() {

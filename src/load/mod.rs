@@ -249,23 +249,43 @@ pub fn text_from_bytes(path: &str, bytes: Vec<u8>) -> Result<String, Box<Diagnos
         Some(rest) => rest.to_vec(),
         None => bytes,
     };
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let text = String::from_utf8_lossy(valid);
-        let line = text.matches('\n').count() as u32 + 1;
-        let col = text.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u32 + 1;
+        let (line, col) = end_of(&String::from_utf8_lossy(valid));
         Box::new(
             Diagnostic::error("not-utf8", Origin::new(path, line, col, 1), "the file is not valid UTF-8")
                 .hint("save the file as UTF-8 (GBK/GB18030 files must be converted, e.g. `iconv -f GB18030 -t UTF-8`)"),
         )
-    })
+    })?;
+    Ok(lone_cr_to_lf(text))
+}
+
+/// YAML breaks lines at LF, CR LF and a lone CR (old Mac files, or hostile ones); `str::lines`, which
+/// cuts snippets, only at the first two. A lone CR becomes an LF — the same YAML — so the line a
+/// diagnostic names is the line its snippet shows. (Digests are taken from the bytes, before this.)
+fn lone_cr_to_lf(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\r' && chars.peek() != Some(&'\n') { '\n' } else { c });
+    }
+    out
+}
+
+/// The 1-based line and column just after `before`, counting line breaks as YAML does.
+fn end_of(before: &str) -> (u32, u32) {
+    let before = lone_cr_to_lf(before.to_string());
+    let line = before.matches('\n').count() as u32 + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u32 + 1;
+    (line, col)
 }
 
 fn parse(kind: Kind, path: &str, text: &str) -> Result<convert::Parsed, Box<Diagnostic>> {
     if text.contains('\0') {
-        let before = &text[..text.find('\0').unwrap_or(0)];
-        let line = before.matches('\n').count() as u32 + 1;
-        let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u32 + 1;
+        let (line, col) = end_of(&text[..text.find('\0').unwrap_or(0)]);
         return Err(Box::new(
             Diagnostic::error("not-text", Origin::new(path, line, col, 1), "the file contains a NUL byte")
                 .hint("inventory files are text; this looks like a binary file"),
@@ -289,4 +309,66 @@ fn parse(kind: Kind, path: &str, text: &str) -> Result<convert::Parsed, Box<Diag
         Kind::SignOff => convert::Parsed::SignOff(Box::new(yaml::parse(path, text)?)),
         Kind::Advisory => convert::Parsed::Advisory(Box::new(yaml::parse(path, text)?)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every diagnostic of `path` names a line that exists, and its snippet shows `shown`.
+    fn located(path: &str, bytes: &[u8], shown: &str) {
+        let loaded = load_blobs(Settings::default(), vec![(path.to_string(), bytes.to_vec())]);
+        let text = loaded.text(path).expect("the text is kept");
+        let mine: Vec<_> = loaded.diagnostics.iter().filter(|d| d.origin.path == path).collect();
+        assert!(!mine.is_empty(), "no diagnostic for {path}");
+        for d in mine {
+            assert!(d.origin.line as usize <= text.lines().count(), "{d:?} is past the end");
+            let out = crate::diag::render(d, &|p| loaded.text(p), false);
+            assert!(out.contains(shown), "the snippet does not show {shown:?}:\n{out}");
+        }
+    }
+
+    /// Found by fuzzing (`load_policy`, tests/fuzz/load_policy-lone-cr.yaml): YAML breaks lines at a
+    /// lone CR, `str::lines` does not, so the error was reported at line 88 of a 15-line file with no
+    /// snippet. Lone CRs now read as LFs.
+    #[test]
+    fn lone_carriage_returns_break_lines_as_yaml_does() {
+        located(
+            "inventory/systems/mac.yaml",
+            b"id: mac\rowner: x\rcriticality: low\rverson: 1\r",
+            "verson: 1",
+        );
+        located(
+            "inventory/systems/mixed.yaml",
+            b"id: mix\r\nowner: x\r\rcriticality: hgh\n",
+            "criticality: hgh",
+        );
+        let crash = include_bytes!("../../tests/fuzz/load_policy-lone-cr.yaml");
+        let loaded = load_blobs(Settings::default(), vec![("policies/p.yaml".to_string(), crash.to_vec())]);
+        let text = loaded.text("policies/p.yaml").unwrap();
+        for d in &loaded.diagnostics {
+            assert!(d.origin.line as usize <= text.lines().count() + 1, "{d:?}");
+        }
+    }
+
+    /// NUL and invalid UTF-8 are located counting lone CRs as line breaks too.
+    #[test]
+    fn binary_bytes_are_located_after_lone_carriage_returns() {
+        let loaded =
+            load_blobs(Settings::default(), vec![("policies/a.yaml".into(), b"a: 1\rb: \xff\n".to_vec())]);
+        assert_eq!((loaded.diagnostics[0].origin.line, loaded.diagnostics[0].origin.col), (2, 4));
+        let loaded =
+            load_blobs(Settings::default(), vec![("policies/a.yaml".into(), b"a: 1\r\nb:\r \0".to_vec())]);
+        assert_eq!((loaded.diagnostics[0].origin.line, loaded.diagnostics[0].origin.col), (3, 2));
+    }
+
+    /// A sign-off's subject digest is of the file's bytes, not of the normalised text.
+    #[test]
+    fn digests_are_of_the_bytes() {
+        let bytes = b"id: CHG-1\rtitle: t\rclass: replacement\rrequested_by: li.ming\rrequested_at: 2024-09-01T10:00:00+08:00\r".to_vec();
+        let loaded =
+            load_blobs(Settings::default(), vec![("changes/CHG-1/request.yaml".into(), bytes.clone())]);
+        let change = loaded.repo.changes.first().expect("the request is read");
+        assert_eq!(change.digest, crate::model::statement::digest(&bytes));
+    }
 }

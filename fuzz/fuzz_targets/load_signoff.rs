@@ -1,0 +1,4 @@
+//! A sign-off file (after a valid first sign-off): arbitrary bytes as `changes/CHG-2024-003/approvals/02-architect.yaml`, read the way `check`, `validate` and `verify` read it.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| lifecycle_fuzz::load_at(lifecycle_fuzz::SIGNOFF, data));
