@@ -20,6 +20,8 @@ Examples:
   lifecycle approve CHG-2024-003 -m \"技术方案可行\"   sign your stage (signed statement, signed commit)
   lifecycle review --base origin/main      what a pull request changes, needs and has
   lifecycle verify                         every sign-off and change in history, against its time's trust
+  lifecycle catalog sync                   refresh end-of-life data from endoflife.date
+  lifecycle advisories sync                refresh security advisories from OSV and CISA KEV
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 invalid input or usage.";
 
@@ -84,6 +86,10 @@ pub enum Command {
     Verify(cmd::verify::Args),
     /// Review a branch against its base: what it changes, what it needs, what it has
     Review(cmd::review::Args),
+    /// Import or fetch endoflife.date lifecycle data into inventory/products/
+    Catalog(cmd::catalog::Args),
+    /// Import or fetch security advisories (OSV, CISA KEV) into advisories/
+    Advisories(cmd::advisories::Args),
 }
 
 /// How a command ended.
@@ -135,6 +141,8 @@ pub fn main() -> ExitCode {
             Command::Confirm(args) => cmd::confirm::run(&ctx, args, &mut out),
             Command::Verify(args) => cmd::verify::run(&ctx, args, &mut out),
             Command::Review(args) => cmd::review::run(&ctx, args, &mut out),
+            Command::Catalog(args) => cmd::catalog::run(&ctx, args, &mut out),
+            Command::Advisories(args) => cmd::advisories::run(&ctx, args, &mut out),
         };
         out.flush().map_err(anyhow::Error::from).and(exit)
     });

@@ -1,6 +1,8 @@
 //! One module per subcommand, each with its clap `Args` and a `run` function.
 
+pub mod advisories;
 pub mod approve;
+pub mod catalog;
 pub mod change;
 pub mod check;
 pub mod confirm;

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod json;
 pub mod review;
+pub mod security;
 
 use crate::eval::status::{Action, Deadline, EndSource, Item, Reason, Status, Summary};
 use crate::i18n::Lang;
