@@ -326,31 +326,51 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
         Ok(Exit::Invalid)
     };
     let mut ids: Vec<String> = Vec::new();
-    for chunk in queries.chunks(500) {
-        let body = serde_json::json!({
-            "queries": chunk.iter().map(|(p, v)| serde_json::json!({"package": {"purl": p}, "version": v})).collect::<Vec<_>>()
-        })
-        .to_string();
-        let url = format!("{base}/v1/querybatch");
-        let fetched = match client.post_json(&url, &body) {
-            Ok(Ok(f)) => f,
-            Ok(Err(NotFound::Missing)) => {
-                return fail(anyhow::anyhow!("{url} answered HTTP 404 (is --url the OSV API?)"));
-            }
-            Err(e) => return fail(e),
-        };
-        note_cache(ctx, &url, &fetched)?;
-        let answer: serde_json::Value = match serde_json::from_str(&fetched.body) {
-            Ok(v) => v,
-            Err(e) => return fail(anyhow::anyhow!("{url}: not JSON ({e})")),
-        };
-        for r in answer.get("results").and_then(|r| r.as_array()).into_iter().flatten() {
-            for v in r.get("vulns").and_then(|v| v.as_array()).into_iter().flatten() {
-                if let Some(id) = v.get("id").and_then(|i| i.as_str()) {
-                    ids.push(id.to_string());
+    // (purl, version, page token): OSV pages a query's answer with `next_page_token`; follow a few pages.
+    let mut pending: Vec<(String, String, Option<String>)> =
+        queries.iter().map(|(p, v)| (p.clone(), v.clone(), None)).collect();
+    let url = format!("{base}/v1/querybatch");
+    for _round in 0..10 {
+        if pending.is_empty() {
+            break;
+        }
+        let mut next = Vec::new();
+        for chunk in pending.chunks(500) {
+            let body = serde_json::json!({
+                "queries": chunk
+                    .iter()
+                    .map(|(p, v, token)| match token {
+                        Some(t) => serde_json::json!({"package": {"purl": p}, "version": v, "page_token": t}),
+                        None => serde_json::json!({"package": {"purl": p}, "version": v}),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .to_string();
+            let fetched = match client.post_json(&url, &body) {
+                Ok(Ok(f)) => f,
+                Ok(Err(NotFound::Missing)) => {
+                    return fail(anyhow::anyhow!("{url} answered HTTP 404 (is --url the OSV API?)"));
+                }
+                Err(e) => return fail(e),
+            };
+            note_cache(ctx, &url, &fetched)?;
+            let answer: serde_json::Value = match serde_json::from_str(&fetched.body) {
+                Ok(v) => v,
+                Err(e) => return fail(anyhow::anyhow!("{url}: not JSON ({e})")),
+            };
+            let results = answer.get("results").and_then(|r| r.as_array()).cloned().unwrap_or_default();
+            for (q, r) in chunk.iter().zip(&results) {
+                for v in r.get("vulns").and_then(|v| v.as_array()).into_iter().flatten() {
+                    if let Some(id) = v.get("id").and_then(|i| i.as_str()) {
+                        ids.push(id.to_string());
+                    }
+                }
+                if let Some(t) = r.get("next_page_token").and_then(|t| t.as_str()) {
+                    next.push((q.0.clone(), q.1.clone(), Some(t.to_string())));
                 }
             }
         }
+        pending = next;
     }
     ids.sort();
     ids.dedup();

@@ -565,6 +565,23 @@ mod tests {
     }
 
     #[test]
+    fn query_answers_and_kev_are_recognised() {
+        let query = format!(r#"{{"vulns": [{GHSA}]}}"#);
+        assert_eq!(parse("q.json", &query).unwrap().records.len(), 1);
+        let batch = r#"{"results": [{"vulns": [{"id": "GHSA-1", "modified": "2024-01-01T00:00:00Z"}]}, {}]}"#;
+        let p = parse("b.json", batch).unwrap();
+        assert_eq!((p.records.len(), p.stubs.as_slice()), (0, ["GHSA-1".to_string()].as_slice()));
+        let kev = r#"{"catalogVersion": "1", "vulnerabilities": [{"cveID": "CVE-1", "dueDate": "2024-02-01"}, {"x": 1}]}"#;
+        let p = parse("kev.json", kev).unwrap();
+        assert_eq!(
+            p.kev,
+            [KevEntry { cve: "CVE-1".into(), added: None, due: NaiveDate::from_ymd_opt(2024, 2, 1) }]
+        );
+        assert_eq!(p.rejected.len(), 1);
+        assert!(parse("n.json", "42").is_err());
+    }
+
+    #[test]
     fn rendered_advisories_load_back_unchanged() {
         let mut r = parse("a.json", GHSA).unwrap().records.remove(0);
         r.detected_at = Some("2024-01-03T09:00:00+08:00".into());

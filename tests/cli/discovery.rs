@@ -224,6 +224,17 @@ fn catalog_sync_from_a_local_server() {
     // The server is gone: the cached answers (fresh) are used.
     let out = env.run(&["catalog", "sync", "--product", "redis", "--url", &url, "--timeout", "2"]);
     out.assert_status(0);
+    // Five days later the cache is no longer fresh, the network is still down: the old answer is used,
+    // with a warning saying how old it is — never a hard failure.
+    let cache = env.path("home/.cache/lifecycle");
+    for f in std::fs::read_dir(&cache).unwrap() {
+        let f = f.unwrap().path();
+        let ok = env.command("touch").args(["-d", "5 days ago"]).arg(&f).status().unwrap();
+        assert!(ok.success());
+    }
+    let out = env.run(&["catalog", "sync", "--product", "redis", "--url", &url, "--timeout", "2"]);
+    out.assert_status(0);
+    assert!(out.stderr.contains("using the cached answer from 5 days ago"), "{}", out.snapshot());
 }
 
 /// A dead server and no cache: a clear error, exit 2, nothing written.
@@ -387,4 +398,32 @@ fn check_shows_the_example_security_deadlines() {
         "expense",
     ]);
     insta::assert_snapshot!("check_security_markdown_zh", md.snapshot());
+}
+
+/// A change of the advisory's class that lists it and targets the component links it: `responded`
+/// (from its `requested_at` while unapproved), `overdue` once `deploy_by` passes while the version is
+/// still affected, `resolved` once the inventory runs a fixed version.
+#[test]
+fn a_linked_change_responds_then_the_upgrade_resolves() {
+    let env = TestEnv::with_example();
+    env.write(
+        "changes/CHG-2024-020/request.yaml",
+        "id: CHG-2024-020\ntitle: PHP 8.2.15 → 8.2.20 (CVE-2024-4577)\nclass: emergency-security\nrequested_by: li.ming\nrequested_at: 2024-06-12T10:00:00+08:00\ntargets:\n  - {system: expense, component: php, from: 8.2.15, to: 8.2.20}\nadvisories: [CVE-2024-4577]\n",
+    );
+    let item = |today: &str| {
+        let doc = env.run(&["check", "--today", today, "--format", "json", "--system", "expense"]).json();
+        let a = &doc["advisories"][0];
+        (a["status"].as_str().unwrap().to_string(), a["change"].clone(), a["responded_at"].clone())
+    };
+    let (status, change, responded) = item("2024-06-12");
+    assert_eq!(status, "responded");
+    assert_eq!(change, "CHG-2024-020");
+    assert_eq!(responded, "2024-06-12T10:00:00+08:00");
+    assert_eq!(item("2024-06-14").0, "overdue", "deploy_by (24h) passed, still 8.2.15");
+    env.edit("inventory/systems/expense.yaml", "8.2.15", "8.2.20");
+    assert_eq!(item("2024-09-01").0, "resolved");
+    // The other PHP system, without a change, stays overdue.
+    let doc =
+        env.run(&["check", "--today", "2024-09-01", "--format", "json", "--system", "zabbix-monitor"]).json();
+    assert_eq!(doc["advisories"][0]["status"], "overdue");
 }
