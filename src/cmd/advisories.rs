@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::Ctx;
-use super::catalog::{expand, note_cache, print_diagnostics, progress};
+use super::catalog::{expand, note_cache, print_diagnostics, progress, read_input};
 use crate::cli::Exit;
 use crate::diag::{Diagnostic, Origin};
 use crate::discovery::http::{self, Client, NotFound};
@@ -91,13 +91,10 @@ fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
     let mut inputs = Inputs::default();
     for f in &files {
         let name = f.display().to_string();
-        let text = match std::fs::read(f)
-            .map_err(|e| e.to_string())
-            .and_then(|b| load::text_from_bytes(&name, b).map_err(|d| d.message.clone()))
-        {
+        let text = match read_input(f, &name) {
             Ok(t) => t,
-            Err(m) => {
-                errors.push(Diagnostic::error("unreadable", Origin::file(&name), m));
+            Err(d) => {
+                errors.push(*d);
                 continue;
             }
         };

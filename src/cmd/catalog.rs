@@ -98,6 +98,32 @@ fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Largest input file read by an import (the KEV catalog is about 1.3 MB, endoflife.date files are small).
+const MAX_INPUT: u64 = 256 << 20;
+
+/// Reads an input file as UTF-8 text, refusing huge files.
+pub fn read_input(path: &Path, name: &str) -> Result<String, Box<Diagnostic>> {
+    let unreadable = |m: String| {
+        Box::new(
+            Diagnostic::error("unreadable", crate::diag::Origin::file(name), m)
+                .hint("check that the file exists and can be read"),
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+    if meta.len() > MAX_INPUT {
+        return Err(Box::new(
+            Diagnostic::error(
+                "file-too-large",
+                crate::diag::Origin::file(name),
+                format!("the file is {} MiB; imports read files up to 256 MiB", meta.len() >> 20),
+            )
+            .hint("split the file, or import the folder of single records instead"),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+    load::text_from_bytes(name, bytes)
+}
+
 /// Prints diagnostics with snippets from the given texts.
 pub fn print_diagnostics(ctx: &Ctx, diags: &[Diagnostic], texts: &BTreeMap<String, String>) -> Result<()> {
     let mut err = std::io::stderr().lock();
@@ -116,13 +142,10 @@ fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
     let mut products = Vec::new();
     for f in &files {
         let name = f.display().to_string();
-        let text = match std::fs::read(f)
-            .map_err(|e| e.to_string())
-            .and_then(|b| load::text_from_bytes(&name, b).map_err(|d| d.message.clone()))
-        {
+        let text = match read_input(f, &name) {
             Ok(t) => t,
-            Err(m) => {
-                diags.push(Diagnostic::error("unreadable", crate::diag::Origin::file(&name), m));
+            Err(d) => {
+                diags.push(*d);
                 continue;
             }
         };

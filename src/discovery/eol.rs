@@ -206,11 +206,8 @@ fn product_file(path: &str, stem: &str, text: &str) -> Result<CatalogProduct, Bo
             None => None,
             Some(v) => date(Some(&v.value)).map_err(|m| err(v, m))?,
         };
-        let lts = match &r.lts {
-            // `lts: 2023-01-01` is the date the cycle became LTS: LTS either way.
-            Some(v) => field(&r.lts)? != When::No || v.value.trim() == "true",
-            None => false,
-        };
+        // `lts: 2023-01-01` is the date the cycle became LTS: LTS either way.
+        let lts = field(&r.lts)? != When::No;
         cycles.push(CatalogCycle {
             cycle: r.release_cycle.value.trim().to_string(),
             released,
@@ -399,12 +396,13 @@ pub fn merge(new: &CatalogProduct, old: Option<&Existing>) -> (CatalogProduct, V
             Some(o) if o == c => {}
             Some(o) => {
                 if o.eol != c.eol {
+                    // Earlier: a date moved back, or a cycle now said to have ended. A first announcement
+                    // (no date → a date) is a change, not a move.
                     let earlier = match (&o.eol, &c.eol) {
                         (When::Date(a), When::Date(b)) => b < a,
-                        (When::No, _) => false,
-                        (_, When::Yes) => false,
+                        (When::No | When::Date(_), When::Yes) => true,
                         _ => false,
-                    } || (o.eol != When::Yes && c.eol == When::Yes);
+                    };
                     changes.eol_moved.push((c.cycle.clone(), o.eol.text(), c.eol.text(), earlier));
                 } else {
                     changes.updated.push(c.cycle.clone());

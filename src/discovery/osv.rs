@@ -249,8 +249,10 @@ pub fn record(v: &Value) -> Result<Normalised, String> {
         for s in list {
             let kind = str_of(s, "type")?.unwrap_or("");
             let score = str_of(s, "score")?.unwrap_or("");
-            if kind.starts_with("CVSS_V3") || score.starts_with("CVSS:3") {
-                let sc = cvss::base_score(score)?;
+            // A vector we cannot score is skipped: the feed's label (below) still says something.
+            if (kind.starts_with("CVSS_V3") || score.starts_with("CVSS:3"))
+                && let Ok(sc) = cvss::base_score(score)
+            {
                 severity = severity.max(Some(cvss::rating(sc)));
             }
         }
