@@ -184,7 +184,16 @@ fn write_products(
     // The last file naming a product wins (a folder and a later API answer, say).
     let mut by_id: BTreeMap<String, (String, CatalogProduct)> = BTreeMap::new();
     for (from, p) in products {
-        by_id.insert(p.id.clone(), (from, p));
+        let id = p.id.clone();
+        if let Some((first, _)) = by_id.insert(id.clone(), (from.clone(), p))
+            && !ctx.quiet
+        {
+            writeln!(
+                std::io::stderr(),
+                "note: {}",
+                ctx.lang.fmt("catalog.duplicate", &[("product", &id), ("first", &first), ("last", &from)])
+            )?;
+        }
     }
     let mut planned: Vec<(PathBuf, String, String, Changes)> = Vec::new();
     let mut diags = Vec::new();

@@ -143,6 +143,27 @@ fn catalog_import_formats_keeps_local_and_is_idempotent() {
     // The imported files load: validate finds no errors.
     let v = env.run(&["validate", "--today", "2024-09-01"]);
     assert!(!v.stdout.contains("error") && v.status == 0, "{}", v.snapshot());
+    // The same product twice (a product file and an API answer): noted, the last one wins, idempotent.
+    env.write(
+        "in2/redis.md",
+        "---\ntitle: Redis\nreleases:\n  - releaseCycle: \"7.4\"\n    eol: 2027-11-01\n---\n",
+    );
+    env.write("in2/z-redis.json", REDIS_V1);
+    let out = env.run(&["catalog", "import", "in2"]);
+    out.assert_status(0);
+    assert!(
+        out.stderr.contains("note: redis is given twice (in2/redis.md, in2/z-redis.json)"),
+        "{}",
+        out.snapshot()
+    );
+    let products = tree(&env.path("inventory"));
+    let again = env.run(&["catalog", "import", "in2"]);
+    again.assert_status(0);
+    assert_eq!(tree(&env.path("inventory")), products, "the last one wins, and a re-import changes nothing");
+    assert!(
+        env.read("inventory/products/redis.yaml").contains("cycle: \"6.0\""),
+        "the API answer (last) won"
+    );
 }
 
 /// Bad input names the file, line and column, exits 2 and writes nothing.
