@@ -20,6 +20,8 @@ Examples:
   lifecycle approve CHG-2024-003 -m \"技术方案可行\"   sign your stage (signed statement, signed commit)
   lifecycle review --base origin/main      what a pull request changes, needs and has
   lifecycle verify                         every sign-off and change in history, against its time's trust
+  lifecycle catalog sync                   refresh end-of-life data from endoflife.date
+  lifecycle advisories sync                refresh security advisories from OSV and CISA KEV
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 invalid input or usage.";
 
@@ -88,6 +90,10 @@ pub enum Command {
     Report(cmd::report::Args),
     /// The KPI table alone: target, measured value, formula and population
     Kpi(cmd::report::KpiArgs),
+    /// Import or fetch endoflife.date lifecycle data into inventory/products/
+    Catalog(cmd::catalog::Args),
+    /// Import or fetch security advisories (OSV, CISA KEV) into advisories/
+    Advisories(cmd::advisories::Args),
 }
 
 /// How a command ended.
@@ -141,6 +147,8 @@ pub fn main() -> ExitCode {
             Command::Review(args) => cmd::review::run(&ctx, args, &mut out),
             Command::Report(args) => cmd::report::run(&ctx, args, &mut out),
             Command::Kpi(args) => cmd::report::run_kpi(&ctx, args, &mut out),
+            Command::Catalog(args) => cmd::catalog::run(&ctx, args, &mut out),
+            Command::Advisories(args) => cmd::advisories::run(&ctx, args, &mut out),
         };
         out.flush().map_err(anyhow::Error::from).and(exit)
     });

@@ -8,6 +8,7 @@ pub mod approvals;
 pub mod cli;
 pub mod cmd;
 pub mod diag;
+pub mod discovery;
 pub mod eval;
 pub mod git;
 pub mod i18n;

@@ -980,7 +980,20 @@ pub fn gather(
     }
     let required: Vec<kpi::Required> =
         required.into_iter().map(|(id, covered)| kpi::Required { id, covered }).collect();
-    let patches: Vec<kpi::Patch> = Vec::new();
+    // Every advisory on every component it affected, with when the fix was deployed.
+    let approved_map: HashMap<String, DateTime<FixedOffset>> =
+        chains.keys().filter_map(|id| Some((id.clone(), approved_at(id)?))).collect();
+    let patches: Vec<kpi::Patch> = crate::eval::advisories::evaluate(&end_repo, as_of, &approved_map)
+        .into_iter()
+        .filter(|s| s.affected || s.resolved_at.is_some())
+        .map(|s| kpi::Patch {
+            id: format!("{} {}/{}", s.advisory, s.system, s.component),
+            severity: s.severity,
+            detected_at: s.detected_at,
+            deploy_by: s.deploy_by,
+            deployed_at: s.resolved_at,
+        })
+        .collect();
     let targets = &end_repo.policy.kpis;
     let kpis = vec![
         kpi::supported_coverage(&supported).against(targets),

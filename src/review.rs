@@ -71,10 +71,13 @@ impl Review {
 
 /// The settings of a commit's `lifecycle.yaml` (defaults without one).
 pub fn settings_at(git: &Git, commit: Oid) -> Result<Settings> {
-    Ok(match git.read_at(commit, "lifecycle.yaml")? {
+    let mut settings = match git.read_at(commit, "lifecycle.yaml")? {
         Some(bytes) => crate::load::settings_from(&String::from_utf8_lossy(&bytes), &mut Vec::new()),
         None => Settings::default(),
-    })
+    };
+    let source = crate::load::source::Revision::new(git, commit)?;
+    settings.paths.advisories = crate::load::advisories_dir(&source, &settings);
+    Ok(settings)
 }
 
 pub fn review(

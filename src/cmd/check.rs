@@ -1,5 +1,6 @@
 //! `lifecycle check`: end-of-life status, deadlines and the next action for every component.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::{Result, bail};
@@ -7,6 +8,7 @@ use anyhow::{Result, bail};
 use super::Ctx;
 use crate::cli::Exit;
 use crate::diag::suggest;
+use crate::eval::advisories;
 use crate::eval::status::{self, Links, Status, Summary};
 use crate::render::{self, json};
 
@@ -33,7 +35,8 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Exit 1 when a violation at or above this status exists (eol > due > warn)
+    /// Exit 1 when a violation at or above this status exists (eol > due > warn), or a security
+    /// deadline is overdue
     #[arg(long, value_enum, default_value_t = FailOn::Never)]
     pub fail_on: FailOn,
 }
@@ -92,12 +95,15 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     }
     let today = ctx.today(repo.settings.timezone);
     // Approved changes cover their targets; approved exceptions accept a risk until a date.
-    let links = if repo.changes.is_empty() {
-        Links::default()
+    let (links, approved_at) = if repo.changes.is_empty() {
+        (Links::default(), HashMap::new())
     } else {
         let trust = crate::sign::Trust::from_people(&repo.people);
         let checked = crate::approvals::check(repo, &trust, None);
-        crate::approvals::links(repo, &crate::approvals::evaluate(repo, &checked))
+        let evals = crate::approvals::evaluate(repo, &checked);
+        let approved_at: HashMap<String, _> =
+            evals.iter().filter_map(|e| Some((e.id.clone(), e.approved.as_ref()?.1?))).collect();
+        (crate::approvals::links(repo, &evals), approved_at)
     };
     let statuses: Vec<Status> = args.statuses.iter().map(|s| (*s).into()).collect();
     let items: Vec<_> = status::evaluate(repo, today, &links)
@@ -106,26 +112,42 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         .filter(|i| args.owner.as_ref().is_none_or(|o| &i.system.owner == o))
         .filter(|i| statuses.is_empty() || statuses.contains(&i.status))
         .collect();
-    let summary = Summary::of(&items);
+    let shown = |system: &str| {
+        (args.systems.is_empty() || args.systems.iter().any(|s| s == system))
+            && args.owner.as_ref().is_none_or(|o| repo.system(system).is_some_and(|s| &s.owner == o))
+    };
+    let security: Vec<_> =
+        advisories::evaluate(repo, today, &approved_at).into_iter().filter(|i| shown(&i.system)).collect();
+    let counts = advisories::Counts::of(&security);
+    let mut summary = Summary::of(&items);
+    summary.advisories = security.len();
+    summary.advisories_overdue = counts.overdue;
+    let tz = repo.settings.timezone;
     let style = ctx.style();
     match args.format {
-        Format::Table => render::check::table(
-            out,
-            &items,
-            &summary,
-            &repo.policy.eol,
-            today,
-            style,
-            super::terminal_width(),
-        )?,
-        Format::Markdown => render::check::markdown(out, &items, &summary, &repo.policy.eol, today, style)?,
+        Format::Table => {
+            render::check::table(
+                out,
+                &items,
+                &summary,
+                &repo.policy.eol,
+                today,
+                style,
+                super::terminal_width(),
+            )?;
+            render::security::table(out, &security, tz, style, super::terminal_width())?;
+        }
+        Format::Markdown => {
+            render::check::markdown(out, &items, &summary, &repo.policy.eol, today, style)?;
+            render::security::markdown(out, &security, tz, style)?;
+        }
         Format::Json => {
             let doc = json::CheckDoc {
                 schema: "lifecycle.check/v1",
                 today: today.format("%Y-%m-%d").to_string(),
                 summary: &summary,
                 items: items.iter().map(json::check_item).collect(),
-                advisories: Vec::new(),
+                advisories: security.iter().map(json::advisory_item).collect(),
             };
             json::write(out, &doc)?
         }
@@ -136,6 +158,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         FailOn::Due => Status::Due,
         FailOn::Eol => Status::Eol,
     };
-    let failing = items.iter().any(|i| i.violation && i.date_status >= threshold);
+    // An overdue security deadline fails every threshold: it is past its policy's own limit.
+    let failing = items.iter().any(|i| i.violation && i.date_status >= threshold) || counts.overdue > 0;
     Ok(if failing { Exit::Findings } else { Exit::Clean })
 }

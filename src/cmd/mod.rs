@@ -1,6 +1,8 @@
 //! One module per subcommand, each with its clap `Args` and a `run` function.
 
+pub mod advisories;
 pub mod approve;
+pub mod catalog;
 pub mod change;
 pub mod check;
 pub mod confirm;
@@ -68,6 +70,11 @@ impl Ctx {
     /// Today in the repository's time zone, or the pinned `--today`. The only clock read.
     pub fn today(&self, tz: Tz) -> NaiveDate {
         self.today.unwrap_or_else(|| chrono::Utc::now().with_timezone(&tz).date_naive())
+    }
+
+    /// The day pinned by `--today` or `LIFECYCLE_TODAY`, if any.
+    pub fn pinned_today(&self) -> Option<NaiveDate> {
+        self.today
     }
 
     /// The current instant: `GIT_COMMITTER_DATE` when set (as git records it in commits), else the clock.

@@ -119,9 +119,15 @@ fn evidence(ctx: &Ctx, args: &PeriodArgs, what: &str) -> Result<Option<Evidence>
     if ctx.refuse_errors(&loaded)? {
         return Ok(None);
     }
-    let today = ctx.today(loaded.repo.settings.timezone);
+    let tz = loaded.repo.settings.timezone;
+    let today = ctx.today(tz);
     let period = period(args, today)?;
-    Ok(Some(report::gather(git, head, period, today, ctx.now())?))
+    // A pinned --today pins the clock too: the report is as of the end of that day.
+    let now = match ctx.pinned_today() {
+        Some(day) => report::Period { from: day, to: day }.bounds(tz).1,
+        None => ctx.now(),
+    };
+    Ok(Some(report::gather(git, head, period, today, now)?))
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {

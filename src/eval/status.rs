@@ -320,6 +320,9 @@ pub struct Summary {
     pub unknown: usize,
     pub accepted: usize,
     pub violations: usize,
+    /// Security deadlines shown (§5.3), and how many of them are overdue.
+    pub advisories: usize,
+    pub advisories_overdue: usize,
 }
 
 impl Summary {

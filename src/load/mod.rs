@@ -19,6 +19,11 @@ pub fn valid_change_id(id: &str) -> bool {
     convert::valid_id(id, true)
 }
 
+/// Whether `id` is a valid product id (lower-case; also a safe file name).
+pub fn valid_product_id(id: &str) -> bool {
+    convert::valid_id(id, false)
+}
+
 /// The outcome of loading: the model, every diagnostic, and the texts they point into.
 pub struct Loaded {
     pub repo: Repository,
@@ -61,7 +66,8 @@ pub fn load(source: &dyn Source) -> Loaded {
     let mut diagnostics = Vec::new();
     let mut texts = HashMap::new();
 
-    let settings = read_settings(source, &mut diagnostics, &mut texts);
+    let mut settings = read_settings(source, &mut diagnostics, &mut texts);
+    settings.paths.advisories = advisories_dir(source, &settings);
 
     let files = discover(source, &settings);
     let discovered = files.len() + usize::from(source.exists("lifecycle.yaml"));
@@ -72,6 +78,20 @@ pub fn load(source: &dyn Source) -> Loaded {
     loaded.files = discovered;
     loaded.from = source.describe();
     loaded
+}
+
+/// The advisories folder: the configured one (default `advisories`), or `inventory/advisories` when
+/// the default is absent and that one holds files (repositories whose top level is fixed keep
+/// advisories beside the inventory; see docs/decisions.md).
+pub fn advisories_dir(source: &dyn Source, settings: &Settings) -> String {
+    let configured = &settings.paths.advisories;
+    if configured == "advisories"
+        && source.list("advisories").is_empty()
+        && !source.list("inventory/advisories").is_empty()
+    {
+        return "inventory/advisories".to_string();
+    }
+    configured.clone()
 }
 
 /// Reads `lifecycle.yaml` (or the defaults when there is none).

@@ -48,6 +48,94 @@ pub fn resolve<'a>(version: &str, cycles: impl IntoIterator<Item = &'a str>) -> 
     best.map(|(_, i)| i)
 }
 
+/// One token of a version for ordering: a number, a word, or the mark of a pre-release.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Token {
+    /// `-alpha`, `~rc1`, `.dev0`: sorts before everything, so `3.0.0-rc1 < 3.0.0`.
+    Pre(String),
+    /// The end of the version (`1.1.1 < 1.1.1w`, `3.0 < 3.0.1`).
+    End,
+    Word(String),
+    Number(u128),
+}
+
+const PRE_WORDS: [&str; 9] = ["alpha", "beta", "rc", "pre", "dev", "a", "b", "c", "preview"];
+
+fn tokens(text: &str) -> Vec<Token> {
+    let t = text.trim();
+    let t = match t.strip_prefix(['v', 'V']) {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+        _ => t,
+    };
+    // Build metadata never orders (SemVer), nor does an epoch-less distribution suffix matter here.
+    let t = t.split('+').next().unwrap_or(t);
+    let mut out = Vec::new();
+    let mut chars = t.char_indices().peekable();
+    let mut after_separator = false;
+    while let Some(&(i, c)) = chars.peek() {
+        if c.is_ascii_digit() {
+            let mut end = i;
+            while let Some(&(j, d)) = chars.peek() {
+                if !d.is_ascii_digit() {
+                    break;
+                }
+                end = j + d.len_utf8();
+                chars.next();
+            }
+            let digits = t[i..end].trim_start_matches('0');
+            out.push(Token::Number(digits.get(..38).unwrap_or(digits).parse().unwrap_or(0)));
+            after_separator = false;
+        } else if c.is_alphanumeric() {
+            let mut end = i;
+            while let Some(&(j, d)) = chars.peek() {
+                if !d.is_alphanumeric() || d.is_ascii_digit() {
+                    break;
+                }
+                end = j + d.len_utf8();
+                chars.next();
+            }
+            let word = t[i..end].to_ascii_lowercase();
+            // `1.1.1w` is a later OpenSSL letter release; `3.0.0-rc1` and `2.0b1` are pre-releases.
+            // A lone `a`/`b` is PEP 440's alpha/beta only when a number follows (`2.0b1`); at the end
+            // it is a letter release (`1.1.1a`).
+            let digit_follows = chars.peek().is_some_and(|&(_, d)| d.is_ascii_digit());
+            let pre = !out.is_empty()
+                && PRE_WORDS.contains(&word.as_str())
+                && (word.len() > 1 || digit_follows || after_separator);
+            out.push(if pre { Token::Pre(word) } else { Token::Word(word) });
+            after_separator = false;
+        } else {
+            after_separator = c == '-' || c == '~';
+            chars.next();
+        }
+    }
+    out
+}
+
+/// Orders two versions the way most ecosystems do: numbers numerically, words alphabetically,
+/// pre-releases (`-rc1`, `~beta`, `b2`) before the release, a letter suffix (`1.1.1w`) after it,
+/// build metadata (`+…`) ignored. Good enough for SemVer, PEP 440's common forms, Debian/Alpine
+/// upstream versions and OpenSSL; the ecosystems' exotic corners are not modelled.
+pub fn compare(a: &str, b: &str) -> std::cmp::Ordering {
+    let (x, y) = (tokens(a), tokens(b));
+    let n = x.len().max(y.len());
+    for i in 0..n {
+        let l = x.get(i).cloned().unwrap_or(Token::End);
+        let r = y.get(i).cloned().unwrap_or(Token::End);
+        let (l, r) = match (&l, &r) {
+            // A missing trailing number is zero: 3.0 == 3.0.0.
+            (Token::End, Token::Number(0)) => (Token::Number(0), r),
+            (Token::Number(0), Token::End) => (l, Token::Number(0)),
+            _ => (l, r),
+        };
+        match l.cmp(&r) {
+            std::cmp::Ordering::Equal => continue,
+            other => return other,
+        }
+    }
+    std::cmp::Ordering::Equal
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +191,29 @@ mod tests {
         #[test]
         fn never_panics(version in "\\PC{0,20}", cycle in "\\PC{0,10}") {
             let _ = match_len(&version, &cycle);
+        }
+    }
+    #[test]
+    fn versions_order_like_their_ecosystems() {
+        use std::cmp::Ordering::*;
+        let cases = [
+            ("1.1.1w", "1.1.1x", Less),
+            ("1.1.1", "1.1.1a", Less),
+            ("3.0.2", "3.0.13", Less),
+            ("3.0.13", "3.0.13", Equal),
+            ("3.0", "3.0.0", Equal),
+            ("3.0.0-rc1", "3.0.0", Less),
+            ("3.0.0-alpha", "3.0.0-beta", Less),
+            ("2.0b1", "2.0", Less),
+            ("v1.2.3", "1.2.3", Equal),
+            ("1.2.3+build5", "1.2.3", Equal),
+            ("6.2.14", "6.2.16", Less),
+            ("10.0", "9.9", Greater),
+            ("8.2.15", "8.2.20", Less),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(compare(a, b), want, "{a} vs {b}");
+            assert_eq!(compare(b, a), want.reverse(), "{b} vs {a}");
         }
     }
 }

@@ -11,7 +11,7 @@ pub struct CheckDoc<'a> {
     pub today: String,
     pub summary: &'a Summary,
     pub items: Vec<CheckItem>,
-    pub advisories: Vec<serde_json::Value>,
+    pub advisories: Vec<AdvisoryItem>,
 }
 
 #[derive(Serialize)]
@@ -50,6 +50,54 @@ pub fn check_item(i: &Item) -> CheckItem {
         change: i.change.clone(),
         exception: i.exception.as_ref().map(|e| e.change.clone()),
         reason: super::reason(Lang::En, i),
+    }
+}
+
+/// One security deadline (§6.1 `advisories[]`); the first fields are the spec's, then details.
+#[derive(Serialize)]
+pub struct AdvisoryItem {
+    pub advisory: String,
+    pub system: String,
+    pub component: String,
+    pub class: Option<String>,
+    pub detected_at: String,
+    pub respond_by: Option<String>,
+    pub deploy_by: Option<String>,
+    pub status: &'static str,
+    pub change: Option<String>,
+    pub product: String,
+    pub version: String,
+    pub severity: crate::model::Severity,
+    pub kev: bool,
+    pub kev_due: Option<String>,
+    pub aliases: Vec<String>,
+    pub responded_at: Option<String>,
+    pub resolved_at: Option<String>,
+}
+
+fn ts(t: Option<chrono::DateTime<chrono::FixedOffset>>) -> Option<String> {
+    t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+pub fn advisory_item(i: &crate::eval::advisories::SecurityItem) -> AdvisoryItem {
+    AdvisoryItem {
+        advisory: i.advisory.clone(),
+        system: i.system.clone(),
+        component: i.component.clone(),
+        class: i.class.clone(),
+        detected_at: i.detected_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        respond_by: ts(i.respond_by),
+        deploy_by: ts(i.deploy_by),
+        status: i.status.as_str(),
+        change: i.change.clone(),
+        product: i.product.clone(),
+        version: i.version.clone(),
+        severity: i.severity,
+        kev: i.kev,
+        kev_due: date(i.kev_due),
+        aliases: i.aliases.clone(),
+        responded_at: ts(i.responded_at),
+        resolved_at: ts(i.resolved_at),
     }
 }
 

@@ -4,6 +4,7 @@ pub mod check;
 pub mod json;
 pub mod report;
 pub mod review;
+pub mod security;
 
 use crate::eval::status::{Action, Deadline, EndSource, Item, Reason, Status, Summary};
 use crate::i18n::Lang;

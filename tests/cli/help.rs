@@ -15,6 +15,10 @@ const COMMANDS: &[&[&str]] = &[
     &["confirm"],
     &["verify"],
     &["review"],
+    &["catalog", "import"],
+    &["catalog", "sync"],
+    &["advisories", "import"],
+    &["advisories", "sync"],
 ];
 
 /// Every command's `--help` is stable and lists examples.

@@ -4,6 +4,7 @@ mod approvals;
 mod check;
 mod common;
 mod demo;
+mod discovery;
 mod help;
 mod hostile;
 mod report;

@@ -1,0 +1,429 @@
+//! `lifecycle advisories import|sync`: OSV records and the CISA KEV catalog into `advisories/` (§3.7, §7).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::Ctx;
+use super::catalog::{expand, note_cache, print_diagnostics, progress, read_input};
+use crate::cli::Exit;
+use crate::diag::{Diagnostic, Origin};
+use crate::discovery::http::{self, Client, NotFound};
+use crate::discovery::osv::{self, KevEntry, Normalised};
+use crate::load::{self, WorkTree};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Import OSV JSON (records, arrays, query answers, folders) and the CISA KEV catalog
+    #[command(after_help = "\
+Examples:
+  lifecycle advisories import GHSA-xxxx.json CVE-2024-0727.json
+  lifecycle advisories import osv-records/ known_exploited_vulnerabilities.json")]
+    Import(ImportArgs),
+    /// Ask OSV about every component with a purl, fetch the CISA KEV catalog, and import both
+    #[command(after_help = "\
+Examples:
+  lifecycle advisories sync
+  lifecycle advisories sync --url http://osv-mirror.example --kev-url http://mirror.example/kev.json")]
+    Sync(SyncArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// Files or folders (folders: every .json file in them)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SyncArgs {
+    /// Base URL of the OSV API (`/v1/querybatch`, `/v1/vulns/{id}` below it)
+    #[arg(long, value_name = "BASE", default_value = "https://api.osv.dev")]
+    pub url: String,
+    /// URL of the CISA KEV catalog JSON
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
+    )]
+    pub kev_url: String,
+    /// Seconds to wait for each answer
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+}
+
+pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
+    match &args.command {
+        Command::Import(a) => import(ctx, a, out),
+        Command::Sync(a) => sync(ctx, a, out),
+    }
+}
+
+/// Where advisories live: the configured folder (see `load::advisories_dir`).
+fn folder(ctx: &Ctx) -> String {
+    let source = WorkTree::new(&ctx.root);
+    let settings = load::read_settings(&source, &mut Vec::new(), &mut Default::default());
+    load::advisories_dir(&source, &settings)
+}
+
+/// What the inputs held, parsed.
+#[derive(Default)]
+struct Inputs {
+    records: Vec<(String, Normalised)>,
+    kev: Vec<KevEntry>,
+    rejected: Vec<Diagnostic>,
+    stubs: usize,
+}
+
+fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
+    let files = expand(&args.paths, &|p| p.extension().and_then(|e| e.to_str()) == Some("json"))?;
+    let mut texts = BTreeMap::new();
+    let mut errors = Vec::new();
+    let mut inputs = Inputs::default();
+    for f in &files {
+        let name = f.display().to_string();
+        let text = match read_input(f, &name) {
+            Ok(t) => t,
+            Err(d) => {
+                errors.push(*d);
+                continue;
+            }
+        };
+        match osv::parse(&name, &text) {
+            Ok(p) => add(&mut inputs, &name, p),
+            Err(d) => errors.push(*d),
+        }
+        texts.insert(name, text);
+    }
+    if !errors.is_empty() {
+        print_diagnostics(ctx, &errors, &texts)?;
+        writeln!(
+            std::io::stderr(),
+            "error: {}",
+            ctx.lang.fmt("advisories.failed", &[("errors", &errors.len())])
+        )?;
+        return Ok(Exit::Invalid);
+    }
+    apply(ctx, inputs, None, out, &texts)
+}
+
+fn add(inputs: &mut Inputs, name: &str, p: osv::Parsed) {
+    inputs.records.extend(p.records.into_iter().map(|r| (name.to_string(), r)));
+    inputs.kev.extend(p.kev);
+    inputs.rejected.extend(p.rejected.into_iter().map(|r| r.0));
+    inputs.stubs += p.stubs.len();
+}
+
+/// Merges the inputs with the folder's advisories, checks everything, writes what changed.
+fn apply(
+    ctx: &Ctx,
+    inputs: Inputs,
+    fetched_at: Option<String>,
+    out: &mut dyn Write,
+    texts: &BTreeMap<String, String>,
+) -> Result<Exit> {
+    let lang = ctx.lang;
+    let dir_rel = folder(ctx);
+    let dir = ctx.root.join(&dir_rel);
+    let now = ctx.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+
+    // The folder as it is: (file name, text, advisory).
+    let mut existing: Vec<(String, String, Normalised)> = Vec::new();
+    let mut errors = Vec::new();
+    let mut existing_texts = BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| !n.starts_with('.') && (n.ends_with(".yaml") || n.ends_with(".yml")))
+            .collect();
+        names.sort();
+        for n in names {
+            let rel = format!("{dir_rel}/{n}");
+            let text = std::fs::read_to_string(dir.join(&n))?;
+            match osv::read_existing(&rel, &text) {
+                Ok(a) => existing.push((n, text.clone(), a)),
+                Err(d) => errors.push(*d),
+            }
+            existing_texts.insert(rel, text);
+        }
+    }
+    if !errors.is_empty() {
+        print_diagnostics(ctx, &errors, &existing_texts)?;
+        writeln!(
+            std::io::stderr(),
+            "error: {}",
+            lang.fmt("advisories.failed", &[("errors", &errors.len())])
+        )?;
+        return Ok(Exit::Invalid);
+    }
+
+    let mut current: Vec<Normalised> = existing.iter().map(|(_, _, a)| a.clone()).collect();
+    let known = current.len();
+    let mut duplicates = 0;
+    for (_, mut r) in inputs.records {
+        r.detected_at = Some(now.clone());
+        if let Some(src) = &mut r.source {
+            src.2 = fetched_at.clone();
+        }
+        match current.iter_mut().position(|c| r.ids().any(|id| c.known_as(id))) {
+            Some(i) => {
+                if i >= known {
+                    duplicates += 1;
+                }
+                current[i].absorb(r);
+            }
+            None => current.push(r),
+        }
+    }
+    // New advisories take their CVE id when one of their ids is a CVE.
+    for a in current.iter_mut().skip(known) {
+        if let Some(id) = osv::preferred_id(a.ids()).cloned()
+            && id != a.id
+        {
+            let old = std::mem::replace(&mut a.id, id.clone());
+            a.aliases.remove(&id);
+            a.aliases.insert(old);
+        }
+    }
+    let mut kev_matched = 0;
+    for k in &inputs.kev {
+        for a in current.iter_mut().filter(|a| a.known_as(&k.cve)) {
+            kev_matched += 1;
+            a.kev = true;
+            if k.due.is_some() {
+                a.kev_due = k.due;
+            }
+        }
+    }
+
+    // Plan the writes; two different advisories must not share a file.
+    let mut plan: Vec<(PathBuf, String, &'static str)> = Vec::new();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for (i, a) in current.iter().enumerate() {
+        let (name, old_text) = match existing.get(i) {
+            Some((n, t, _)) => (n.clone(), Some(t.as_str())),
+            None => (osv::file_name(&a.id), None),
+        };
+        if let Some(other) = names.insert(name.clone(), a.id.clone()) {
+            errors.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    Origin::file(format!("{dir_rel}/{name}")),
+                    format!("advisories `{other}` and `{}` would share the file {name}", a.id),
+                )
+                .hint("rename one of the files in the advisories folder"),
+            );
+            continue;
+        }
+        let text = osv::render(a);
+        match old_text {
+            Some(t) if t == text => {}
+            Some(_) => plan.push((dir.join(&name), text, "advisories.updated")),
+            None => {
+                if dir.join(&name).exists() {
+                    errors.push(Diagnostic::error(
+                        "duplicate-id",
+                        Origin::file(format!("{dir_rel}/{name}")),
+                        format!("{name} exists but could not be read as advisory `{}`", a.id),
+                    ));
+                    continue;
+                }
+                plan.push((dir.join(&name), text, "advisories.created"))
+            }
+        }
+    }
+    if !errors.is_empty() {
+        print_diagnostics(ctx, &errors, &existing_texts)?;
+        writeln!(
+            std::io::stderr(),
+            "error: {}",
+            lang.fmt("advisories.failed", &[("errors", &errors.len())])
+        )?;
+        return Ok(Exit::Invalid);
+    }
+    for (path, text, _) in &plan {
+        crate::store::write_atomic(path, text.as_bytes())?;
+    }
+    for (path, _, key) in &plan {
+        let rel = path.strip_prefix(&ctx.root).unwrap_or(path).display().to_string();
+        writeln!(out, "{}", lang.fmt(key, &[("path", &rel)]))?;
+    }
+    let created = plan.iter().filter(|p| p.2 == "advisories.created").count();
+    writeln!(
+        out,
+        "{}",
+        lang.fmt(
+            "advisories.summary",
+            &[
+                ("created", &created),
+                ("updated", &(plan.len() - created)),
+                ("unchanged", &(current.len() - plan.len())),
+                ("duplicates", &duplicates),
+            ]
+        )
+    )?;
+    if !inputs.kev.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            lang.fmt("advisories.kev", &[("entries", &inputs.kev.len()), ("matched", &kev_matched)])
+        )?;
+    }
+    if inputs.stubs > 0 {
+        writeln!(out, "{}", lang.fmt("advisories.stubs", &[("n", &inputs.stubs)]))?;
+    }
+    if !inputs.rejected.is_empty() {
+        print_diagnostics(ctx, &inputs.rejected, texts)?;
+        writeln!(
+            std::io::stderr(),
+            "error: {}",
+            lang.fmt("advisories.rejected", &[("n", &inputs.rejected.len())])
+        )?;
+        return Ok(Exit::Invalid);
+    }
+    Ok(Exit::Clean)
+}
+
+fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
+    let loaded = ctx.load(None)?;
+    if ctx.refuse_errors(&loaded)? {
+        return Ok(Exit::Invalid);
+    }
+    let repo = &loaded.repo;
+    // One query per (purl, version); the purl without a version (OSV refuses both).
+    let mut queries: Vec<(String, String)> = repo
+        .systems
+        .iter()
+        .flat_map(|s| s.components.iter())
+        .filter_map(|c| {
+            let purl = c.purl.as_deref()?;
+            let base = match purl.rfind('@') {
+                Some(at) if at > purl.rfind('/').unwrap_or(0) => &purl[..at],
+                _ => purl,
+            };
+            Some((base.to_string(), c.version.clone()))
+        })
+        .collect();
+    queries.sort();
+    queries.dedup();
+    let client = Client::new(Duration::from_secs(args.timeout), http::default_cache_dir());
+    let base = args.url.trim_end_matches('/');
+    let fail = |e: anyhow::Error| -> Result<Exit> {
+        writeln!(std::io::stderr(), "error: {e:#}")?;
+        writeln!(std::io::stderr(), "  = hint: {}", ctx.lang.t("sync.nothing_written"))?;
+        Ok(Exit::Invalid)
+    };
+    let mut ids: Vec<String> = Vec::new();
+    // (purl, version, page token): OSV pages a query's answer with `next_page_token`; follow a few pages.
+    let mut pending: Vec<(String, String, Option<String>)> =
+        queries.iter().map(|(p, v)| (p.clone(), v.clone(), None)).collect();
+    let url = format!("{base}/v1/querybatch");
+    for _round in 0..10 {
+        if pending.is_empty() {
+            break;
+        }
+        let mut next = Vec::new();
+        for chunk in pending.chunks(500) {
+            let body = serde_json::json!({
+                "queries": chunk
+                    .iter()
+                    .map(|(p, v, token)| match token {
+                        Some(t) => serde_json::json!({"package": {"purl": p}, "version": v, "page_token": t}),
+                        None => serde_json::json!({"package": {"purl": p}, "version": v}),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .to_string();
+            let fetched = match client.post_json(&url, &body) {
+                Ok(Ok(f)) => f,
+                Ok(Err(NotFound::Missing)) => {
+                    return fail(anyhow::anyhow!("{url} answered HTTP 404 (is --url the OSV API?)"));
+                }
+                Err(e) => return fail(e),
+            };
+            note_cache(ctx, &url, &fetched)?;
+            let answer: serde_json::Value = match serde_json::from_str(&fetched.body) {
+                Ok(v) => v,
+                Err(e) => return fail(anyhow::anyhow!("{url}: not JSON ({e})")),
+            };
+            let results = answer.get("results").and_then(|r| r.as_array()).cloned().unwrap_or_default();
+            for (q, r) in chunk.iter().zip(&results) {
+                for v in r.get("vulns").and_then(|v| v.as_array()).into_iter().flatten() {
+                    if let Some(id) = v.get("id").and_then(|i| i.as_str()) {
+                        ids.push(id.to_string());
+                    }
+                }
+                if let Some(t) = r.get("next_page_token").and_then(|t| t.as_str()) {
+                    next.push((q.0.clone(), q.1.clone(), Some(t.to_string())));
+                }
+            }
+        }
+        pending = next;
+    }
+    ids.sort();
+    ids.dedup();
+    let bar = progress(ctx, ids.len() + 1, "OSV");
+    let mut inputs = Inputs::default();
+    let mut texts = BTreeMap::new();
+    for id in &ids {
+        bar.inc(1);
+        let url = format!("{base}/v1/vulns/{id}");
+        let fetched = match client.get(&url) {
+            Ok(Ok(f)) => f,
+            Ok(Err(NotFound::Missing)) => {
+                bar.finish_and_clear();
+                return fail(anyhow::anyhow!("{url}: HTTP 404, OSV does not know `{id}`"));
+            }
+            Err(e) => {
+                bar.finish_and_clear();
+                return fail(e);
+            }
+        };
+        note_cache(ctx, &url, &fetched)?;
+        match osv::parse(&url, &fetched.body) {
+            Ok(p) => add(&mut inputs, &url, p),
+            Err(d) => {
+                bar.finish_and_clear();
+                return fail(anyhow::anyhow!("{}", d.message).context(url));
+            }
+        }
+        texts.insert(url, fetched.body);
+    }
+    bar.inc(1);
+    let fetched = match client.get(&args.kev_url) {
+        Ok(Ok(f)) => f,
+        Ok(Err(NotFound::Missing)) => {
+            bar.finish_and_clear();
+            return fail(anyhow::anyhow!("{}: HTTP 404", args.kev_url));
+        }
+        Err(e) => {
+            bar.finish_and_clear();
+            return fail(e);
+        }
+    };
+    bar.finish_and_clear();
+    note_cache(ctx, &args.kev_url, &fetched)?;
+    match osv::parse(&args.kev_url, &fetched.body) {
+        Ok(p) if !p.kev.is_empty() || p.records.is_empty() => add(&mut inputs, &args.kev_url, p),
+        Ok(_) => return fail(anyhow::anyhow!("{}: not the KEV catalog", args.kev_url)),
+        Err(d) => return fail(anyhow::anyhow!("{}: {}", args.kev_url, d.message)),
+    }
+    if !ctx.quiet {
+        writeln!(
+            std::io::stderr(),
+            "{}",
+            ctx.lang.fmt("advisories.queried", &[("queries", &queries.len()), ("ids", &ids.len())])
+        )?;
+    }
+    let fetched_at = ctx.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    apply(ctx, inputs, Some(fetched_at), out, &texts)
+}
