@@ -20,6 +20,10 @@ Examples:
   lifecycle approve CHG-2024-003 -m \"技术方案可行\"   sign your stage (signed statement, signed commit)
   lifecycle review --base origin/main      what a pull request changes, needs and has
   lifecycle verify                         every sign-off and change in history, against its time's trust
+  lifecycle init --template minimal        start a repository (never overwrites a file)
+  lifecycle calendar -o deadlines.ics      every deadline for your calendar
+  lifecycle schema system                  JSON Schema for editors
+  lifecycle completions bash               shell completions
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 invalid input or usage.";
 
@@ -84,6 +88,17 @@ pub enum Command {
     Verify(cmd::verify::Args),
     /// Review a branch against its base: what it changes, what it needs, what it has
     Review(cmd::review::Args),
+    /// Start a lifecycle repository: settings, policy, people, an example, CI, schemas
+    Init(cmd::init::Args),
+    /// Print the JSON Schema of a kind of file, for editors (yaml-language-server) and CI
+    Schema(cmd::schema::Args),
+    /// Write every deadline as an iCalendar (.ics) file
+    Calendar(cmd::calendar::Args),
+    /// Print a shell completion script
+    Completions(cmd::completions::Args),
+    /// Print the man page (roff)
+    #[command(hide = true)]
+    Man(cmd::man::Args),
 }
 
 /// How a command ended.
@@ -135,6 +150,11 @@ pub fn main() -> ExitCode {
             Command::Confirm(args) => cmd::confirm::run(&ctx, args, &mut out),
             Command::Verify(args) => cmd::verify::run(&ctx, args, &mut out),
             Command::Review(args) => cmd::review::run(&ctx, args, &mut out),
+            Command::Init(args) => cmd::init::run(&ctx, args, &mut out),
+            Command::Schema(args) => cmd::schema::run(&ctx, args, &mut out),
+            Command::Calendar(args) => cmd::calendar::run(&ctx, args, &mut out),
+            Command::Completions(args) => cmd::completions::run(args, &mut out),
+            Command::Man(args) => cmd::man::run(args, &mut out),
         };
         out.flush().map_err(anyhow::Error::from).and(exit)
     });

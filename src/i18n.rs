@@ -1,5 +1,8 @@
 //! Human-facing words in English and Chinese: one key → string table per language.
 //! Placeholders are `{name}`; [`Lang::fmt`] fills them. JSON output never goes through here.
+//! The words of `check` and `validate` are here; those of the other commands in [`commands`].
+
+mod commands;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Lang {
@@ -21,13 +24,13 @@ impl Lang {
     }
 
     pub fn t(self, key: &str) -> &'static str {
-        let table = match self {
-            Lang::En => EN,
-            Lang::ZhCn => ZH,
+        let tables = match self {
+            Lang::En => EN_TABLES,
+            Lang::ZhCn => ZH_TABLES,
         };
-        table.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or_else(|| {
+        lookup(tables, key).unwrap_or_else(|| {
             debug_assert!(false, "missing i18n key {key}");
-            EN.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or("?")
+            lookup(EN_TABLES, key).unwrap_or("?")
         })
     }
 
@@ -39,6 +42,16 @@ impl Lang {
         }
         s
     }
+}
+
+type Table = &'static [(&'static str, &'static str)];
+
+/// Every English table, then every Chinese one, in the same order.
+const EN_TABLES: &[Table] = &[EN, commands::EN];
+const ZH_TABLES: &[Table] = &[ZH, commands::ZH];
+
+fn lookup(tables: &[Table], key: &str) -> Option<&'static str> {
+    tables.iter().flat_map(|t| t.iter()).find(|(k, _)| *k == key).map(|(_, v)| *v)
 }
 
 pub const EN: &[(&str, &str)] = &[
@@ -168,12 +181,20 @@ mod tests {
         assert_eq!(keys(EN), keys(ZH));
         assert_eq!(keys(EN).len(), EN.len(), "duplicate key in EN");
         assert_eq!(keys(ZH).len(), ZH.len(), "duplicate key in ZH");
+        // The commands' tables: the same keys in both languages, and no key in two tables.
+        assert_eq!(keys(commands::EN), keys(commands::ZH));
+        assert_eq!(keys(commands::EN).len(), commands::EN.len(), "duplicate key in commands::EN");
+        assert_eq!(keys(commands::ZH).len(), commands::ZH.len(), "duplicate key in commands::ZH");
+        assert!(keys(EN).is_disjoint(&keys(commands::EN)), "a key in both tables");
         let holes = |s: &str| {
             s.split('{')
                 .skip(1)
                 .filter_map(|p| p.split_once('}').map(|(h, _)| h.to_string()))
                 .collect::<BTreeSet<_>>()
         };
+        for (k, en) in commands::EN {
+            assert_eq!(holes(en), holes(Lang::ZhCn.t(k)), "placeholders differ for {k}");
+        }
         for (k, en) in EN {
             assert_eq!(holes(en), holes(Lang::ZhCn.t(k)), "placeholders differ for {k}");
         }

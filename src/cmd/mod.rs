@@ -1,11 +1,16 @@
 //! One module per subcommand, each with its clap `Args` and a `run` function.
 
 pub mod approve;
+pub mod calendar;
 pub mod change;
 pub mod check;
+pub mod completions;
 pub mod confirm;
+pub mod init;
+pub mod man;
 pub mod reject;
 pub mod review;
+pub mod schema;
 pub mod validate;
 pub mod verify;
 

@@ -1,6 +1,7 @@
 //! Evaluation: pure functions of the model and `today`. No I/O, no clock.
 
 pub mod approvals;
+pub mod calendar;
 pub mod findings;
 pub mod rules;
 pub mod status;

@@ -1,5 +1,6 @@
 //! Output: tables, JSON and Markdown. The only place that formats what people or machines read.
 
+pub mod calendar;
 pub mod check;
 pub mod json;
 pub mod review;

@@ -15,6 +15,10 @@ const COMMANDS: &[&[&str]] = &[
     &["confirm"],
     &["verify"],
     &["review"],
+    &["init"],
+    &["schema"],
+    &["calendar"],
+    &["completions"],
 ];
 
 /// Every command's `--help` is stable and lists examples.
@@ -38,4 +42,33 @@ fn usage_errors_exit_2() {
     let out = env.run(&["check", "--format", "yaml"]);
     assert_eq!(out.status, 2);
     assert!(out.stderr.contains("invalid value 'yaml'"), "{}", out.stderr);
+}
+
+/// Completion scripts for every shell name the commands; the man page is roff and lists them too.
+#[test]
+fn completions_and_man_page() {
+    let env = TestEnv::new();
+    for (shell, marker) in [
+        ("bash", "complete -F _lifecycle"),
+        ("zsh", "#compdef lifecycle"),
+        ("fish", "complete -c lifecycle"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = env.run(&["completions", shell]);
+        out.assert_status(0);
+        assert!(out.stdout.contains(marker), "{shell}: no {marker:?}");
+        for command in ["check", "calendar", "approve", "init"] {
+            assert!(out.stdout.contains(command), "{shell}: no {command}");
+        }
+    }
+    env.run(&["completions", "tcsh"]).assert_status(2);
+    let man = env.run(&["man"]);
+    man.assert_status(0);
+    assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH lifecycle"), "{}", &man.stdout[..200]);
+    assert!(man.stdout.contains("calendar"));
+    env.run(&["man", "--out-dir", "man1"]).assert_status(0);
+    assert!(env.path("man1/lifecycle.1").is_file());
+    assert!(env.path("man1/lifecycle-check.1").is_file());
+    // The man command is hidden from --help.
+    assert!(!env.run(&["--help"]).stdout.contains(" man "));
 }

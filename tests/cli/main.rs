@@ -1,10 +1,14 @@
 //! Integration tests: the real binary on real repositories.
 
 mod approvals;
+mod calendar;
 mod check;
 mod common;
 mod demo;
 mod help;
 mod hostile;
+mod init;
 mod review;
+mod schema;
+mod terminal;
 mod validate;
