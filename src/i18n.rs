@@ -200,6 +200,48 @@ mod tests {
         }
     }
 
+    /// Every key the code names literally (`.t("…")`, `.fmt("…"`) is in the tables, so a typo fails
+    /// here instead of printing "?" in one language.
+    #[test]
+    fn every_key_used_exists() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut used = 0;
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for pat in [".t(", ".fmt("] {
+                for (i, _) in text.match_indices(pat) {
+                    let Some(rest) = text[i + pat.len()..].trim_start().strip_prefix('"') else { continue };
+                    let Some(end) = rest.find('"') else { continue };
+                    let key = &rest[..end];
+                    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                    {
+                        continue;
+                    }
+                    for (lang, tables) in [(Lang::En, EN_TABLES), (Lang::ZhCn, ZH_TABLES)] {
+                        assert!(
+                            lookup(tables, key).is_some(),
+                            "{}: key `{key}` missing in {lang:?}",
+                            file.display()
+                        );
+                    }
+                    used += 1;
+                }
+            }
+        }
+        assert!(used > 80, "only {used} keys found: the scan is broken");
+    }
+
     #[test]
     fn language_from_environment() {
         let env = |v: &'static str| move |name: &str| (name == "LANG").then(|| v.to_string());

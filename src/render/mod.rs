@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod check;
 pub mod json;
 pub mod review;
+pub mod words;
 
 use crate::eval::status::{Action, Deadline, EndSource, Item, Reason, Status, Summary};
 use crate::i18n::Lang;

@@ -107,3 +107,27 @@ fn tables_fit_the_terminal() {
     }
     assert!(text.contains('…'), "nothing was cut:\n{text}");
 }
+
+/// `verify` on a terminal draws its progress bar on stderr and clears it; the result is unchanged;
+/// `-v` adds the timing line on stderr.
+#[test]
+fn verify_on_a_terminal() {
+    let env = TestEnv::with_example();
+    env.git_init();
+    env.commit_all("the example organisation");
+    env.edit("inventory/systems/redis-session.yaml", "hosts: 8", "hosts: 9");
+    env.commit_all("one more host");
+    let plain = env.run(&["verify"]);
+    plain.assert_status(0);
+    if env.command("script").arg("--version").output().is_err() {
+        return;
+    }
+    let cmd = format!("'{BIN}' verify -v");
+    let out = env.command("script").args(["-qec", &cmd, "/dev/null"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert!(text.contains(plain.stdout.trim()), "{text}");
+    assert!(text.contains("verify: commits: 1, sign-offs: 0, in "), "{text}");
+    let quiet = env.run(&["verify", "-q"]);
+    assert_eq!(quiet.stderr, "");
+}
