@@ -124,14 +124,20 @@ impl From<Exit> for ExitCode {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let env = |name: &str| std::env::var(name).ok();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `--help` speaks the language asked for, so the language is known before parsing.
+    let help_lang = crate::help::lang_of_args(&args).unwrap_or_else(|| Lang::from_env(&env));
+    let cli = match crate::help::localized(help_lang)
+        .try_get_matches_from(&args)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let env = |name: &str| std::env::var(name).ok();
     let color = match cli.global.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

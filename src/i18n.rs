@@ -34,6 +34,11 @@ impl Lang {
         })
     }
 
+    /// `t(key)` when the key exists (for text that has an English default elsewhere, like clap's help).
+    pub fn try_t(self, key: &str) -> Option<&'static str> {
+        lookup(if self == Lang::En { EN_TABLES } else { ZH_TABLES }, key)
+    }
+
     /// `t(key)` with `{name}` placeholders replaced.
     pub fn fmt(self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
         let mut s = self.t(key).to_string();

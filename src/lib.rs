@@ -10,6 +10,7 @@ pub mod cmd;
 pub mod diag;
 pub mod eval;
 pub mod git;
+pub mod help;
 pub mod i18n;
 pub mod load;
 pub mod model;

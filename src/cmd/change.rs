@@ -18,6 +18,11 @@ use crate::sign::{GitSigner, Signer, Trust};
 use crate::store::{NewRequest, RequestTarget, create_atomic};
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  lifecycle change new --class replacement --target redis-session/redis=7.2.0
+  lifecycle change list
+  lifecycle change show CHG-2024-003")]
 pub struct Args {
     #[command(subcommand)]
     pub command: Command,
@@ -33,8 +38,17 @@ Examples:
   lifecycle change new --class policy --file policies/people.yaml")]
     New(NewArgs),
     /// List change requests with their state and who signs next
+    #[command(after_help = "\
+Examples:
+  lifecycle change list
+  lifecycle change list --format json     lifecycle.changes/v1
+  lifecycle --lang zh-CN change list")]
     List(ListArgs),
     /// Show a change: its chain, each stage's signer and status, stale sign-offs, who signs next
+    #[command(after_help = "\
+Examples:
+  lifecycle change show CHG-2024-003
+  lifecycle change show CHG-2024-003 --format json     lifecycle.change/v1")]
     Show(ShowArgs),
 }
 
@@ -318,6 +332,7 @@ fn list(ctx: &Ctx, args: &ListArgs, out: &mut dyn Write) -> Result<Exit> {
             Cell::new(&c.title),
         ]);
     }
+    crate::render::fit(&mut t, super::terminal_width());
     writeln!(out, "{t}")?;
     Ok(Exit::Clean)
 }
@@ -443,6 +458,7 @@ fn show(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Exit> {
             }
         }
     }
+    crate::render::fit(&mut t, super::terminal_width());
     writeln!(out, "{t}")?;
     for (i, (c, standing)) in checked.iter().zip(&eval.standing).enumerate() {
         let st = &c.signoff.file.statement;

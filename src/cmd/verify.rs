@@ -151,6 +151,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
                         Cell::new(crate::render::words::finding(lang, f)),
                     ]);
                 }
+                crate::render::fit(&mut t, super::terminal_width());
                 writeln!(out, "{t}")?;
             }
             let warnings = outcome.findings.len() - errors;

@@ -115,3 +115,21 @@ pub fn summary_line(lang: Lang, s: &Summary) -> String {
         ],
     )
 }
+
+/// Fits a filled table to a terminal `width` (rows stay one line; long cells end in an ellipsis),
+/// or leaves it at its natural width when there is no terminal (`None`): pipes and files get
+/// everything.
+pub fn fit(t: &mut comfy_table::Table, width: Option<u16>) {
+    match width {
+        Some(w) => {
+            t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+            t.set_width(w);
+            for row in t.row_iter_mut() {
+                row.max_height(1);
+            }
+        }
+        None => {
+            t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+        }
+    }
+}

@@ -72,3 +72,30 @@ fn completions_and_man_page() {
     // The man command is hidden from --help.
     assert!(!env.run(&["--help"]).stdout.contains(" man "));
 }
+
+/// `--help` in Chinese, from `--lang` or from `LANG`: the summaries of commands and global flags.
+#[test]
+fn help_in_chinese() {
+    let env = TestEnv::new();
+    let out = env.run(&["--lang", "zh-CN", "--help"]);
+    out.assert_status(0);
+    insta::assert_snapshot!("help_lifecycle_zh_cn", out.stdout);
+    let check = env.run_env(&["check", "--help"], &[("LANG", "zh_CN.UTF-8")]);
+    check.assert_status(0);
+    assert!(check.stdout.starts_with("显示每个系统的生命周期状态"), "{}", check.stdout);
+    // An explicit --lang wins over LANG.
+    let en = env.run_env(&["--lang", "en", "check", "--help"], &[("LANG", "zh_CN.UTF-8")]);
+    assert!(en.stdout.starts_with("Show each system"), "{}", en.stdout);
+}
+
+/// Every command's `--help` shows examples.
+#[test]
+fn every_command_has_examples() {
+    let env = TestEnv::new();
+    for command in COMMANDS {
+        let mut args: Vec<&str> = command.to_vec();
+        args.push("--help");
+        let out = env.run(&args);
+        assert!(out.stdout.contains("Example"), "{args:?} has no examples");
+    }
+}
