@@ -163,3 +163,46 @@ fn calendar_refuses_a_broken_repository() {
     out.assert_status(2);
     assert!(!env.path("x.ics").exists());
 }
+
+/// An approved exception's expiry is an event, tagged with its change.
+#[test]
+fn calendar_has_exception_expiry_and_covering_changes() {
+    let org = crate::common::Org::new();
+    let requested = "2024-09-05T09:30:00+08:00";
+    org.as_person("li.ming");
+    org.lc(
+        requested,
+        &[
+            "change",
+            "new",
+            "--id",
+            "CHG-2024-010",
+            "--class",
+            "exception",
+            "--target",
+            "redis-session/centos=7.9.2009",
+            "--until",
+            "2024-12-31",
+            "-q",
+        ],
+    )
+    .assert_status(0);
+    org.commit(requested, "CHG-2024-010: request");
+    for (who, date) in [("zhang.wei", "2024-09-06T10:00:00+08:00"), ("chen", "2024-09-07T10:00:00+08:00")] {
+        org.as_person(who);
+        org.lc(date, &["approve", "CHG-2024-010", "-m", "接受风险"]).assert_status(0);
+    }
+    let out = org.lc("2024-09-10T10:00:00+08:00", &["calendar"]);
+    out.assert_status(0);
+    assert_structure(&out.stdout);
+    let cal = parse(&out.stdout);
+    let expiry = cal
+        .events
+        .iter()
+        .find(|e| {
+            prop(e, "SUMMARY").is_some_and(|s| s.starts_with("Risk acceptance ends: redis-session/centos"))
+        })
+        .unwrap_or_else(|| panic!("no exception expiry in\n{}", out.stdout));
+    assert_eq!(prop(expiry, "DTSTART"), Some("20241231"));
+    assert!(prop(expiry, "CATEGORIES").unwrap().contains("CHG-2024-010"));
+}
