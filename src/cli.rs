@@ -22,6 +22,10 @@ Examples:
   lifecycle verify                         every sign-off and change in history, against its time's trust
   lifecycle catalog sync                   refresh end-of-life data from endoflife.date
   lifecycle advisories sync                refresh security advisories from OSV and CISA KEV
+  lifecycle init --template minimal        start a repository (never overwrites a file)
+  lifecycle calendar -o deadlines.ics      every deadline for your calendar
+  lifecycle schema system                  JSON Schema for editors
+  lifecycle completions bash               shell completions
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 invalid input or usage.";
 
@@ -94,6 +98,17 @@ pub enum Command {
     Catalog(cmd::catalog::Args),
     /// Import or fetch security advisories (OSV, CISA KEV) into advisories/
     Advisories(cmd::advisories::Args),
+    /// Start a lifecycle repository: settings, policy, people, an example, CI, schemas
+    Init(cmd::init::Args),
+    /// Print the JSON Schema of a kind of file, for editors (yaml-language-server) and CI
+    Schema(cmd::schema::Args),
+    /// Write every deadline as an iCalendar (.ics) file
+    Calendar(cmd::calendar::Args),
+    /// Print a shell completion script
+    Completions(cmd::completions::Args),
+    /// Print the man page (roff)
+    #[command(hide = true)]
+    Man(cmd::man::Args),
 }
 
 /// How a command ended.
@@ -119,14 +134,20 @@ impl From<Exit> for ExitCode {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let env = |name: &str| std::env::var(name).ok();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `--help` speaks the language asked for, so the language is known before parsing.
+    let help_lang = crate::help::lang_of_args(&args).unwrap_or_else(|| Lang::from_env(&env));
+    let cli = match crate::help::localized(help_lang)
+        .try_get_matches_from(&args)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let env = |name: &str| std::env::var(name).ok();
     let color = match cli.global.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -149,6 +170,11 @@ pub fn main() -> ExitCode {
             Command::Kpi(args) => cmd::report::run_kpi(&ctx, args, &mut out),
             Command::Catalog(args) => cmd::catalog::run(&ctx, args, &mut out),
             Command::Advisories(args) => cmd::advisories::run(&ctx, args, &mut out),
+            Command::Init(args) => cmd::init::run(&ctx, args, &mut out),
+            Command::Schema(args) => cmd::schema::run(&ctx, args, &mut out),
+            Command::Calendar(args) => cmd::calendar::run(&ctx, args, &mut out),
+            Command::Completions(args) => cmd::completions::run(args, &mut out),
+            Command::Man(args) => cmd::man::run(args, &mut out),
         };
         out.flush().map_err(anyhow::Error::from).and(exit)
     });

@@ -25,6 +25,14 @@ impl Git {
         Ok(Git { repo, trees: Default::default() })
     }
 
+    /// Creates a repository in `dir` (`git init`).
+    pub fn init(dir: &Path) -> Result<Git> {
+        quiet_reads();
+        let repo = git2::Repository::init(dir)
+            .with_context(|| format!("cannot create a git repository in {}", dir.display()))?;
+        Ok(Git { repo, trees: Default::default() })
+    }
+
     pub fn workdir(&self) -> Option<PathBuf> {
         self.repo.workdir().map(Path::to_path_buf)
     }

@@ -1,5 +1,9 @@
 //! Human-facing words in English and Chinese: one key → string table per language.
 //! Placeholders are `{name}`; [`Lang::fmt`] fills them. JSON output never goes through here.
+//! The words of `check` and `validate` are here; those of the other commands in [`commands`].
+
+mod commands;
+mod report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Lang {
@@ -22,16 +26,18 @@ impl Lang {
 
     pub fn t(self, key: &str) -> &'static str {
         let tables = match self {
-            Lang::En => TABLES_EN,
-            Lang::ZhCn => TABLES_ZH,
+            Lang::En => EN_TABLES,
+            Lang::ZhCn => ZH_TABLES,
         };
-        let find = |tables: &[&[(&'static str, &'static str)]]| {
-            tables.iter().find_map(|t| t.iter().find(|(k, _)| *k == key).map(|(_, v)| *v))
-        };
-        find(tables).unwrap_or_else(|| {
+        lookup(tables, key).unwrap_or_else(|| {
             debug_assert!(false, "missing i18n key {key}");
-            find(TABLES_EN).unwrap_or("?")
+            lookup(EN_TABLES, key).unwrap_or("?")
         })
+    }
+
+    /// `t(key)` when the key exists (for text that has an English default elsewhere, like clap's help).
+    pub fn try_t(self, key: &str) -> Option<&'static str> {
+        lookup(if self == Lang::En { EN_TABLES } else { ZH_TABLES }, key)
     }
 
     /// `t(key)` with `{name}` placeholders replaced.
@@ -44,11 +50,15 @@ impl Lang {
     }
 }
 
-mod report;
+type Table = &'static [(&'static str, &'static str)];
 
-/// Every table of a language: the general one first, then one per area.
-const TABLES_EN: &[&[(&str, &str)]] = &[EN, report::EN];
-const TABLES_ZH: &[&[(&str, &str)]] = &[ZH, report::ZH];
+/// Every English table, then every Chinese one, in the same order.
+const EN_TABLES: &[Table] = &[EN, commands::EN, report::EN];
+const ZH_TABLES: &[Table] = &[ZH, commands::ZH, report::ZH];
+
+fn lookup(tables: &[Table], key: &str) -> Option<&'static str> {
+    tables.iter().flat_map(|t| t.iter()).find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
 
 pub const EN: &[(&str, &str)] = &[
     ("status.ok", "ok"),
@@ -262,15 +272,65 @@ mod tests {
         assert_eq!(keys(EN), keys(ZH));
         assert_eq!(keys(EN).len(), EN.len(), "duplicate key in EN");
         assert_eq!(keys(ZH).len(), ZH.len(), "duplicate key in ZH");
+        // The commands' tables: the same keys in both languages, and no key in two tables.
+        assert_eq!(keys(commands::EN), keys(commands::ZH));
+        assert_eq!(keys(commands::EN).len(), commands::EN.len(), "duplicate key in commands::EN");
+        assert_eq!(keys(commands::ZH).len(), commands::ZH.len(), "duplicate key in commands::ZH");
+        assert!(keys(EN).is_disjoint(&keys(commands::EN)), "a key in both tables");
         let holes = |s: &str| {
             s.split('{')
                 .skip(1)
                 .filter_map(|p| p.split_once('}').map(|(h, _)| h.to_string()))
                 .collect::<BTreeSet<_>>()
         };
+        for (k, en) in commands::EN {
+            assert_eq!(holes(en), holes(Lang::ZhCn.t(k)), "placeholders differ for {k}");
+        }
         for (k, en) in EN {
             assert_eq!(holes(en), holes(Lang::ZhCn.t(k)), "placeholders differ for {k}");
         }
+    }
+
+    /// Every key the code names literally (`.t("…")`, `.fmt("…"`) is in the tables, so a typo fails
+    /// here instead of printing "?" in one language.
+    #[test]
+    fn every_key_used_exists() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut used = 0;
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for pat in [".t(", ".fmt("] {
+                for (i, _) in text.match_indices(pat) {
+                    let Some(rest) = text[i + pat.len()..].trim_start().strip_prefix('"') else { continue };
+                    let Some(end) = rest.find('"') else { continue };
+                    let key = &rest[..end];
+                    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                    {
+                        continue;
+                    }
+                    for (lang, tables) in [(Lang::En, EN_TABLES), (Lang::ZhCn, ZH_TABLES)] {
+                        assert!(
+                            lookup(tables, key).is_some(),
+                            "{}: key `{key}` missing in {lang:?}",
+                            file.display()
+                        );
+                    }
+                    used += 1;
+                }
+            }
+        }
+        assert!(used > 80, "only {used} keys found: the scan is broken");
     }
 
     #[test]

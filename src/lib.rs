@@ -11,6 +11,7 @@ pub mod diag;
 pub mod discovery;
 pub mod eval;
 pub mod git;
+pub mod help;
 pub mod i18n;
 pub mod load;
 pub mod model;

@@ -691,6 +691,17 @@ pub fn verify(
     baseline: Option<Oid>,
     now: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<Outcome> {
+    verify_with_progress(git, head, baseline, now, &|_, _| {})
+}
+
+/// [`verify`], calling `progress(done, total)` as commits are checked (for a progress bar).
+pub fn verify_with_progress(
+    git: &Git,
+    head: Oid,
+    baseline: Option<Oid>,
+    now: chrono::DateTime<chrono::FixedOffset>,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Outcome> {
     let settings = match git.read_at(head, "lifecycle.yaml")? {
         Some(bytes) => load::settings_from(&String::from_utf8_lossy(&bytes), &mut Vec::new()),
         None => Settings::default(),
@@ -709,9 +720,10 @@ pub fn verify(
     };
     let mut walk = Walk::at(git, settings, base, false)?;
     let mut parent = base;
-    for &commit in &commits {
+    for (n, &commit) in commits.iter().enumerate() {
         walk.step(parent, commit)?;
         parent = commit;
+        progress(n + 1, commits.len());
     }
     walk.reports(now);
     Ok(Outcome {

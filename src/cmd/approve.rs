@@ -291,17 +291,27 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
 
     let position = eval.roles.iter().position(|r| *r == stage).map(|i| i + 1);
     let short = &commit.id.to_string()[..10];
+    let lang = ctx.lang;
     let of = match (req.decision, position) {
-        (Decision::Confirmed, _) => " completion".to_string(),
-        (_, Some(p)) => format!(" (stage {p} of {})", eval.roles.len()),
+        (Decision::Confirmed, _) => lang.t("approve.of_completion").to_string(),
+        (_, Some(p)) => lang.fmt("approve.of_stage", &[("n", &p), ("total", &eval.roles.len())]),
         _ => String::new(),
     };
     writeln!(
         out,
-        "{} {stage} {} {}{of} — {path}, commit {short}",
-        change.id,
-        person.id,
-        req.decision.as_str()
+        "{}",
+        lang.fmt(
+            "approve.signed",
+            &[
+                ("id", &change.id),
+                ("stage", &stage),
+                ("person", &person.id),
+                ("decision", &crate::render::words::decision(lang, req.decision.as_str())),
+                ("of", &of),
+                ("path", &path),
+                ("commit", &short),
+            ]
+        )
     )?;
     let after = ctx.load(None)?;
     if let Some(ch) = after.repo.changes.iter().find(|c| c.id == change.id) {
@@ -309,14 +319,22 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
         let mine: Vec<_> = checked.into_iter().filter(|c| c.signoff.change == change.id).collect();
         let e = approvals::evaluate_one(&after.repo, ch, &mine);
         match (&e.state, &e.next) {
-            (State::Approved, _) => writeln!(out, "{} is approved.", change.id)?,
-            (State::Complete, _) => writeln!(out, "{} is complete.", change.id)?,
-            (State::Rejected, _) => writeln!(out, "{} is rejected.", change.id)?,
+            (State::Approved, _) => {
+                writeln!(out, "{}", lang.fmt("approve.is_approved", &[("id", &change.id)]))?
+            }
+            (State::Complete, _) => {
+                writeln!(out, "{}", lang.fmt("approve.is_complete", &[("id", &change.id)]))?
+            }
+            (State::Rejected, _) => {
+                writeln!(out, "{}", lang.fmt("approve.is_rejected", &[("id", &change.id)]))?
+            }
             (_, Some(next)) => writeln!(
                 out,
-                "next: `{next}` ({}): lifecycle approve {}",
-                holders(&after.repo, next),
-                change.id
+                "{}",
+                lang.fmt(
+                    "approve.next",
+                    &[("role", next), ("holders", &holders(&after.repo, next)), ("id", &change.id)]
+                )
             )?,
             _ => {}
         }

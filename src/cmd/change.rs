@@ -13,10 +13,16 @@ use crate::diag::suggest;
 use crate::eval::approvals::{ChangeEval, Checked, Standing};
 use crate::model::statement::digest;
 use crate::model::{Repository, Target};
+use crate::render::words;
 use crate::sign::{GitSigner, Signer, Trust};
 use crate::store::{NewRequest, RequestTarget, create_atomic};
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  lifecycle change new --class replacement --target redis-session/redis=7.2.0
+  lifecycle change list
+  lifecycle change show CHG-2024-003")]
 pub struct Args {
     #[command(subcommand)]
     pub command: Command,
@@ -32,8 +38,17 @@ Examples:
   lifecycle change new --class policy --file policies/people.yaml")]
     New(NewArgs),
     /// List change requests with their state and who signs next
+    #[command(after_help = "\
+Examples:
+  lifecycle change list
+  lifecycle change list --format json     lifecycle.changes/v1
+  lifecycle --lang zh-CN change list")]
     List(ListArgs),
     /// Show a change: its chain, each stage's signer and status, stale sign-offs, who signs next
+    #[command(after_help = "\
+Examples:
+  lifecycle change show CHG-2024-003
+  lifecycle change show CHG-2024-003 --format json     lifecycle.change/v1")]
     Show(ShowArgs),
 }
 
@@ -241,12 +256,10 @@ fn new(ctx: &Ctx, args: &NewArgs, out: &mut dyn Write) -> Result<Exit> {
     };
     let path = format!("{}/{id}/request.yaml", repo.settings.paths.changes);
     create_atomic(&ctx.root.join(&path), request.to_yaml().as_bytes())?;
-    writeln!(out, "wrote {path}")?;
+    let lang = ctx.lang;
+    writeln!(out, "{}", lang.fmt("change.wrote", &[("path", &path)]))?;
     if !ctx.quiet {
-        writeln!(
-            out,
-            "next: review it, commit it (git add {path} && git commit), then `lifecycle approve {id}`"
-        )?;
+        writeln!(out, "{}", lang.fmt("change.new_next", &[("path", &path), ("id", &id)]))?;
     }
     Ok(Exit::Clean)
 }
@@ -288,26 +301,38 @@ fn list(ctx: &Ctx, args: &ListArgs, out: &mut dyn Write) -> Result<Exit> {
         return Ok(Exit::Clean);
     }
     if repo.changes.is_empty() {
-        writeln!(out, "no change requests in {}/", repo.settings.paths.changes)?;
+        writeln!(out, "{}", ctx.lang.fmt("change.none", &[("path", &repo.settings.paths.changes)]))?;
         return Ok(Exit::Clean);
     }
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED)
         .force_no_tty()
         .set_content_arrangement(ContentArrangement::Disabled);
-    t.set_header(["Change", "Class", "State", "Signed", "Next", "Title"]);
+    let lang = ctx.lang;
+    t.set_header(
+        [
+            "change.col.change",
+            "change.col.class",
+            "change.col.state",
+            "change.col.signed",
+            "change.col.next",
+            "change.col.title",
+        ]
+        .map(|k| lang.t(k)),
+    );
     for (c, e) in repo.changes.iter().zip(&evals) {
         let signed = format!("{}/{}", e.stages.iter().filter(|s| s.is_some()).count(), e.roles.len());
         let next = e.next.as_ref().map(|r| format!("{r} ({})", holders(repo, r))).unwrap_or_default();
         t.add_row(vec![
             Cell::new(&c.id),
             Cell::new(&c.class),
-            Cell::new(e.state.as_str()),
+            Cell::new(words::state(lang, e.state)),
             Cell::new(signed),
             Cell::new(next),
             Cell::new(&c.title),
         ]);
     }
+    crate::render::fit(&mut t, super::terminal_width());
     writeln!(out, "{t}")?;
     Ok(Exit::Clean)
 }
@@ -349,31 +374,55 @@ fn show(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Exit> {
         crate::render::json::write(out, &doc)?;
         return Ok(Exit::Clean);
     }
+    let lang = ctx.lang;
     writeln!(out, "{} — {}", change.id, change.title)?;
     writeln!(
         out,
-        "class: {}   state: {}   requested by {} at {}",
-        change.class,
-        eval.state.as_str(),
-        change.requested_by,
-        change.requested_at
+        "{}",
+        lang.fmt(
+            "change.about",
+            &[
+                ("class", &change.class),
+                ("state", &words::state(lang, eval.state)),
+                ("by", &change.requested_by),
+                ("at", &change.requested_at),
+            ]
+        )
     )?;
     for t in &change.targets {
-        match t {
-            Target::Version { system, component, from, to, .. } => writeln!(
-                out,
-                "target: {system}/{component} {} → {}",
-                from.as_deref().unwrap_or("?"),
-                to.as_deref().unwrap_or("?")
-            )?,
-            Target::File { path, digest, .. } => writeln!(out, "target: {path} ({digest})")?,
-        }
+        let line = match t {
+            Target::Version { system, component, from, to, .. } => lang.fmt(
+                "change.target_version",
+                &[
+                    ("target", &format!("{system}/{component}")),
+                    ("from", &from.as_deref().unwrap_or("?")),
+                    ("to", &to.as_deref().unwrap_or("?")),
+                ],
+            ),
+            Target::File { path, digest, .. } => {
+                lang.fmt("change.target_file", &[("path", path), ("digest", digest)])
+            }
+        };
+        writeln!(out, "{line}")?;
     }
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED)
         .force_no_tty()
         .set_content_arrangement(ContentArrangement::Disabled);
-    t.set_header(["#", "Stage", "Signer", "Title", "Decision", "Signed at", "Status", "Commit"]);
+    let mut header = vec!["#"];
+    header.extend(
+        [
+            "change.col.stage",
+            "change.col.signer",
+            "change.col.person_title",
+            "change.col.decision",
+            "change.col.signed_at",
+            "change.col.status",
+            "change.col.commit",
+        ]
+        .map(|k| lang.t(k)),
+    );
+    t.set_header(header);
     for (n, role) in eval.roles.iter().enumerate() {
         match eval.stages[n] {
             Some(i) => {
@@ -384,17 +433,17 @@ fn show(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Exit> {
                     role.clone(),
                     st.by.clone(),
                     person(&st.by).and_then(|p| p.title.clone()).unwrap_or_default(),
-                    st.decision.as_str().to_string(),
+                    words::decision(lang, st.decision.as_str()),
                     st.at.clone(),
-                    "✔ verified".to_string(),
+                    lang.t("change.verified").to_string(),
                     c.commit.as_ref().map(|x| x.id[..10].to_string()).unwrap_or_default(),
                 ]);
             }
             None => {
                 let status = if eval.next.as_deref() == Some(role) {
-                    format!("next: {}", holders(repo, role))
+                    lang.fmt("change.next_holders", &[("holders", &holders(repo, role))])
                 } else {
-                    "pending".to_string()
+                    lang.t("change.pending").to_string()
                 };
                 t.add_row(vec![
                     (n + 1).to_string(),
@@ -409,44 +458,71 @@ fn show(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Exit> {
             }
         }
     }
+    crate::render::fit(&mut t, super::terminal_width());
     writeln!(out, "{t}")?;
     for (i, (c, standing)) in checked.iter().zip(&eval.standing).enumerate() {
         let st = &c.signoff.file.statement;
         match standing {
-            Standing::Valid if eval.rejected_by == Some(i) => {
-                writeln!(out, "rejected by {} ({}): {}", st.by, st.stage, st.comment)?
-            }
-            Standing::Valid if eval.confirmed_by == Some(i) => {
-                writeln!(out, "completion confirmed by {} ({}) at {}", st.by, st.stage, st.at)?
-            }
+            Standing::Valid if eval.rejected_by == Some(i) => writeln!(
+                out,
+                "{}",
+                lang.fmt(
+                    "change.rejected_by",
+                    &[("by", &st.by), ("stage", &st.stage), ("comment", &st.comment)]
+                )
+            )?,
+            Standing::Valid if eval.confirmed_by == Some(i) => writeln!(
+                out,
+                "{}",
+                lang.fmt("change.confirmed_by", &[("by", &st.by), ("stage", &st.stage), ("at", &st.at)])
+            )?,
             Standing::Stale => writeln!(
                 out,
-                "stale: {} ({} {}) signed an earlier version of {}",
-                c.signoff.path,
-                st.stage,
-                st.by,
-                st.subject.file()
+                "{}",
+                lang.fmt(
+                    "change.stale",
+                    &[
+                        ("path", &c.signoff.path),
+                        ("stage", &st.stage),
+                        ("by", &st.by),
+                        ("file", &st.subject.file())
+                    ]
+                )
             )?,
-            Standing::Invalid(code) => writeln!(out, "invalid [{code}]: {}", c.signoff.path)?,
+            Standing::Invalid(code) => {
+                writeln!(out, "{}", lang.fmt("change.invalid", &[("code", code), ("path", &c.signoff.path)]))?
+            }
             Standing::Valid => {}
         }
     }
     for f in eval.findings.iter().filter(|f| f.code != "stale-signoff") {
         writeln!(
             out,
-            "{}[{}]: {}",
-            if f.severity == crate::eval::findings::Severity::Error { "error" } else { "warning" },
-            f.code,
-            f.message
+            "{}",
+            lang.fmt(
+                "change.finding",
+                &[
+                    ("severity", &words::severity(lang, f.severity)),
+                    ("code", &f.code),
+                    ("message", &words::finding(lang, f))
+                ]
+            )
         )?;
     }
     if let Some(next) = &eval.next {
+        let command = if eval.is_approved() { "confirm" } else { "approve" };
         writeln!(
             out,
-            "next: `{next}` ({}) — lifecycle {} {}",
-            holders(repo, next),
-            if eval.is_approved() { "confirm" } else { "approve" },
-            change.id
+            "{}",
+            lang.fmt(
+                "change.next",
+                &[
+                    ("role", next),
+                    ("holders", &holders(repo, next)),
+                    ("command", &command),
+                    ("id", &change.id)
+                ]
+            )
         )?;
     }
     Ok(Exit::Clean)

@@ -2,13 +2,18 @@
 
 pub mod advisories;
 pub mod approve;
+pub mod calendar;
 pub mod catalog;
 pub mod change;
 pub mod check;
+pub mod completions;
 pub mod confirm;
+pub mod init;
+pub mod man;
 pub mod reject;
 pub mod report;
 pub mod review;
+pub mod schema;
 pub mod validate;
 pub mod verify;
 

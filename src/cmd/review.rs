@@ -49,14 +49,14 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     let tz = crate::review::settings_at(git, base)?.timezone;
     let review = crate::review::review(git, base, head, ctx.today(tz), ctx.now())?;
     match args.format {
-        Format::Markdown => render::markdown(out, &review, &args.base)?,
+        Format::Markdown => render::markdown(out, &review, &args.base, ctx.lang)?,
         Format::Json => crate::render::json::write(out, &render::json(&review, &args.base))?,
         Format::Sarif => crate::render::json::write(out, &render::sarif(&review))?,
         Format::Github => {
-            render::github(out, &review)?;
+            render::github(out, &review, ctx.lang)?;
             if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
                 let mut text = Vec::new();
-                render::markdown(&mut text, &review, &args.base)?;
+                render::markdown(&mut text, &review, &args.base, ctx.lang)?;
                 let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&summary)?;
                 file.write_all(&text)?;
             }

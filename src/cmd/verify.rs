@@ -61,7 +61,29 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         .ok_or_else(|| anyhow!("verify needs a git repository; {} is not in one", ctx.root.display()))?;
     let head = git.head().ok_or_else(|| anyhow!("the repository has no commit yet"))?;
     let from = args.from.as_deref().map(|r| git.resolve(r)).transpose()?;
-    let outcome = crate::verify::verify(git, head, from, ctx.now())?;
+    let bar = progress_bar(ctx);
+    let started = std::time::Instant::now();
+    let outcome = crate::verify::verify_with_progress(git, head, from, ctx.now(), &|done, total| {
+        if let Some(bar) = &bar {
+            // Updating the bar costs more than a commit's check: a long history updates it now and then.
+            if done == 1 || done % 64 == 0 || done == total {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            }
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if ctx.verbose > 0 {
+        writeln!(
+            std::io::stderr(),
+            "verify: commits: {}, sign-offs: {}, in {:.2?}",
+            outcome.commits,
+            outcome.signoffs,
+            started.elapsed()
+        )?;
+    }
 
     if let Some(file) = &args.write_allowed_signers {
         let loaded = load::load(&Revision::new(git, head)?);
@@ -102,9 +124,19 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
                 t.load_style(presets::UTF8_FULL_CONDENSED)
                     .force_no_tty()
                     .set_content_arrangement(ContentArrangement::Disabled);
-                t.set_header(["Severity", "Code", "Commit", "Where", "Finding"]);
+                let lang = ctx.lang;
+                t.set_header(
+                    [
+                        "verify.col.severity",
+                        "verify.col.code",
+                        "verify.col.commit",
+                        "verify.col.where",
+                        "verify.col.finding",
+                    ]
+                    .map(|k| lang.t(k)),
+                );
                 for f in &outcome.findings {
-                    let severity = if f.severity == Severity::Error { "error" } else { "warning" };
+                    let severity = crate::render::words::severity(lang, f.severity);
                     let at = match (&f.path, f.line) {
                         (Some(p), Some(l)) => format!("{p}:{l}"),
                         (Some(p), None) => p.clone(),
@@ -116,22 +148,48 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
                         Cell::new(f.code),
                         Cell::new(commit),
                         Cell::new(at),
-                        Cell::new(&f.message),
+                        Cell::new(crate::render::words::finding(lang, f)),
                     ]);
                 }
+                crate::render::fit(&mut t, super::terminal_width());
                 writeln!(out, "{t}")?;
             }
             let warnings = outcome.findings.len() - errors;
-            let verdict = if errors == 0 { "ok" } else { "FAILED" };
+            let lang = ctx.lang;
+            let verdict = lang.t(if errors == 0 { "verify.ok" } else { "verify.failed" });
             writeln!(
                 out,
-                "verify {verdict}: commits checked: {} (after {}), sign-offs: {}, errors: {errors}, warnings: {warnings} — head {}",
-                outcome.commits,
-                &outcome.baseline.to_string()[..10],
-                outcome.signoffs,
-                &head.to_string()[..10]
+                "{}",
+                lang.fmt(
+                    "verify.summary",
+                    &[
+                        ("verdict", &verdict),
+                        ("commits", &outcome.commits),
+                        ("baseline", &&outcome.baseline.to_string()[..10]),
+                        ("signoffs", &outcome.signoffs),
+                        ("errors", &errors),
+                        ("warnings", &warnings),
+                        ("head", &&head.to_string()[..10]),
+                    ]
+                )
             )?;
         }
     }
     Ok(if errors > 0 { Exit::Findings } else { Exit::Clean })
+}
+
+/// A progress bar on stderr for long histories: only on a terminal, never with `-q`.
+fn progress_bar(ctx: &Ctx) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if ctx.quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    let style = indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ({eta})")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_message(ctx.lang.t("verify.progress"));
+    // Short histories finish before the first draw; the bar appears only when there is a wait.
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
 }

@@ -2,6 +2,7 @@
 
 pub mod advisories;
 pub mod approvals;
+pub mod calendar;
 pub mod findings;
 pub mod kpi;
 pub mod rules;

@@ -431,6 +431,8 @@ mod tests {
         assert_eq!(keys(super::ZH).len(), super::ZH.len(), "duplicate key in ZH");
         let general = keys(super::super::EN);
         assert!(keys(super::EN).is_disjoint(&general), "a report key is also in the general table");
+        let commands = keys(super::super::commands::EN);
+        assert!(keys(super::EN).is_disjoint(&commands), "a report key is also in the commands' table");
         let holes = |s: &str| {
             s.split('{')
                 .skip(1)

@@ -3,6 +3,7 @@
 
 mod convert;
 pub mod raw;
+pub mod schema;
 pub mod source;
 pub mod yaml;
 

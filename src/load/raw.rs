@@ -3,44 +3,58 @@
 //! every problem of a file, not just the first.
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use super::schema as js;
 use crate::model::{Criticality, Outcome, Risk, Severity};
 
 pub type S = Spanned<String>;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    #[schemars(with = "Option<js::Text>")]
     pub timezone: Option<S>,
     pub paths: Option<PathsRaw>,
+    #[schemars(with = "Option<js::Text>")]
     pub genesis: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub signing_namespace: Option<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PathsRaw {
+    #[schemars(with = "Option<js::Text>")]
     pub systems: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub products: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub policies: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub people: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub changes: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub advisories: Option<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SystemsFile {
+    #[schemars(with = "Vec<System>")]
     pub systems: Vec<Spanned<System>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct System {
+    #[schemars(with = "js::Text")]
     pub id: S,
     pub name: Option<String>,
+    #[schemars(with = "js::Text")]
     pub owner: S,
     pub criticality: Criticality,
     #[serde(default)]
@@ -49,87 +63,121 @@ pub struct System {
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
+    #[schemars(with = "Vec<Component>")]
     pub components: Vec<Spanned<Component>>,
     /// Free text for people; never interpreted.
     pub description: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Component {
+    #[schemars(with = "Option<js::Text>")]
     pub name: Option<S>,
+    #[schemars(with = "js::Text")]
     pub product: S,
+    #[schemars(with = "js::Text")]
     pub version: S,
+    #[schemars(with = "Option<js::Text>")]
     pub cycle: Option<S>,
+    #[schemars(with = "Option<js::Date>")]
     pub eol: Option<S>,
+    #[schemars(with = "Option<js::Support>")]
     pub support: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub purl: Option<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Product {
+    #[schemars(with = "js::Text")]
     pub product: S,
     pub title: Option<String>,
     #[serde(default)]
     pub identifiers: Vec<crate::model::Identifier>,
     pub source: Option<Source>,
     #[serde(default)]
+    #[schemars(with = "Vec<Cycle>")]
     pub cycles: Vec<Spanned<Cycle>>,
     /// The repository's own corrections, kept across catalog imports; applied over `cycles`.
     #[serde(default)]
+    #[schemars(with = "Vec<Cycle>")]
     pub local: Vec<Spanned<Cycle>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
+    #[schemars(with = "js::Text")]
     pub kind: S,
+    #[schemars(with = "Option<js::Text>")]
     pub id: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub url: Option<S>,
+    #[schemars(with = "Option<js::Timestamp>")]
     pub fetched_at: Option<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cycle {
+    #[schemars(with = "js::Text")]
     pub cycle: S,
+    #[schemars(with = "Option<js::Date>")]
     pub released: Option<S>,
+    #[schemars(with = "Option<js::Milestone>")]
     pub active_support_end: Option<S>,
+    #[schemars(with = "Option<js::Milestone>")]
     pub eol: Option<S>,
+    #[schemars(with = "Option<js::Milestone>")]
     pub extended_support_end: Option<S>,
     pub lts: Option<bool>,
+    #[schemars(with = "Option<js::Text>")]
     pub latest: Option<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
+    #[schemars(with = "Option<EolPolicy>")]
     pub eol: Option<Spanned<EolPolicy>>,
+    #[schemars(with = "Option<std::collections::BTreeMap<String, Class>>")]
     pub classes: Option<IndexMap<S, Spanned<Class>>>,
+    #[schemars(with = "Option<Rules>")]
     pub rules: Option<Spanned<Rules>>,
+    #[schemars(with = "Option<std::collections::BTreeMap<String, js::Text>>")]
     pub kpis: Option<IndexMap<S, S>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EolPolicy {
+    #[schemars(with = "Option<js::Basis>")]
     pub basis: Option<S>,
+    #[schemars(with = "Option<js::Duration>")]
     pub plan_before: Option<S>,
+    #[schemars(with = "Option<js::Duration>")]
     pub finish_before: Option<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Class {
     pub title: Option<String>,
     pub description: Option<String>,
+    #[schemars(with = "Option<js::Duration>")]
     pub respond_within: Option<S>,
+    #[schemars(with = "Option<js::Duration>")]
     pub deploy_within: Option<S>,
+    #[schemars(with = "Option<js::Chain>")]
     pub chain: Option<Spanned<ChainRaw>>,
+    #[schemars(with = "Option<js::Text>")]
     pub confirm: Option<S>,
     pub applies_to: Option<AppliesTo>,
+    #[schemars(with = "Option<js::Duration>")]
     pub retroactive_within: Option<S>,
+    #[schemars(with = "Option<js::Duration>")]
     pub max_duration: Option<S>,
 }
 
@@ -167,7 +215,7 @@ impl<'de> Deserialize<'de> for ChainRaw {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppliesTo {
     #[serde(default)]
@@ -175,100 +223,131 @@ pub struct AppliesTo {
     pub kev: Option<bool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
     pub separation_of_duties: Option<bool>,
     pub require_gray_before_production: Option<bool>,
     pub require_backup: Option<bool>,
+    #[schemars(with = "Option<js::Duration>")]
     pub notify_before: Option<S>,
+    #[schemars(with = "Option<std::collections::BTreeMap<String, Vec<js::Text>>>")]
     pub windows: Option<IndexMap<S, Vec<S>>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PeopleFile {
+    #[schemars(with = "Vec<Person>")]
     pub people: Vec<Spanned<Person>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
+    #[schemars(with = "js::Text")]
     pub id: S,
     pub name: String,
     pub title: Option<String>,
     pub email: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Vec<js::Text>")]
     pub roles: Vec<S>,
     #[serde(default)]
+    #[schemars(with = "Vec<js::Text>")]
     pub keys: Vec<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRequest {
+    #[schemars(with = "js::Text")]
     pub id: S,
     pub title: String,
+    #[schemars(with = "js::Text")]
     pub class: S,
+    #[schemars(with = "js::Text")]
     pub requested_by: S,
+    #[schemars(with = "js::Timestamp")]
     pub requested_at: S,
     pub reason: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Vec<TargetRaw>")]
     pub targets: Vec<Spanned<TargetRaw>>,
     #[serde(default)]
+    #[schemars(with = "Vec<js::Text>")]
     pub advisories: Vec<S>,
     pub risk: Option<Risk>,
     pub plan: Option<Plan>,
     pub budget: Option<Money>,
+    #[schemars(with = "Option<js::Date>")]
     pub until: Option<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetRaw {
+    #[schemars(with = "Option<js::Text>")]
     pub system: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub component: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub from: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub to: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub path: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub digest: Option<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
+    #[schemars(with = "Option<js::Timestamp>")]
     pub gray_at: Option<S>,
+    #[schemars(with = "Option<js::Timestamp>")]
     pub production_at: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub executor: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub supervisor: Option<S>,
     pub backout: Option<String>,
     pub tests: Option<String>,
     /// The longest service interruption the plan allows (the execution report's `downtime` target).
+    #[schemars(with = "Option<js::Duration>")]
     pub downtime: Option<S>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Money {
     pub amount: f64,
     pub currency: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
+    #[schemars(with = "js::Timestamp")]
     pub started_at: S,
+    #[schemars(with = "Option<js::Timestamp>")]
     pub finished_at: Option<S>,
+    #[schemars(with = "js::Text")]
     pub executed_by: S,
+    #[schemars(with = "Option<js::Text>")]
     pub supervised_by: Option<S>,
     pub backup: Option<Backup>,
     pub gray: Option<Gray>,
+    #[schemars(with = "Option<js::Timestamp>")]
     pub production_at: Option<S>,
     #[serde(default)]
     pub artifacts: Vec<Artifact>,
+    #[schemars(with = "Option<js::Timestamp>")]
     pub notified_at: Option<S>,
     pub outcome: Outcome,
     pub hosts: Option<Hosts>,
+    #[schemars(with = "Option<js::Duration>")]
     pub downtime: Option<S>,
     #[serde(default)]
     pub metrics: Vec<Metric>,
@@ -276,24 +355,26 @@ pub struct Report {
     pub notes: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Backup {
+    #[schemars(with = "js::Timestamp")]
     pub taken_at: S,
     #[serde(rename = "ref")]
     pub reference: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Gray {
+    #[schemars(with = "Option<js::Timestamp>")]
     pub passed_at: Option<S>,
     pub result: crate::model::GrayResult,
     #[serde(default)]
     pub rollback_tested: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Artifact {
     pub name: String,
@@ -301,14 +382,14 @@ pub struct Artifact {
     pub sha256: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Hosts {
     pub total: u32,
     pub succeeded: u32,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Metric {
     pub name: String,
@@ -318,9 +399,10 @@ pub struct Metric {
     pub target: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Advisory {
+    #[schemars(with = "js::Text")]
     pub id: S,
     #[serde(default)]
     pub aliases: Vec<String>,
@@ -328,18 +410,24 @@ pub struct Advisory {
     pub severity: Severity,
     #[serde(default)]
     pub kev: bool,
+    #[schemars(with = "Option<js::Date>")]
     pub kev_due: Option<S>,
+    #[schemars(with = "Option<js::Date>")]
     pub published: Option<S>,
+    #[schemars(with = "js::Timestamp")]
     pub detected_at: S,
     #[serde(default)]
+    #[schemars(with = "Vec<AffectedRaw>")]
     pub affected: Vec<Spanned<AffectedRaw>>,
     pub source: Option<Source>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AffectedRaw {
+    #[schemars(with = "Option<js::Text>")]
     pub product: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
     pub purl: Option<S>,
     #[serde(default)]
     pub ranges: Vec<RangeRaw>,
@@ -347,7 +435,7 @@ pub struct AffectedRaw {
     pub versions: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RangeRaw {
     pub introduced: Option<String>,

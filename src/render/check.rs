@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Row, Table, presets};
 
 use super::{Style, action, next_deadline, status_word, summary_line};
 use crate::eval::status::{Item, Status, Summary};
@@ -107,7 +107,7 @@ pub fn table(
             if style.color && item.violation {
                 action_cell = action_cell.add_attribute(Attribute::Bold);
             }
-            t.add_row(vec![
+            let mut row = Row::from(vec![
                 Cell::new(system),
                 Cell::new(&item.component.name),
                 Cell::new(version),
@@ -116,6 +116,11 @@ pub fn table(
                 Cell::new(next_deadline(lang, item, today)),
                 action_cell,
             ]);
+            if width.is_some() {
+                // On a terminal a row stays one line: long cells are cut with an ellipsis, not wrapped.
+                row.max_height(1);
+            }
+            t.add_row(row);
         }
     }
     writeln!(out, "{t}")?;

@@ -1,10 +1,12 @@
 //! Output: tables, JSON and Markdown. The only place that formats what people or machines read.
 
+pub mod calendar;
 pub mod check;
 pub mod json;
 pub mod report;
 pub mod review;
 pub mod security;
+pub mod words;
 
 use crate::eval::status::{Action, Deadline, EndSource, Item, Reason, Status, Summary};
 use crate::i18n::Lang;
@@ -114,4 +116,22 @@ pub fn summary_line(lang: Lang, s: &Summary) -> String {
             ("violations", &s.violations),
         ],
     )
+}
+
+/// Fits a filled table to a terminal `width` (rows stay one line; long cells end in an ellipsis),
+/// or leaves it at its natural width when there is no terminal (`None`): pipes and files get
+/// everything.
+pub fn fit(t: &mut comfy_table::Table, width: Option<u16>) {
+    match width {
+        Some(w) => {
+            t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+            t.set_width(w);
+            for row in t.row_iter_mut() {
+                row.max_height(1);
+            }
+        }
+        None => {
+            t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+        }
+    }
 }

@@ -5,48 +5,48 @@ use std::io::{self, Write};
 use serde_json::json;
 
 use super::check::md;
+use super::words;
 use crate::eval::findings::{CODES, Finding, Severity};
 use crate::eval::status::Status;
+use crate::i18n::Lang;
 use crate::review::Review;
 
 fn short(id: git2::Oid) -> String {
     id.to_string()[..10].to_string()
 }
 
-fn status(s: Option<Status>) -> &'static str {
-    s.map(Status::as_str).unwrap_or("—")
+/// "1 commit", "3 warnings": a count with its noun, from a `_one` / `_many` pair of keys.
+fn counted(lang: Lang, key: &str, n: usize) -> String {
+    if n == 1 {
+        lang.t(&format!("{key}_one")).to_string()
+    } else {
+        lang.fmt(&format!("{key}_many"), &[("n", &n)])
+    }
 }
 
-/// "2 systems leave EOL, 1 enters due": the net effect on statuses.
-pub fn effect(r: &Review) -> String {
+/// "2 components leave EOL · 1 component enters due": the net effect on statuses.
+pub fn effect(r: &Review, lang: Lang) -> String {
     let mut parts = Vec::new();
     let count =
         |pred: &dyn Fn(&crate::review::StatusMove) -> bool| r.statuses.iter().filter(|m| pred(m)).count();
-    for (s, word) in [(Status::Eol, "EOL"), (Status::Due, "due"), (Status::Warn, "warn")] {
+    for s in [Status::Eol, Status::Due, Status::Warn] {
+        let word = super::status_word(lang, s);
         let leave = count(&|m| m.before == Some(s) && m.after != Some(s));
         let enter = count(&|m| m.after == Some(s) && m.before != Some(s));
         if leave > 0 {
-            parts.push(format!(
-                "{leave} component{} leave{} {word}",
-                if leave == 1 { "" } else { "s" },
-                if leave == 1 { "s" } else { "" }
-            ));
+            parts.push(counted(lang, "review.leave", leave).replace("{status}", word));
         }
         if enter > 0 {
-            parts.push(format!(
-                "{enter} component{} enter{} {word}",
-                if enter == 1 { "" } else { "s" },
-                if enter == 1 { "s" } else { "" }
-            ));
+            parts.push(counted(lang, "review.enter", enter).replace("{status}", word));
         }
     }
     if !r.systems_added.is_empty() {
-        parts.push(format!("systems added: {}", r.systems_added.join(", ")));
+        parts.push(lang.fmt("review.systems_added", &[("list", &r.systems_added.join(", "))]));
     }
     if !r.systems_removed.is_empty() {
-        parts.push(format!("systems removed: {}", r.systems_removed.join(", ")));
+        parts.push(lang.fmt("review.systems_removed", &[("list", &r.systems_removed.join(", "))]));
     }
-    if parts.is_empty() { "no status changes".into() } else { parts.join(" · ") }
+    if parts.is_empty() { lang.t("review.no_status_changes").into() } else { parts.join(" · ") }
 }
 
 fn mark(f: Option<&Finding>) -> &'static str {
@@ -57,30 +57,35 @@ fn mark(f: Option<&Finding>) -> &'static str {
     }
 }
 
-pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str) -> io::Result<()> {
+pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str, lang: Lang) -> io::Result<()> {
     let errors = r.errors();
     let warnings = r.findings.len() - errors;
+    let status = |s: Option<Status>| words::status(lang, s);
     let verdict = if errors == 0 {
-        "✅ every change has the approvals it needs".to_string()
+        lang.t("review.verdict_ok").to_string()
     } else {
-        format!("❌ {errors} problem{} to fix", if errors == 1 { "" } else { "s" })
+        counted(lang, "review.verdict", errors)
     };
-    writeln!(out, "### lifecycle review — {verdict}\n")?;
+    writeln!(out, "{}\n", lang.fmt("review.title", &[("verdict", &verdict)]))?;
+    let warnings = if warnings > 0 { counted(lang, "review.warnings", warnings) } else { String::new() };
     writeln!(
         out,
-        "`{}` (merge-base `{}`) → `{}` · {} commit{} · trust, people and policy from the base{}\n",
-        md(base_name),
-        short(r.merge_base),
-        short(r.head),
-        r.commits,
-        if r.commits == 1 { "" } else { "s" },
-        if warnings > 0 {
-            format!(" · {warnings} warning{}", if warnings == 1 { "" } else { "s" })
-        } else {
-            String::new()
-        }
+        "{}\n",
+        lang.fmt(
+            "review.range",
+            &[
+                ("base", &md(base_name)),
+                ("merge_base", &short(r.merge_base)),
+                ("head", &short(r.head)),
+                ("commits", &counted(lang, "review.commits", r.commits)),
+                ("warnings", &warnings),
+            ]
+        )
     )?;
-    writeln!(out, "**Effect:** {}\n", effect(r))?;
+    writeln!(out, "{}\n", lang.fmt("review.effect", &[("effect", &effect(r, lang))]))?;
+    let approved = |c: Option<&str>| {
+        c.map(|c| lang.fmt("review.has_approved", &[("change", &c)])).unwrap_or_else(|| "—".into())
+    };
 
     let step = &r.step;
     let nothing = step.versions.is_empty()
@@ -88,9 +93,9 @@ pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str) -> io::Result<
         && step.signoffs.is_empty()
         && r.products.is_empty();
     if nothing && r.statuses.is_empty() {
-        writeln!(out, "No inventory, policy or approval changes.")?;
+        writeln!(out, "{}", lang.t("review.nothing"))?;
     } else {
-        writeln!(out, "| | Change | Status | Needs | Has |")?;
+        writeln!(out, "{}", lang.t("review.header"))?;
         writeln!(out, "|---|---|---|---|---|")?;
         for v in &step.versions {
             let moved = r.statuses.iter().find(|m| m.system == v.system && m.component == v.component);
@@ -100,9 +105,17 @@ pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str) -> io::Result<
                     && f.path.as_deref() == Some(&v.path)
                     && f.line == Some(v.line)
             });
+            let needs = lang.fmt(
+                "review.needs_version",
+                &[
+                    ("target", &format!("{}/{}", md(&v.system), md(&v.component))),
+                    ("from", &md(&v.from)),
+                    ("to", &md(&v.to)),
+                ],
+            );
             writeln!(
                 out,
-                "| {} | `{}/{}` {} → {} ([{}:{}]({})) | {} | approved change targeting {}/{} {} → {} | {} |",
+                "| {} | `{}/{}` {} → {} ([{}:{}]({})) | {} | {} | {} |",
                 mark(finding),
                 md(&v.system),
                 md(&v.component),
@@ -112,11 +125,8 @@ pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str) -> io::Result<
                 v.line,
                 md(&v.path),
                 st,
-                md(&v.system),
-                md(&v.component),
-                md(&v.from),
-                md(&v.to),
-                v.approved_by.as_deref().map(|c| format!("{c} (approved)")).unwrap_or_else(|| "—".into())
+                needs,
+                approved(v.approved_by.as_deref())
             )?;
         }
         for p in &step.policy_files {
@@ -126,35 +136,42 @@ pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str) -> io::Result<
                 .find(|f| f.code == "unapproved-policy-change" && f.path.as_deref() == Some(&p.path));
             writeln!(
                 out,
-                "| {} | `{}` | | approved `policy` change listing `{}…` | {} |",
+                "| {} | `{}` | | {} | {} |",
                 mark(finding),
                 md(&p.path),
-                &p.digest[..p.digest.len().min(19)],
-                p.approved_by.as_deref().map(|c| format!("{c} (approved)")).unwrap_or_else(|| "—".into())
+                lang.fmt("review.needs_policy", &[("digest", &&p.digest[..p.digest.len().min(19)])]),
+                approved(p.approved_by.as_deref())
             )?;
         }
         for s in &step.signoffs {
             let finding = r.findings.iter().find(|f| f.path.as_deref() == Some(&s.path));
+            let signoff = lang.fmt(
+                "review.signoff",
+                &[
+                    ("change", &md(&s.change)),
+                    ("stage", &md(&s.stage)),
+                    ("decision", &words::decision(lang, s.decision)),
+                    ("by", &md(&s.by)),
+                ],
+            );
             writeln!(
                 out,
-                "| {} | sign-off {} `{}` {} by {} | {} | signature by a key trusted at the base, in chain order | {} |",
+                "| {} | {} | {} | {} | {} |",
                 mark(finding),
-                md(&s.change),
-                md(&s.stage),
-                s.decision,
-                md(&s.by),
-                s.standing,
-                if s.standing == "valid" { "✔ verified" } else { s.standing }
+                signoff,
+                words::standing(lang, s.standing),
+                lang.t("review.needs_signoff"),
+                if s.standing == "valid" { lang.t("change.verified") } else { s.standing }
             )?;
         }
         for p in &r.products {
             let earlier = p.dates.iter().any(|d| d.earlier);
             let mut what = Vec::new();
             if !p.cycles_added.is_empty() {
-                what.push(format!("cycles added: {}", p.cycles_added.join(", ")));
+                what.push(lang.fmt("review.cycles_added", &[("list", &p.cycles_added.join(", "))]));
             }
             if !p.cycles_removed.is_empty() {
-                what.push(format!("cycles removed: {}", p.cycles_removed.join(", ")));
+                what.push(lang.fmt("review.cycles_removed", &[("list", &p.cycles_removed.join(", "))]));
             }
             for d in &p.dates {
                 what.push(format!(
@@ -163,15 +180,16 @@ pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str) -> io::Result<
                     d.field,
                     d.before,
                     d.after,
-                    if d.earlier { " **(earlier)**" } else { "" }
+                    if d.earlier { lang.t("review.earlier") } else { "" }
                 ));
             }
             writeln!(
                 out,
-                "| {} | product `{}` | {} | review the dates against the vendor's notice | |",
+                "| {} | {} | {} | {} | |",
                 if earlier { "⚠️" } else { "ℹ️" },
-                md(&p.product),
-                md(&what.join("; "))
+                lang.fmt("review.product", &[("product", &md(&p.product))]),
+                md(&what.join("; ")),
+                lang.t("review.needs_product")
             )?;
         }
         let shown: Vec<&crate::review::StatusMove> = r
@@ -191,15 +209,15 @@ pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str) -> io::Result<
             )?;
         }
         if shown.len() > 50 {
-            writeln!(out, "| | … and {} more status changes | | | |", shown.len() - 50)?;
+            writeln!(out, "| | {} | | | |", lang.fmt("review.more", &[("n", &(shown.len() - 50))]))?;
         }
     }
     if !r.findings.is_empty() {
         writeln!(
             out,
-            "\n<details{}><summary>Findings ({})</summary>\n",
+            "\n<details{}><summary>{}</summary>\n",
             if errors > 0 { " open" } else { "" },
-            r.findings.len()
+            lang.fmt("review.findings", &[("n", &r.findings.len())])
         )?;
         for f in &r.findings {
             let at = match (&f.path, f.line) {
@@ -207,15 +225,12 @@ pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str) -> io::Result<
                 (Some(p), None) => format!(" `{p}`"),
                 _ => String::new(),
             };
-            writeln!(out, "- {} **`{}`**{} — {}", mark(Some(f)), f.code, at, md(&f.message))?;
+            writeln!(out, "- {} **`{}`**{} — {}", mark(Some(f)), f.code, at, md(&words::finding(lang, f)))?;
         }
         writeln!(out, "\n</details>")?;
     }
     if errors > 0 {
-        writeln!(
-            out,
-            "\nApprovers sign on this branch (`lifecycle approve <ID>`) and push; `lifecycle change show <ID>` says who signs next."
-        )?;
+        writeln!(out, "\n{}", lang.t("review.approvers"))?;
     }
     Ok(())
 }
@@ -227,7 +242,7 @@ fn gh(text: &str, property: bool) -> String {
 }
 
 /// GitHub Actions workflow commands: an annotation per finding at its file and line.
-pub fn github(out: &mut dyn Write, r: &Review) -> io::Result<()> {
+pub fn github(out: &mut dyn Write, r: &Review, lang: Lang) -> io::Result<()> {
     for f in &r.findings {
         let level = if f.severity == Severity::Error { "error" } else { "warning" };
         let mut props = Vec::new();
@@ -238,15 +253,11 @@ pub fn github(out: &mut dyn Write, r: &Review) -> io::Result<()> {
             props.push(format!("line={l}"));
         }
         props.push(format!("title={}", gh(&format!("lifecycle {}", f.code), true)));
-        writeln!(out, "::{level} {}::{}", props.join(","), gh(&f.message, false))?;
+        writeln!(out, "::{level} {}::{}", props.join(","), gh(&words::finding(lang, f), false))?;
     }
     let errors = r.errors();
-    writeln!(
-        out,
-        "lifecycle review: {} — {}",
-        if errors == 0 { "ok" } else { "changes need approval" },
-        effect(r)
-    )
+    let verdict = lang.t(if errors == 0 { "review.gh_ok" } else { "review.gh_needs" });
+    writeln!(out, "{}", lang.fmt("review.gh_line", &[("verdict", &verdict), ("effect", &effect(r, lang))]))
 }
 
 /// SARIF 2.1.0: one rule per finding code, results located at file and line.
@@ -312,7 +323,7 @@ pub fn json(r: &Review, base_name: &str) -> serde_json::Value {
         "commits": r.commits,
         "signoffs": r.signoffs_checked,
         "ok": r.errors() == 0,
-        "effect": effect(r),
+        "effect": effect(r, Lang::En),
         "versions": r.step.versions,
         "policy_files": r.step.policy_files,
         "signoffs_added": r.step.signoffs,

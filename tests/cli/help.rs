@@ -15,10 +15,16 @@ const COMMANDS: &[&[&str]] = &[
     &["confirm"],
     &["verify"],
     &["review"],
+    &["report"],
+    &["kpi"],
     &["catalog", "import"],
     &["catalog", "sync"],
     &["advisories", "import"],
     &["advisories", "sync"],
+    &["init"],
+    &["schema"],
+    &["calendar"],
+    &["completions"],
 ];
 
 /// Every command's `--help` is stable and lists examples.
@@ -42,4 +48,60 @@ fn usage_errors_exit_2() {
     let out = env.run(&["check", "--format", "yaml"]);
     assert_eq!(out.status, 2);
     assert!(out.stderr.contains("invalid value 'yaml'"), "{}", out.stderr);
+}
+
+/// Completion scripts for every shell name the commands; the man page is roff and lists them too.
+#[test]
+fn completions_and_man_page() {
+    let env = TestEnv::new();
+    for (shell, marker) in [
+        ("bash", "complete -F _lifecycle"),
+        ("zsh", "#compdef lifecycle"),
+        ("fish", "complete -c lifecycle"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = env.run(&["completions", shell]);
+        out.assert_status(0);
+        assert!(out.stdout.contains(marker), "{shell}: no {marker:?}");
+        for command in ["check", "calendar", "approve", "init"] {
+            assert!(out.stdout.contains(command), "{shell}: no {command}");
+        }
+    }
+    env.run(&["completions", "tcsh"]).assert_status(2);
+    let man = env.run(&["man"]);
+    man.assert_status(0);
+    assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH lifecycle"), "{}", &man.stdout[..200]);
+    assert!(man.stdout.contains("calendar"));
+    env.run(&["man", "--out-dir", "man1"]).assert_status(0);
+    assert!(env.path("man1/lifecycle.1").is_file());
+    assert!(env.path("man1/lifecycle-check.1").is_file());
+    // The man command is hidden from --help.
+    assert!(!env.run(&["--help"]).stdout.contains(" man "));
+}
+
+/// `--help` in Chinese, from `--lang` or from `LANG`: the summaries of commands and global flags.
+#[test]
+fn help_in_chinese() {
+    let env = TestEnv::new();
+    let out = env.run(&["--lang", "zh-CN", "--help"]);
+    out.assert_status(0);
+    insta::assert_snapshot!("help_lifecycle_zh_cn", out.stdout);
+    let check = env.run_env(&["check", "--help"], &[("LANG", "zh_CN.UTF-8")]);
+    check.assert_status(0);
+    assert!(check.stdout.starts_with("显示每个系统的生命周期状态"), "{}", check.stdout);
+    // An explicit --lang wins over LANG.
+    let en = env.run_env(&["--lang", "en", "check", "--help"], &[("LANG", "zh_CN.UTF-8")]);
+    assert!(en.stdout.starts_with("Show each system"), "{}", en.stdout);
+}
+
+/// Every command's `--help` shows examples.
+#[test]
+fn every_command_has_examples() {
+    let env = TestEnv::new();
+    for command in COMMANDS {
+        let mut args: Vec<&str> = command.to_vec();
+        args.push("--help");
+        let out = env.run(&args);
+        assert!(out.stdout.contains("Example"), "{args:?} has no examples");
+    }
 }

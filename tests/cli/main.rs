@@ -1,12 +1,16 @@
 //! Integration tests: the real binary on real repositories.
 
 mod approvals;
+mod calendar;
 mod check;
 mod common;
 mod demo;
 mod discovery;
 mod help;
 mod hostile;
+mod init;
 mod report;
 mod review;
+mod schema;
+mod terminal;
 mod validate;

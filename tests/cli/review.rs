@@ -257,6 +257,17 @@ fn review_outputs() {
     insta::assert_snapshot!("review_github", hide(gh.snapshot()));
     let sarif = review(&org, "sarif");
     insta::assert_snapshot!("review_sarif", hide(sarif.stdout.clone()));
+    // The same in Chinese; SARIF and JSON stay English.
+    let zh =
+        |format: &str| org.lc(LATER, &["--lang", "zh-CN", "review", "--base", "main", "--format", format]);
+    let md = zh("markdown");
+    md.assert_status(1);
+    insta::assert_snapshot!("review_markdown_zh_cn", hide(md.snapshot()));
+    insta::assert_snapshot!("review_github_zh_cn", hide(zh("github").snapshot()));
+    assert_eq!(hide(zh("sarif").stdout), hide(sarif.stdout));
+    let verify = org.lc(LATER, &["--lang", "zh-CN", "verify"]);
+    assert!(verify.stdout.contains("验证未通过：已检查"), "{}", verify.snapshot());
+    assert!(verify.stdout.contains("│ 错误 "), "{}", verify.snapshot());
 }
 
 /// The SARIF output validates against the OASIS SARIF 2.1.0 schema, with one rule per finding code

@@ -249,3 +249,23 @@ fn change_show_table_with_stale_and_rejected_sign_offs() {
     );
     assert!(out.stdout.contains("state: rejected"), "{}", out.snapshot());
 }
+
+/// `change show`, `change list` and `approve` in Chinese: headers, states, decisions, next steps.
+#[test]
+fn change_show_and_list_in_chinese() {
+    let org = requested();
+    approve_stages(&org, 2);
+    org.as_person("li.ming");
+    org.edit(REQUEST, "amount: 45000", "amount: 52000");
+    org.commit("2024-09-07T18:00:00+08:00", "CHG-2024-003: budget");
+    org.as_person("li.ming");
+    let signed =
+        org.lc("2024-09-08T09:00:00+08:00", &["--lang", "zh-CN", "approve", CHG, "-m", "预算已更新"]);
+    signed.assert_status(0);
+    assert!(signed.stdout.contains("批准（第 1/5 阶段）"), "{}", signed.snapshot());
+    assert!(signed.stdout.contains("下一步：`architect`"), "{}", signed.snapshot());
+    let out = org.lc(LATER, &["--lang", "zh-CN", "change", "show", CHG]);
+    snapshot_without_commits!(out);
+    let out = org.lc(LATER, &["--lang", "zh-CN", "change", "list"]);
+    snapshot_without_commits!(out);
+}

@@ -1,0 +1,184 @@
+//! `lifecycle init`: a new repository that validates, checks and can sign; never overwrites a file.
+
+use crate::common::{Output, TestEnv};
+
+const TODAY: &str = "2024-09-01";
+
+/// An ed25519 key in the test HOME, configured as git's SSH signing key of the repository.
+fn configure_signing(env: &TestEnv) -> String {
+    std::fs::create_dir_all(env.path("home/keys")).unwrap();
+    let key = env.path("home/keys/me");
+    let out = env
+        .command("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "me@example.com", "-f"])
+        .arg(&key)
+        .output()
+        .expect("run ssh-keygen");
+    assert!(out.status.success(), "ssh-keygen: {}", String::from_utf8_lossy(&out.stderr));
+    for (k, v) in [
+        ("user.name", "Zhang Wei"),
+        ("user.email", "zhang.wei@example.com"),
+        ("gpg.format", "ssh"),
+        ("user.signingKey", key.to_str().unwrap()),
+    ] {
+        env.git(&["config", k, v]);
+    }
+    env.read("home/keys/me.pub").trim().to_string()
+}
+
+fn assert_validates_and_checks(env: &TestEnv) {
+    let validate = env.run(&["validate"]);
+    validate.assert_status(0);
+    assert!(validate.stderr.contains("no problems"), "{}", validate.snapshot());
+    let check = env.run(&["--today", TODAY, "check", "--fail-on", "warn"]);
+    check.assert_status(0);
+    assert!(check.stdout.contains("example"), "{}", check.snapshot());
+}
+
+/// In an empty folder, init creates the git repository and every file; the result validates
+/// without a warning and `check` runs.
+#[test]
+fn init_into_an_empty_folder_then_validate_passes() {
+    let env = TestEnv::new();
+    let out = env.run(&["init", "--template", "minimal"]);
+    out.assert_status(0);
+    assert!(env.path(".git").is_dir());
+    for file in [
+        "lifecycle.yaml",
+        "policies/policy.yaml",
+        "policies/people.yaml",
+        "inventory/systems/example.yaml",
+        "inventory/products/redis.yaml",
+        ".github/workflows/lifecycle.yml",
+        ".lifecycle/schemas/system.json",
+    ] {
+        assert!(env.path(file).is_file(), "{file} missing:\n{}", out.snapshot());
+        assert!(out.stdout.contains(&format!("created {file}")), "{}", out.snapshot());
+    }
+    // Without a signing key the person is listed without one, and init says so.
+    assert!(out.stdout.contains("no SSH signing key"), "{}", out.snapshot());
+    assert_validates_and_checks(&env);
+}
+
+/// Every template, in an existing repository with SSH signing configured: the person is you, with
+/// your public key and every role the policy names; the result validates and checks.
+#[test]
+fn every_template_validates_and_lists_you_with_your_key() {
+    for template in ["ops04", "telecom", "minimal"] {
+        let env = TestEnv::new();
+        env.git_init();
+        let public = configure_signing(&env);
+        env.run(&["init", "--template", template]).assert_status(0);
+        let people = env.read("policies/people.yaml");
+        assert!(people.contains("id: zhang.wei"), "{template}: {people}");
+        assert!(people.contains("name: \"Zhang Wei\""), "{template}: {people}");
+        assert!(people.contains(&public), "{template}: the public key is not in {people}");
+        if template == "ops04" {
+            assert!(people.contains("cto") && people.contains("security-director"), "{people}");
+        }
+        assert_validates_and_checks(&env);
+    }
+}
+
+/// The policy init writes is the example's file, with the schema modeline in front: init and the
+/// examples cannot drift apart.
+#[test]
+fn templates_are_the_example_policies() {
+    let root = std::path::Path::new(crate::common::PROJECT);
+    for (template, written, example) in [
+        ("ops04", "policies/ops04.yaml", "policies/ops04.yaml"),
+        ("telecom", "policies/telecom.yaml", "examples/telecom/policy.yaml"),
+        ("minimal", "policies/policy.yaml", "examples/minimal/policy.yaml"),
+    ] {
+        let env = TestEnv::new();
+        env.run(&["init", "-q", "--template", template]).assert_status(0);
+        let text = env.read(written);
+        let example = std::fs::read_to_string(root.join(example)).unwrap();
+        assert_eq!(
+            text,
+            format!("# yaml-language-server: $schema=../.lifecycle/schemas/policy.json\n{example}"),
+            "{template}"
+        );
+    }
+}
+
+/// Every YAML file init writes starts with a modeline naming a schema that init wrote too.
+#[test]
+fn every_yaml_file_has_a_schema_modeline() {
+    let env = TestEnv::new();
+    env.run(&["init", "-q"]).assert_status(0);
+    for file in [
+        "lifecycle.yaml",
+        "policies/ops04.yaml",
+        "policies/people.yaml",
+        "inventory/systems/example.yaml",
+        "inventory/products/redis.yaml",
+    ] {
+        let text = env.read(file);
+        let first = text.lines().next().unwrap();
+        let schema = first
+            .strip_prefix("# yaml-language-server: $schema=")
+            .unwrap_or_else(|| panic!("{file} starts with {first:?}"));
+        let target = env.path(file).parent().unwrap().join(schema);
+        assert!(target.is_file(), "{file}: {} does not exist", target.display());
+    }
+}
+
+/// An existing file is never overwritten, and init lists what it skipped; a repository that has a
+/// policy gets no second one (it would define the same classes twice).
+#[test]
+fn init_never_overwrites() {
+    let env = TestEnv::new();
+    env.git_init();
+    env.write("lifecycle.yaml", "timezone: Asia/Shanghai\n");
+    env.write(
+        "policies/mine.yaml",
+        "eol: {plan_before: 12mo, finish_before: 6mo}\nclasses:\n  replacement: {chain: [approver]}\n",
+    );
+    let out: Output = env.run(&["init"]);
+    out.assert_status(0);
+    assert_eq!(env.read("lifecycle.yaml"), "timezone: Asia/Shanghai\n");
+    assert!(out.stdout.contains("skipped lifecycle.yaml (exists; not overwritten)"), "{}", out.snapshot());
+    assert!(out.stdout.contains("skipped policies/ops04.yaml"), "{}", out.snapshot());
+    assert!(!env.path("policies/ops04.yaml").exists());
+    // A second run skips everything and changes nothing.
+    let before = crate::common::tree(env.root());
+    let again = env.run(&["init", "-q"]);
+    again.assert_status(0);
+    assert!(!again.stdout.contains("created"), "{}", again.snapshot());
+    assert_eq!(before, crate::common::tree(env.root()));
+}
+
+/// After init and a commit, you can open a change and sign it: the repository works end to end.
+#[test]
+fn init_then_change_and_approve() {
+    let env = TestEnv::new();
+    env.git_init();
+    configure_signing(&env);
+    env.run(&["init", "-q", "--template", "minimal"]).assert_status(0);
+    env.commit_all("lifecycle init");
+    env.run(&[
+        "--today",
+        TODAY,
+        "change",
+        "new",
+        "--class",
+        "replacement",
+        "--target",
+        "example/redis=8.0.0",
+    ])
+    .assert_status(0);
+    env.commit_all("request");
+    let out = env.run(&["--today", TODAY, "approve", "CHG-2024-001", "-m", "ok"]);
+    out.assert_status(0);
+    env.run(&["verify"]).assert_status(0);
+}
+
+/// init in Chinese.
+#[test]
+fn init_in_chinese() {
+    let env = TestEnv::new();
+    let out = env.run(&["--lang", "zh-CN", "init", "--template", "minimal"]);
+    out.assert_status(0);
+    insta::assert_snapshot!(out.snapshot());
+}
