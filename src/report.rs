@@ -458,16 +458,6 @@ fn word<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-fn severity_str(s: crate::model::Severity) -> &'static str {
-    use crate::model::Severity::*;
-    match s {
-        Low => "low",
-        Medium => "medium",
-        High => "high",
-        Critical => "critical",
-    }
-}
-
 fn outcome_str(o: crate::model::Outcome) -> &'static str {
     use crate::model::Outcome::*;
     match o {
@@ -773,7 +763,7 @@ pub fn gather(
                 .collect();
             AdvisoryKnown {
                 id: a.id.clone(),
-                severity: severity_str(a.severity),
+                severity: a.severity.as_str(),
                 kev: a.kev,
                 published: a.published,
                 detected_at: a.detected_at,

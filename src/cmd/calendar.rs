@@ -1,5 +1,6 @@
 //! `lifecycle calendar`: every deadline as an iCalendar (RFC 5545) file for calendar applications.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -7,6 +8,7 @@ use anyhow::Result;
 
 use super::Ctx;
 use crate::cli::Exit;
+use crate::eval::advisories::{self, SecurityItem};
 use crate::eval::calendar::{self, Event};
 use crate::eval::status::{self, Item, Links};
 use crate::model::{ChangeRequest, Target};
@@ -19,7 +21,8 @@ Examples:
   lifecycle calendar --today 2024-09-01 --at origin/main
 
 Events: the end of support, finish_by and plan_by of every component with an end date, the expiry
-of approved exceptions, and the planned gray and production releases of change requests. Each
+of approved exceptions, the respond_by and deploy_by of every advisory on every component it affects,
+and the planned gray and production releases of change requests. Each
 event's UID comes from what it is (kind and subject), so re-importing updates events instead of
 duplicating them; DTSTAMP is --today (or LIFECYCLE_TODAY), so the file depends on nothing else.")]
 pub struct Args {
@@ -38,12 +41,15 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     }
     let repo = &loaded.repo;
     let today = ctx.today(repo.settings.timezone);
-    let links = if repo.changes.is_empty() {
-        Links::default()
+    let (links, approved_at) = if repo.changes.is_empty() {
+        (Links::default(), HashMap::new())
     } else {
         let trust = crate::sign::Trust::from_people(&repo.people);
         let checked = crate::approvals::check(repo, &trust, None);
-        crate::approvals::links(repo, &crate::approvals::evaluate(repo, &checked))
+        let evals = crate::approvals::evaluate(repo, &checked);
+        let approved_at: HashMap<String, _> =
+            evals.iter().filter_map(|e| Some((e.id.clone(), e.approved.as_ref()?.1?))).collect();
+        (crate::approvals::links(repo, &evals), approved_at)
     };
     let items = status::evaluate(repo, today, &links);
     let lang = ctx.lang;
@@ -89,9 +95,30 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         }
         lines
     };
-    // Every source of deadlines adds its events here; advisories' respond_by/deploy_by will too.
+    let describe_advisory = |a: &SecurityItem| {
+        let system = repo.systems.iter().find(|s| s.id == a.system);
+        let mut lines = vec![lang.fmt(
+            "calendar.advisory",
+            &[
+                ("id", &a.advisory),
+                ("severity", &a.severity.as_str()),
+                ("kev", &if a.kev { " KEV" } else { "" }),
+                ("class", &a.class.as_deref().unwrap_or("—")),
+            ],
+        )];
+        if let Some(s) = system {
+            lines.push(lang.fmt("calendar.system", &[("name", &s.name), ("id", &s.id), ("owner", &s.owner)]));
+        }
+        if let Some(change) = &a.change {
+            lines.push(lang.fmt("calendar.covered", &[("change", change)]));
+        }
+        lines
+    };
+    // Every source of deadlines adds its events here.
+    let security = advisories::evaluate(repo, today, &approved_at);
     let mut events: Vec<Event> = Vec::new();
     events.extend(calendar::lifecycle_events(&items, &describe_item));
+    events.extend(calendar::advisory_events(&security, &describe_advisory));
     events.extend(calendar::change_events(repo, &describe_change));
     calendar::sort(&mut events);
     match &args.output {

@@ -20,7 +20,7 @@ pub enum EventKind {
     PlanBy,
     /// An approved exception stops accepting the risk.
     ExceptionEnds,
-    /// An advisory must be responded to (§5.3). Not built here yet: advisories add their own events.
+    /// An advisory must be responded to (§5.3).
     RespondBy,
     /// An advisory's fix must be deployed (§5.3).
     DeployBy,
@@ -139,6 +139,32 @@ pub fn change_events(
                     about: change.title.clone(),
                     details: describe(change),
                     change: Some(change.id.clone()),
+                });
+            }
+        }
+    }
+    events
+}
+
+/// The response and deployment deadlines of every advisory on every component it affects (or
+/// affected: a resolved one keeps its events, so the calendar shows what was due when).
+pub fn advisory_events(
+    items: &[crate::eval::advisories::SecurityItem],
+    describe: &dyn Fn(&crate::eval::advisories::SecurityItem) -> Vec<String>,
+) -> Vec<Event> {
+    let mut events = Vec::new();
+    for item in items.iter().filter(|i| i.affected || i.resolved_at.is_some()) {
+        let subject = format!("{}/{}/{}", item.advisory, item.system, item.component);
+        let about = format!("{} {}", item.product, item.version);
+        for (kind, at) in [(EventKind::RespondBy, item.respond_by), (EventKind::DeployBy, item.deploy_by)] {
+            if let Some(at) = at {
+                events.push(Event {
+                    kind,
+                    when: When::At(at),
+                    subject: subject.clone(),
+                    about: about.clone(),
+                    details: describe(item),
+                    change: item.change.clone(),
                 });
             }
         }

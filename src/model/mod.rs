@@ -246,6 +246,18 @@ pub enum Severity {
     Critical,
 }
 
+impl Severity {
+    /// The word in files and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
 /// A kind of change with its deadlines and approval chain.
 #[derive(Debug, Clone)]
 pub struct Class {

@@ -29,12 +29,7 @@ fn class(lang: Lang, i: &SecurityItem) -> String {
 }
 
 fn severity(i: &SecurityItem) -> &'static str {
-    match i.severity {
-        crate::model::Severity::Critical => "critical",
-        crate::model::Severity::High => "high",
-        crate::model::Severity::Medium => "medium",
-        crate::model::Severity::Low => "low",
-    }
+    i.severity.as_str()
 }
 
 /// Worst first: overdue, open, responded, resolved; then by deploy deadline and id.

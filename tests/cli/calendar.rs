@@ -129,9 +129,17 @@ fn calendar_is_stable() {
     let b = env.run_env(&["calendar"], &[("LIFECYCLE_TODAY", TODAY)]);
     assert_eq!(a.stdout, b.stdout);
     let later = env.run(&["--today", "2025-01-01", "calendar"]);
-    let uids =
-        |t: &str| parse(t).events.iter().map(|e| prop(e, "UID").unwrap().to_string()).collect::<Vec<_>>();
-    assert_eq!(uids(&a.stdout), uids(&later.stdout));
+    let uids = |t: &str| {
+        parse(t).events.iter().map(|e| prop(e, "UID").unwrap().to_string()).collect::<BTreeSet<_>>()
+    };
+    let (before, after) = (uids(&a.stdout), uids(&later.stdout));
+    assert!(before.is_subset(&after), "an event's UID changed when --today moved");
+    // What is new is only what was not known yet: the advisory detected on 2024-10-03.
+    let later_cal = parse(&later.stdout);
+    for e in later_cal.events.iter().filter(|e| !before.contains(prop(e, "UID").unwrap())) {
+        let summary = prop(e, "SUMMARY").unwrap();
+        assert!(summary.contains("CVE-2024-31449/"), "new event {summary:?}");
+    }
     let w = env.run(&["--today", TODAY, "calendar", "-o", "out/deadlines.ics"]);
     w.assert_status(0);
     assert!(w.stdout.starts_with("wrote "), "{}", w.snapshot());
@@ -205,4 +213,35 @@ fn calendar_has_exception_expiry_and_covering_changes() {
         .unwrap_or_else(|| panic!("no exception expiry in\n{}", out.stdout));
     assert_eq!(prop(expiry, "DTSTART"), Some("20241231"));
     assert!(prop(expiry, "CATEGORIES").unwrap().contains("CHG-2024-010"));
+}
+
+/// Every advisory on every component it affects gets its response and deployment deadlines, at the
+/// instant the policy's class gives (CVE-2024-31449: high → important-security, 24 h / 72 h).
+#[test]
+fn calendar_has_advisory_deadlines() {
+    let env = TestEnv::with_example();
+    let out = env.run(&["--today", "2024-10-05", "calendar"]);
+    out.assert_status(0);
+    let cal = parse(&out.stdout);
+    let find = |summary: &str| {
+        cal.events
+            .iter()
+            .find(|e| prop(e, "SUMMARY") == Some(summary))
+            .unwrap_or_else(|| panic!("no {summary:?}"))
+    };
+    let respond = find("Deadline to respond: CVE-2024-31449/redis-session/redis (redis 6.2.14)");
+    let deploy = find("Deadline to deploy the fix: CVE-2024-31449/redis-session/redis (redis 6.2.14)");
+    assert_eq!(prop(respond, "CATEGORIES"), Some("lifecycle,respond-by"));
+    assert!(prop(deploy, "DESCRIPTION").unwrap().starts_with("Advisory CVE-2024-31449: high\\, class "));
+    let start = |e| prop(e, "DTSTART").unwrap().to_string();
+    assert!(start(respond) < start(deploy), "respond by before deploy by");
+    // Five Redis instances are affected: one pair of events each.
+    let deploys = cal
+        .events
+        .iter()
+        .filter(|e| {
+            prop(e, "SUMMARY").is_some_and(|s| s.starts_with("Deadline to deploy the fix: CVE-2024-31449/"))
+        })
+        .count();
+    assert_eq!(deploys, 5);
 }
