@@ -106,6 +106,7 @@ fn schemas_accept_the_example_organisation() {
     policies.push(root.join("examples/telecom/policy.yaml"));
     policies.push(root.join("examples/minimal/policy.yaml"));
     check("policy", policies);
+    check("advisory", yaml_files(&root.join("inventory/advisories")));
     assert!(checked > 90, "only {checked} files");
     for (kind, text) in [("change", REQUEST), ("report", REPORT), ("advisory", ADVISORY)] {
         let errs = errors(&validator(&env, kind), &yaml(text));
