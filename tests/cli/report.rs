@@ -252,3 +252,55 @@ fn unapproved_version_changes_are_listed_never_dropped() {
     let q4 = org.lc("2024-12-31T10:00:00+08:00", &["report", "--format", "json", "--from", "2024-10-01"]);
     assert_eq!(q4.json()["changes"]["version_changes"], serde_json::json!([]));
 }
+
+/// The HTML renders in a real browser, to the screen and to PDF: headless Chromium when the machine
+/// has it (`chromium` or `chromium-browser` on PATH); skipped, saying so, when it does not.
+#[test]
+fn html_renders_in_headless_chromium() {
+    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| std::process::Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()))
+    else {
+        eprintln!("skipped: no headless Chromium on this machine");
+        return;
+    };
+    let (env, dir) = demo();
+    let d = dir.display().to_string();
+    for lang in ["en", "zh-CN"] {
+        let html = env.path(&format!("evidence-{lang}.html"));
+        let mut args = vec!["-C", &d, "--today", "2024-12-31", "--lang", lang, "report", "--format", "html"];
+        args.extend_from_slice(&PERIOD);
+        let html_arg = html.display().to_string();
+        args.extend_from_slice(&["-o", &html_arg]);
+        env.run(&args).assert_status(0);
+        let png = env.path(&format!("evidence-{lang}.png"));
+        let pdf = env.path(&format!("evidence-{lang}.pdf"));
+        let url = format!("file://{}", html.display());
+        for target in [format!("--screenshot={}", png.display()), format!("--print-to-pdf={}", pdf.display())]
+        {
+            let out = env
+                .command("timeout")
+                .args([
+                    "120",
+                    browser,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--window-size=1280,4000",
+                ])
+                .arg(&target)
+                .arg(&url)
+                .output()
+                .expect("chromium runs");
+            assert!(out.status.success(), "{browser} {target}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let png = std::fs::read(&png).expect("a screenshot");
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 50_000,
+            "{lang}: a blank screenshot? {} bytes",
+            png.len()
+        );
+        let pdf = std::fs::read(&pdf).expect("a PDF");
+        assert!(pdf.starts_with(b"%PDF") && pdf.len() > 20_000, "{lang}: PDF of {} bytes", pdf.len());
+    }
+}
