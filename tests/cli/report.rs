@@ -261,7 +261,10 @@ fn html_renders_in_headless_chromium() {
         .into_iter()
         .find(|b| std::process::Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()))
     else {
-        eprintln!("skipped: no headless Chromium on this machine");
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"skipped: no headless Chromium on this machine\n",
+        );
         return;
     };
     let (env, dir) = demo();
