@@ -25,6 +25,9 @@ at() { export GIT_AUTHOR_DATE="$1" GIT_COMMITTER_DATE="$1"; }
 git init -q -b main
 cp -r "$here/inventory" "$here/policies" .
 mkdir -p keys
+# Advisories enter the history when they were detected, as `lifecycle advisories sync` would add them.
+later=$(mktemp -d); trap 'rm -rf "$later"' EXIT
+mv inventory/advisories/CVE-2024-4577.yaml inventory/advisories/CVE-2024-31449.yaml "$later"/
 echo "timezone: Asia/Shanghai" > lifecycle.yaml
 
 # Fresh keys for everyone in the people file; the example keys are replaced.
@@ -52,7 +55,13 @@ at "2024-03-01T09:00:00+08:00"
 git add -A && git commit -q -m "The example organisation, its OPS04 policy and its reviewers"
 "$lifecycle" validate -q
 
+echo "== 2024-06-12 a KEV-listed PHP advisory is detected"
+as zhao.lei; at "2024-06-12T09:00:00+08:00"
+cp "$later/CVE-2024-4577.yaml" inventory/advisories/
+git add inventory/advisories && git commit -q -m "advisories: CVE-2024-4577 (PHP, KEV)"
+
 echo "== 2024-09-05 李明 requests the Redis replacement"
+as li.ming
 at "2024-09-05T10:00:00+08:00"
 "$lifecycle" --today 2024-09-05 change new --id CHG-2024-003 --class replacement \
   --target redis-session/redis=7.2.0 --title "Redis 6.2.14 升级至 7.2.0" \
@@ -78,6 +87,11 @@ as zhou.jie; at "2024-09-19T23:30:00+08:00"
 sed -i 's/version: "6.2.14"/version: "7.2.0"/' inventory/systems/redis-session.yaml
 sed -i '/eol: 2024-12-31/d; /vendor support contract/d; /earlier than the community date/d' inventory/systems/redis-session.yaml
 git commit -q -am "redis-session: Redis 7.2.0 (CHG-2024-003)"
+
+echo "== 2024-10-03 a Redis advisory is detected"
+as zhao.lei; at "2024-10-03T09:00:00+08:00"
+cp "$later/CVE-2024-31449.yaml" inventory/advisories/
+git add inventory/advisories && git commit -q -m "advisories: CVE-2024-31449 (Redis)"
 
 echo "== 2024-10-15 the execution report"
 at "2024-10-15T23:30:00+08:00"

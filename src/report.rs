@@ -748,7 +748,7 @@ pub fn gather(
         });
     }
     eol_known.sort_by(|a, b| (a.end, &a.system, &a.component).cmp(&(b.end, &b.system, &b.component)));
-    let advisories: Vec<AdvisoryKnown> = end_repo
+    let mut advisories: Vec<AdvisoryKnown> = end_repo
         .advisories
         .iter()
         .map(|a| {
@@ -773,6 +773,7 @@ pub fn gather(
             }
         })
         .collect();
+    advisories.sort_by(|a, b| (a.detected_at, &a.id).cmp(&(b.detected_at, &b.id)));
 
     // The change population.
     let mut requests: Vec<ChangeEntry> = Vec::new();
