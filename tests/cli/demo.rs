@@ -20,7 +20,7 @@ fn the_demo_walks_the_redis_change_and_verifies() {
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("CHG-2024-003 is approved."), "{stdout}");
     assert!(stdout.contains("CHG-2024-003 is complete."), "{stdout}");
-    assert!(stdout.contains("verify ok: commits checked: 9"), "{stdout}");
+    assert!(stdout.contains("verify ok: commits checked: 11"), "{stdout}");
     assert!(stdout.contains("sign-offs: 6, errors: 0, warnings: 0"), "{stdout}");
     assert!(stdout.contains("│ redis-session ┆ centos"), "{stdout}");
     assert!(stdout.contains("7.2.0"), "{stdout}");
