@@ -503,6 +503,18 @@ pub fn gather(
     today: NaiveDate,
     now: DateTime<FixedOffset>,
 ) -> Result<Evidence> {
+    gather_with_progress(git, head, period, today, now, &|_, _| {})
+}
+
+/// [`gather`], telling `progress(done, total)` how far the history walk is.
+pub fn gather_with_progress(
+    git: &Git,
+    head: Oid,
+    period: Period,
+    today: NaiveDate,
+    now: DateTime<FixedOffset>,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Evidence> {
     let settings = crate::review::settings_at(git, head)?;
     let tz = settings.timezone;
     let genesis = settings.genesis.as_deref().map(|g| git.resolve(g)).transpose()?;
@@ -535,7 +547,8 @@ pub fn gather(
     let mut version_changes: Vec<VersionChange> = Vec::new();
     let mut policy_changed: HashMap<String, (String, DateTime<FixedOffset>, Option<String>)> = HashMap::new();
     let mut parent = base;
-    for &commit in &commits {
+    for (n, &commit) in commits.iter().enumerate() {
+        progress(n, commits.len());
         let time = git.commit_time(commit)?;
         let step = walk.step(parent, commit)?;
         let cid = commit.to_string();

@@ -146,3 +146,30 @@ pub fn terminal_width() -> Option<u16> {
     }
     std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or_else(|| comfy_table::Table::new().width())
 }
+
+/// A progress bar on stderr for long walks, labelled with the i18n key `message`: only on a
+/// terminal, never with `-q`. Short walks finish before the first draw, so it appears only when
+/// there is a wait.
+pub(crate) fn progress_bar(ctx: &Ctx, message: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if ctx.quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    let style = indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ({eta})")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_message(ctx.lang.t(message));
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
+}
+
+/// Feeds a progress bar now and then: updating it costs more than a commit's work.
+pub(crate) fn tick(bar: &Option<indicatif::ProgressBar>, done: usize, total: usize) {
+    if let Some(bar) = bar
+        && (done <= 1 || done.is_multiple_of(64) || done == total)
+    {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    }
+}

@@ -127,7 +127,14 @@ fn evidence(ctx: &Ctx, args: &PeriodArgs, what: &str) -> Result<Option<Evidence>
         Some(day) => report::Period { from: day, to: day }.bounds(tz).1,
         None => ctx.now(),
     };
-    Ok(Some(report::gather(git, head, period, today, now)?))
+    let bar = super::progress_bar(ctx, "report.progress");
+    let evidence = report::gather_with_progress(git, head, period, today, now, &|done, total| {
+        super::tick(&bar, done, total)
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(Some(evidence?))
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {

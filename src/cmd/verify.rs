@@ -61,16 +61,10 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         .ok_or_else(|| anyhow!("verify needs a git repository; {} is not in one", ctx.root.display()))?;
     let head = git.head().ok_or_else(|| anyhow!("the repository has no commit yet"))?;
     let from = args.from.as_deref().map(|r| git.resolve(r)).transpose()?;
-    let bar = progress_bar(ctx);
+    let bar = super::progress_bar(ctx, "verify.progress");
     let started = std::time::Instant::now();
     let outcome = crate::verify::verify_with_progress(git, head, from, ctx.now(), &|done, total| {
-        if let Some(bar) = &bar {
-            // Updating the bar costs more than a commit's check: a long history updates it now and then.
-            if done == 1 || done % 64 == 0 || done == total {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            }
-        }
+        super::tick(&bar, done, total)
     })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -176,20 +170,4 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         }
     }
     Ok(if errors > 0 { Exit::Findings } else { Exit::Clean })
-}
-
-/// A progress bar on stderr for long histories: only on a terminal, never with `-q`.
-fn progress_bar(ctx: &Ctx) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if ctx.quiet || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    let style = indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ({eta})")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-    bar.set_style(style);
-    bar.set_message(ctx.lang.t("verify.progress"));
-    // Short histories finish before the first draw; the bar appears only when there is a wait.
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    Some(bar)
 }

@@ -2,6 +2,7 @@
 
 pub const EN: &[(&str, &str)] = &[
     ("report.title", "Technology update evidence pack, {from} to {to}"),
+    ("report.progress", "reading history"),
     (
         "report.intro",
         "Generated from repository history up to head {head} ({head_time}), {commits} commits walked from baseline {base}; statuses for {today}; time zone {tz}.",
@@ -215,6 +216,7 @@ pub const EN: &[(&str, &str)] = &[
 
 pub const ZH: &[(&str, &str)] = &[
     ("report.title", "技术更新证据包（{from} 至 {to}）"),
+    ("report.progress", "正在读取历史"),
     (
         "report.intro",
         "依据仓库历史生成：头提交 {head}（{head_time}），自基线 {base} 起共遍历 {commits} 个提交；状态按 {today} 计算；时区 {tz}。",

@@ -131,3 +131,25 @@ fn verify_on_a_terminal() {
     let quiet = env.run(&["verify", "-q"]);
     assert_eq!(quiet.stderr, "");
 }
+
+/// `report` on a terminal (where a progress bar may be drawn on stderr and cleared) prints the same
+/// evidence pack as to a pipe.
+#[test]
+fn report_on_a_terminal() {
+    let env = TestEnv::with_example();
+    env.git_init();
+    env.commit_all("the example organisation");
+    let args = ["--today", "2024-12-31", "report", "--from", "2024-07-01", "--to", "2024-12-31"];
+    let plain = env.run(&args);
+    plain.assert_status(0);
+    if env.command("script").arg("--version").output().is_err() {
+        return;
+    }
+    let cmd = format!("'{BIN}' {}", args.join(" "));
+    let out = env.command("script").args(["-qec", &cmd, "/dev/null"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    let first = plain.stdout.lines().next().unwrap();
+    assert!(text.contains(first), "{text}");
+    assert!(text.contains("## 8. How to verify this report"), "{text}");
+}
