@@ -71,6 +71,11 @@ pub fn load(source: &dyn Source) -> Loaded {
     settings.paths.advisories = advisories_dir(source, &settings);
 
     let files = discover(source, &settings);
+    for (path, why) in source.refused_folders() {
+        let mut d = *read_error(&path, why);
+        d.hint = Some("copy the folder into the repository instead of linking to it".into());
+        diagnostics.push(d);
+    }
     let discovered = files.len() + usize::from(source.exists("lifecycle.yaml"));
     let paths: Vec<String> = files.iter().map(|(_, p)| p.clone()).collect();
     let blobs: Vec<(Kind, String, Result<Vec<u8>, source::ReadError>)> =

@@ -46,25 +46,34 @@ pub trait Source {
     }
     /// Human description for messages: "the work tree", "revision 1a2b3c4".
     fn describe(&self) -> String;
+    /// Folders that [`Source::list`] met but did not enter (links leading outside the repository),
+    /// each with why; they are reported, never silently skipped.
+    fn refused_folders(&self) -> Vec<(String, ReadError)> {
+        Vec::new()
+    }
 }
 
 /// The checked-out files.
 pub struct WorkTree {
     root: PathBuf,
     canonical_root: PathBuf,
+    /// Folder links met by `list` that lead outside the repository.
+    refused: std::sync::Mutex<Vec<(String, ReadError)>>,
 }
 
 impl WorkTree {
     pub fn new(root: &Path) -> WorkTree {
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        WorkTree { root: root.to_path_buf(), canonical_root }
+        WorkTree { root: root.to_path_buf(), canonical_root, refused: Default::default() }
     }
 
     pub fn root(&self) -> &Path {
         &self.root
     }
 
-    fn walk(&self, dir: &Path, rel: &str, out: &mut Vec<String>) {
+    /// Lists `dir`'s files into `out`. A link to a folder inside the repository is followed (once:
+    /// `seen` holds the folders entered, so a link cycle ends); one leading outside is refused.
+    fn walk(&self, dir: &Path, rel: &str, out: &mut Vec<String>, seen: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
         };
@@ -78,7 +87,18 @@ impl WorkTree {
                 continue;
             };
             if kind.is_dir() {
-                self.walk(&entry.path(), &rel, out);
+                self.walk(&entry.path(), &rel, out, seen);
+            } else if kind.is_symlink() && entry.path().is_dir() {
+                match entry.path().canonicalize() {
+                    Ok(target) if target.starts_with(&self.canonical_root) => {
+                        if !seen.contains(&target) {
+                            seen.push(target);
+                            self.walk(&entry.path(), &rel, out, seen);
+                        }
+                    }
+                    Ok(target) => self.refuse(rel, ReadError::Symlink(target.display().to_string())),
+                    Err(e) => self.refuse(rel, ReadError::Io(e.to_string())),
+                }
             } else {
                 // Symlinks are listed so that reading them can refuse them with a clear message.
                 out.push(rel);
@@ -88,6 +108,14 @@ impl WorkTree {
 }
 
 impl WorkTree {
+    fn refuse(&self, rel: String, why: ReadError) {
+        if let Ok(mut refused) = self.refused.lock()
+            && !refused.iter().any(|(p, _)| *p == rel)
+        {
+            refused.push((rel, why));
+        }
+    }
+
     /// Whether a folder (after following links) is inside the repository.
     fn inside(&self, folder: &Path) -> Result<(), ReadError> {
         let target = self.root.join(folder).canonicalize().map_err(|e| ReadError::Io(e.to_string()))?;
@@ -128,9 +156,18 @@ impl WorkTree {
 impl Source for WorkTree {
     fn list(&self, dir: &str) -> Vec<String> {
         let mut out = Vec::new();
-        self.walk(&self.root.join(dir), dir, &mut out);
+        let start = self.root.join(dir);
+        let mut seen = start.canonicalize().into_iter().collect();
+        self.walk(&start, dir, &mut out, &mut seen);
         out.sort();
+        out.dedup();
         out
+    }
+
+    fn refused_folders(&self) -> Vec<(String, ReadError)> {
+        let mut v = self.refused.lock().map(|r| r.clone()).unwrap_or_default();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
     }
 
     fn exists(&self, path: &str) -> bool {

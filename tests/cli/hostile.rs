@@ -537,12 +537,10 @@ fn path_traversal_in_change_ids_writes_nothing() {
     assert!(!org.path("etc").exists() && !org.root().parent().unwrap().join("etc/request.yaml").exists());
 }
 
-/// Missing (docs/fuzzing.md): a folder in `inventory/` that links outside the repository is skipped
-/// without a word — safe, nothing is read, but docs/decisions.md promises a clear error; and a folder
-/// link that stays inside is not followed either.
+/// A folder in `inventory/` that links outside the repository is refused by name, with a hint, and
+/// nothing under it is read.
 #[cfg(unix)]
 #[test]
-#[ignore = "folder links are skipped silently; not fixed yet"]
 fn a_folder_linking_outside_is_refused_by_name() {
     let env = repo();
     let outside = tempfile::tempdir().unwrap();
@@ -550,4 +548,26 @@ fn a_folder_linking_outside_is_refused_by_name() {
     std::os::unix::fs::symlink(outside.path(), env.path("inventory/products/elsewhere")).unwrap();
     let d = refusal(&env, "inventory/products/elsewhere");
     assert_eq!(d["code"], "symlink-outside", "{d:#}");
+}
+
+/// A folder link that stays inside the repository is followed, as a file link inside is; a link
+/// cycle ends instead of recursing forever.
+#[cfg(unix)]
+#[test]
+fn a_folder_linking_inside_is_followed_and_cycles_end() {
+    let env = repo();
+    let before = env.run(&["validate", "--format", "json"]).json()["files"].as_u64().unwrap();
+    std::fs::create_dir_all(env.path("shared/products")).unwrap();
+    std::fs::write(
+        env.path("shared/products/inhouse.yaml"),
+        "product: inhouse\ncycles:\n  - {cycle: \"1\", eol: 2030-01-01}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(env.path("shared/products"), env.path("inventory/products/shared")).unwrap();
+    std::os::unix::fs::symlink(env.path("inventory/products"), env.path("inventory/products/loop")).unwrap();
+    let out = env.run(&["validate", "--format", "json"]);
+    out.assert_status(0);
+    assert_eq!(out.json()["files"].as_u64().unwrap(), before + 1, "the linked folder's file is read once");
+    let check = env.run(&["--today", "2024-09-01", "check", "--format", "json"]);
+    assert_eq!(check.status, 0, "{}", check.stderr);
 }
