@@ -1,6 +1,7 @@
 //! Scale benchmark: generates synthetic repositories and times the real binary and the library.
 //!
-//! `cargo bench --bench scale` prints every scenario; `LIFECYCLE_BENCH_SIZES=1000,10000` limits the
+//! `cargo bench --bench scale` prints every scenario (check, validate, check --at, verify vs git, review,
+//! report and kpi over 1,000 changes); `LIFECYCLE_BENCH_SIZES=1000,10000` limits the
 //! sizes; `LIFECYCLE_BENCH_GENERATE=DIR:N` only writes a repository (for profiling). Figures and the machine they came from are recorded in docs/performance.md.
 #![allow(clippy::print_stdout)]
 
@@ -247,6 +248,8 @@ fn verify_scenario() {
         ours.as_secs_f64()
     );
 
+    report_scenario(root, changes);
+
     if std::env::var_os("LIFECYCLE_BENCH_KEEP").is_some() {
         println!("(kept {}; git comparison skipped)", root.display());
         return;
@@ -311,4 +314,50 @@ fn verify_scenario() {
         .map(|m| format!("{m:.1}"))
         .unwrap_or_else(|| "-".into());
     println!("{:<34} {:>10} {:>10.3} s {rss:>10}", "review (10 files changed)", 10_000, t.as_secs_f64());
+}
+
+/// `report` (JSON and HTML) and `kpi` over a period holding every change of the signed history: the
+/// generated commits are a minute apart from the initial commit on, so the period runs from the day
+/// before the first commit to the day after the head.
+fn report_scenario(root: &Path, changes: usize) {
+    let repo = git2::Repository::open(root).unwrap();
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    let mut first = head.clone();
+    while let Ok(parent) = first.parent(0) {
+        first = parent;
+    }
+    let day = |c: &git2::Commit, shift: i64| {
+        chrono::DateTime::from_timestamp(c.time().seconds() + shift * 86_400, 0)
+            .unwrap()
+            .date_naive()
+            .to_string()
+    };
+    let (from, to) = (day(&first, -1), day(&head, 1));
+    let period = ["--today", to.as_str(), "report", "--from", from.as_str(), "--to", to.as_str()];
+    // Every change is in the population.
+    let out = Command::new(env!("CARGO_BIN_EXE_lifecycle"))
+        .args(period)
+        .args(["--format", "json"])
+        .current_dir(root)
+        .output()
+        .expect("lifecycle runs");
+    assert!(out.status.success(), "report: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("report JSON");
+    assert_eq!(v["changes"]["requests"].as_array().map(Vec::len), Some(changes), "every change reported");
+    for (name, format) in [("report --format json", "json"), ("report --format html", "html")] {
+        let args = [&period[..], &["--format", format]].concat();
+        let t = binary(root, &args);
+        let rss = peak_rss(root, &args).map(|m| format!("{m:.1}")).unwrap_or_else(|| "-".into());
+        println!(
+            "{:<34} {:>10} {:>10.3} s {rss:>10}",
+            format!("{name} ({changes} changes)"),
+            10_000,
+            t.as_secs_f64()
+        );
+    }
+    let kpi =
+        ["--today", to.as_str(), "kpi", "--from", from.as_str(), "--to", to.as_str(), "--format", "json"];
+    let t = binary(root, &kpi);
+    let rss = peak_rss(root, &kpi).map(|m| format!("{m:.1}")).unwrap_or_else(|| "-".into());
+    println!("{:<34} {:>10} {:>10.3} s {rss:>10}", "kpi --format json", 10_000, t.as_secs_f64());
 }
