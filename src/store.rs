@@ -34,13 +34,24 @@ pub fn create_atomic(path: &Path, content: &[u8]) -> Result<()> {
 }
 
 /// A YAML scalar: plain when unambiguous, otherwise double-quoted (JSON strings are valid YAML).
+/// `v` as a YAML double-quoted scalar: JSON's escaping, plus `\u` escapes for the characters YAML does
+/// not allow unescaped (DEL, C1 controls, U+FEFF, U+FFFE/U+FFFF), so every text we write reads back.
+pub fn quoted(v: &str) -> String {
+    let json = serde_json::to_string(v).unwrap_or_default();
+    let printable = |c: char| !matches!(c, '\u{7f}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}');
+    if json.chars().all(printable) {
+        return json;
+    }
+    json.chars().map(|c| if printable(c) { c.to_string() } else { format!("\\u{:04x}", c as u32) }).collect()
+}
+
 pub fn scalar(v: &str) -> String {
     let plain = !v.is_empty()
         && v.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '@'))
         && !v.starts_with(['-', '.'])
         && !matches!(v, "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~")
         && v.parse::<f64>().is_err();
-    if plain { v.to_string() } else { serde_json::to_string(v).unwrap_or_default() }
+    if plain { v.to_string() } else { quoted(v) }
 }
 
 /// A change request as `change new` writes it.
@@ -78,8 +89,8 @@ impl NewRequest<'_> {
                     "  - {{system: {}, component: {}, from: {}, to: {}}}\n",
                     scalar(system),
                     scalar(component),
-                    serde_json::to_string(from).unwrap_or_default(),
-                    serde_json::to_string(to).unwrap_or_default()
+                    quoted(from),
+                    quoted(to)
                 )),
                 RequestTarget::File { path, digest } => {
                     out.push_str(&format!("  - {{path: {}, digest: {}}}\n", scalar(path), scalar(digest)))

@@ -161,3 +161,41 @@ pub fn fields(data: &[u8], n: usize) -> Option<Vec<&str>> {
     parts.resize(n, "");
     Some(parts)
 }
+
+/// An endoflife.date file (a `products/*.md` page, an API v1 or v0 answer) imported the way `lifecycle
+/// catalog import` imports it: parsed, merged, rendered — and what is written must read back as the
+/// product it came from, with the same cycles.
+pub fn import_endoflife(data: &[u8]) {
+    use lifecycle::discovery::eol;
+    let Some((&selector, rest)) = data.split_first() else { return };
+    let Ok(text) = std::str::from_utf8(rest) else { return };
+    let path = match selector % 3 {
+        0 => "products/redis.md",
+        1 => "redis.json",
+        _ => "api/v1/products/redis.json",
+    };
+    let Ok((_, product)) = eol::parse(path, text) else { return };
+    let (merged, local, _) = eol::merge(&product, None);
+    let rendered = eol::render(&merged, &local, "{kind: endoflife.date, fetched_at: 2024-10-03T09:00:00Z}");
+    let back = eol::read_existing(&format!("inventory/products/{}.yaml", merged.id), &rendered)
+        .unwrap_or_else(|d| panic!("the importer wrote a file it cannot read: {}\n{rendered}", d.message));
+    assert_eq!(back.product.cycles.len(), merged.cycles.len(), "cycles lost in the round trip\n{rendered}");
+}
+
+/// OSV records, arrays, query answers and the CISA KEV catalog imported the way `lifecycle advisories
+/// import` imports them: every record it keeps renders to a file that reads back as the same advisory.
+pub fn import_osv(data: &[u8]) {
+    use lifecycle::discovery::osv;
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(parsed) = osv::parse("fuzz.json", text) else { return };
+    for record in &parsed.records {
+        // As the command does: the first import's time is the detection time.
+        let mut record = record.clone();
+        record.detected_at = Some("2024-10-03T09:00:00+08:00".into());
+        let rendered = osv::render(&record);
+        let back = osv::read_existing(ADVISORY, &rendered).unwrap_or_else(|d| {
+            panic!("the importer wrote a file it cannot read: {}\n{rendered}", d.message)
+        });
+        assert_eq!(back.id, record.id, "id changed in the round trip\n{rendered}");
+    }
+}

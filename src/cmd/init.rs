@@ -146,7 +146,7 @@ fn people_yaml(me: &Me, roles: &[String]) -> String {
     let roles: Vec<String> = roles.iter().map(|r| scalar(r)).collect();
     s.push_str(&format!("    roles: [{}]\n", roles.join(", ")));
     match &me.key {
-        Some(key) => s.push_str(&format!("    keys: [{}]\n", serde_json::to_string(key.trim()).unwrap_or_default())),
+        Some(key) => s.push_str(&format!("    keys: [{}]\n", crate::store::quoted(key.trim()))),
         None => s.push_str(
             "    # Your public key: an SSH key (`cat ~/.ssh/id_ed25519.pub`) or an armored OpenPGP block\n    \
              # (`gpg --armor --export KEYID`). git signs with it: git config gpg.format ssh;\n    \

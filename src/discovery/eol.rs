@@ -422,7 +422,7 @@ pub fn merge(new: &CatalogProduct, old: Option<&Existing>) -> (CatalogProduct, V
 }
 
 fn render_cycle(out: &mut String, c: &CatalogCycle) {
-    out.push_str(&format!("  - cycle: {}\n", serde_json::to_string(&c.cycle).unwrap_or_default()));
+    out.push_str(&format!("  - cycle: {}\n", crate::store::quoted(&c.cycle)));
     if let Some(d) = c.released {
         out.push_str(&format!("    released: {d}\n"));
     }
@@ -439,7 +439,7 @@ fn render_cycle(out: &mut String, c: &CatalogCycle) {
         out.push_str("    lts: true\n");
     }
     if let Some(l) = &c.latest {
-        out.push_str(&format!("    latest: {}\n", serde_json::to_string(l).unwrap_or_default()));
+        out.push_str(&format!("    latest: {}\n", crate::store::quoted(l)));
     }
 }
 
@@ -458,7 +458,7 @@ pub fn render(p: &CatalogProduct, local: &[CatalogCycle], source: &str) -> Strin
     if !ids.is_empty() {
         out.push_str("identifiers:\n");
         for (k, v) in ids {
-            out.push_str(&format!("  - {{{k}: {}}}\n", serde_json::to_string(v).unwrap_or_default()));
+            out.push_str(&format!("  - {{{k}: {}}}\n", crate::store::quoted(v)));
         }
     }
     out.push_str(&format!("source: {source}\n"));

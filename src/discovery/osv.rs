@@ -457,7 +457,7 @@ pub fn preferred_id<'a>(ids: impl IntoIterator<Item = &'a String>) -> Option<&'a
 }
 
 fn q(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
+    crate::store::quoted(s)
 }
 
 /// The advisory file (§3.7). Severity defaults to `medium` when neither a CVSS v3 vector nor a label
@@ -593,6 +593,21 @@ mod tests {
         let back = read_existing("advisories/x.yaml", &text).unwrap();
         assert_eq!(back, r);
         assert_eq!(render(&back), text);
+    }
+
+    /// Found by fuzzing (`import_osv`): a DEL or C1 control in a field was written unescaped, and YAML
+    /// refuses those characters, so the importer wrote a file it could not read back.
+    #[test]
+    fn characters_yaml_refuses_are_escaped() {
+        let json = r#"{"id": "GHSA-\u007fx", "modified": "2024-01-01T00:00:00Z",
+                       "summary": "a\u0085b\u009fc\ufeffd\u0007e"}"#;
+        let mut r = parse("a.json", json).unwrap().records.remove(0);
+        r.severity = Some(crate::model::Severity::High);
+        r.detected_at = Some("2024-01-03T09:00:00+08:00".into());
+        let text = render(&r);
+        let back =
+            read_existing("advisories/x.yaml", &text).unwrap_or_else(|d| panic!("{}\n{text}", d.message));
+        assert_eq!(back, r);
     }
 
     #[test]
