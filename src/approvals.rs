@@ -60,6 +60,19 @@ pub fn is_exception(repo: &Repository, change: &ChangeRequest) -> bool {
     repo.policy.classes.get(&change.class).is_some_and(|c| c.max_duration.is_some())
 }
 
+/// The work tree's approvals as `check` and `calendar` use them: what approved changes cover, and
+/// when each change was approved (verified with the people file of the same state).
+pub fn links_now(repo: &Repository) -> (Links, HashMap<String, chrono::DateTime<chrono::FixedOffset>>) {
+    if repo.changes.is_empty() {
+        return (Links::default(), HashMap::new());
+    }
+    let trust = Trust::from_people(&repo.people);
+    let checked = check(repo, &trust, None);
+    let evals = evaluate(repo, &checked);
+    let approved_at = evals.iter().filter_map(|e| Some((e.id.clone(), e.approved.as_ref()?.1?))).collect();
+    (links(repo, &evals), approved_at)
+}
+
 /// What approved changes mean for `check`: coverage of version targets, accepted exceptions.
 pub fn links(repo: &Repository, evals: &[ChangeEval]) -> Links {
     let mut links = Links::default();

@@ -624,14 +624,7 @@ pub fn gather_with_progress(
         Some(_) => None,
         None => None,
     };
-    let links_of = |repo: &Repository| -> Links {
-        if repo.changes.is_empty() {
-            return Links::default();
-        }
-        let trust = crate::sign::Trust::from_people(&repo.people);
-        let checked = crate::approvals::check(repo, &trust, None);
-        crate::approvals::links(repo, &crate::approvals::evaluate(repo, &checked))
-    };
+    let links_of = |repo: &Repository| -> Links { crate::approvals::links_now(repo).0 };
     let end_links = links_of(&end_repo);
     let items = status::evaluate(&end_repo, as_of, &end_links);
     let summary = Summary::of(&items);

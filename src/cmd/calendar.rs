@@ -1,6 +1,5 @@
 //! `lifecycle calendar`: every deadline as an iCalendar (RFC 5545) file for calendar applications.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -10,7 +9,7 @@ use super::Ctx;
 use crate::cli::Exit;
 use crate::eval::advisories::{self, SecurityItem};
 use crate::eval::calendar::{self, Event};
-use crate::eval::status::{self, Item, Links};
+use crate::eval::status::{self, Item};
 use crate::model::{ChangeRequest, Target};
 
 #[derive(clap::Args, Debug)]
@@ -41,16 +40,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     }
     let repo = &loaded.repo;
     let today = ctx.today(repo.settings.timezone);
-    let (links, approved_at) = if repo.changes.is_empty() {
-        (Links::default(), HashMap::new())
-    } else {
-        let trust = crate::sign::Trust::from_people(&repo.people);
-        let checked = crate::approvals::check(repo, &trust, None);
-        let evals = crate::approvals::evaluate(repo, &checked);
-        let approved_at: HashMap<String, _> =
-            evals.iter().filter_map(|e| Some((e.id.clone(), e.approved.as_ref()?.1?))).collect();
-        (crate::approvals::links(repo, &evals), approved_at)
-    };
+    let (links, approved_at) = crate::approvals::links_now(repo);
     let items = status::evaluate(repo, today, &links);
     let lang = ctx.lang;
     let describe_item = |item: &Item| {

@@ -1,6 +1,5 @@
 //! `lifecycle check`: end-of-life status, deadlines and the next action for every component.
 
-use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::{Result, bail};
@@ -9,7 +8,7 @@ use super::Ctx;
 use crate::cli::Exit;
 use crate::diag::suggest;
 use crate::eval::advisories;
-use crate::eval::status::{self, Links, Status, Summary};
+use crate::eval::status::{self, Status, Summary};
 use crate::render::{self, json};
 
 #[derive(clap::Args, Debug)]
@@ -95,16 +94,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     }
     let today = ctx.today(repo.settings.timezone);
     // Approved changes cover their targets; approved exceptions accept a risk until a date.
-    let (links, approved_at) = if repo.changes.is_empty() {
-        (Links::default(), HashMap::new())
-    } else {
-        let trust = crate::sign::Trust::from_people(&repo.people);
-        let checked = crate::approvals::check(repo, &trust, None);
-        let evals = crate::approvals::evaluate(repo, &checked);
-        let approved_at: HashMap<String, _> =
-            evals.iter().filter_map(|e| Some((e.id.clone(), e.approved.as_ref()?.1?))).collect();
-        (crate::approvals::links(repo, &evals), approved_at)
-    };
+    let (links, approved_at) = crate::approvals::links_now(repo);
     let statuses: Vec<Status> = args.statuses.iter().map(|s| (*s).into()).collect();
     let items: Vec<_> = status::evaluate(repo, today, &links)
         .into_iter()
