@@ -266,6 +266,7 @@ impl Git {
             if let (Some(x), Some(y)) = (x, y)
                 && x.id == y.id
                 && x.tree == y.tree
+                && x.link == y.link
             {
                 continue;
             }
@@ -287,12 +288,14 @@ impl Git {
                 continue;
             }
             let zero = git2::Oid::ZERO_SHA1;
-            match (blob(x), blob(y)) {
-                (None, Some(n)) => out.push(Change { path, kind: ChangeKind::Added, old: zero, new: n }),
-                (Some(o), None) => out.push(Change { path, kind: ChangeKind::Deleted, old: o, new: zero }),
-                (Some(o), Some(n)) => out.push(Change { path, kind: ChangeKind::Modified, old: o, new: n }),
-                (None, None) => {}
-            }
+            let link = y.is_some_and(|e| e.link);
+            let (kind, old, new) = match (blob(x), blob(y)) {
+                (None, Some(n)) => (ChangeKind::Added, zero, n),
+                (Some(o), None) => (ChangeKind::Deleted, o, zero),
+                (Some(o), Some(n)) => (ChangeKind::Modified, o, n),
+                (None, None) => continue,
+            };
+            out.push(Change { path, kind, old, new, link });
         }
         Ok(())
     }
@@ -323,6 +326,8 @@ pub struct Change {
     pub kind: ChangeKind,
     pub old: git2::Oid,
     pub new: git2::Oid,
+    /// The new side is a symbolic link (whose blob is the link's target, not a file's content).
+    pub link: bool,
 }
 
 /// Parses the date forms git accepts in `GIT_*_DATE` that matter here: RFC 3339 / ISO 8601, RFC 2822,
@@ -352,6 +357,8 @@ struct RawEntry<'a> {
     name: &'a [u8],
     id: &'a [u8],
     tree: bool,
+    /// A symbolic link (mode 120000).
+    link: bool,
 }
 
 /// Parses a raw tree object (`<mode> <name>\0<id>` repeated). Malformed tails are ignored.
@@ -363,7 +370,7 @@ fn parse_tree(data: &[u8]) -> Vec<RawEntry<'_>> {
         let after = &rest[space + 1..];
         let Some(nul) = memchr::memchr(0, after) else { break };
         let Some(id) = after.get(nul + 1..nul + 21) else { break };
-        out.push(RawEntry { name: &after[..nul], id, tree: mode == b"40000" });
+        out.push(RawEntry { name: &after[..nul], id, tree: mode == b"40000", link: mode == b"120000" });
         rest = &after[nul + 21..];
     }
     out

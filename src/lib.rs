@@ -13,6 +13,7 @@ pub mod eval;
 pub mod git;
 pub mod help;
 pub mod i18n;
+pub mod ledger;
 pub mod load;
 pub mod model;
 pub mod render;

@@ -19,10 +19,10 @@ use crate::eval::findings::{Finding, Severity as FindingSeverity};
 use crate::eval::kpi::{self, Kpi};
 use crate::eval::status::{self, Links, Reason, Status, Summary};
 use crate::git::{ChangeKind, Git};
+use crate::ledger::Walk;
 use crate::load::{self, Revision};
 use crate::model::statement::Decision;
 use crate::model::{Basis, Chain as ChainSpec, Milestone, Repository, Target};
-use crate::verify::Walk;
 
 /// The reporting period, both days included, in the repository's time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -905,19 +905,7 @@ pub fn gather_with_progress(
             requested_at: c.change.requested_at,
             requested_in: requested_in.get(id).map(|r| r.0.clone()),
             reason: c.change.reason.clone(),
-            targets: c
-                .change
-                .targets
-                .iter()
-                .map(|t| match t {
-                    Target::Version { system, component, from, to, .. } => format!(
-                        "{system}/{component} {} → {}",
-                        from.as_deref().unwrap_or("?"),
-                        to.as_deref().unwrap_or("?")
-                    ),
-                    Target::File { path, digest, .. } => format!("{path} {digest}"),
-                })
-                .collect(),
+            targets: c.change.targets.iter().map(Target::describe).collect(),
             advisories: c.change.advisories.clone(),
             budget: c.change.budget.as_ref().map(money),
             included_for: why,

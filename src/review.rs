@@ -8,12 +8,11 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use git2::Oid;
 
-use crate::eval::approvals::CommitInfo;
 use crate::eval::findings::{Finding, Severity};
 use crate::eval::status::{self, Links, Status};
 use crate::git::{ChangeKind, Git};
+use crate::ledger::{Step, Walk};
 use crate::model::{Milestone, Product, Repository, Settings};
-use crate::verify::{Step, Walk};
 
 /// Repository files as (path, blob id).
 type Files = Vec<(String, Oid)>;
@@ -88,15 +87,30 @@ pub fn review(
     now: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<Review> {
     let merge_base = git.raw().merge_base(base, head)?;
-    let commits = git.first_parent(head, Some(merge_base))?.len();
-    let settings = settings_at(git, merge_base)?;
+    let mut commits = git.first_parent(head, Some(merge_base))?;
+    commits.reverse();
+    // The base's settings, people and policy judge the pull request (SPEC §4.7).
+    let settings = settings_at(git, base)?;
     let paths = settings.paths.clone();
     let mut walk = Walk::at(git, settings, merge_base, true)?;
+    walk.pin_to(base)?;
 
-    walk.added_in = Some(added_in(git, merge_base, head, &paths.changes, &walk.trust_now())?);
     let products_before = walk.files_under(&paths.products);
     let policy_before = walk.files_under(&paths.policies);
-    let step = walk.step(merge_base, head)?;
+    // The pull request's own commits, in order (SPEC §4.6): each judged against its parent.
+    let mut step = Step::default();
+    let mut parent = merge_base;
+    for &commit in &commits {
+        let one = walk.step(parent, commit)?;
+        step.versions.extend(one.versions);
+        step.events.extend(one.events);
+        step.policy_files.extend(one.policy_files);
+        step.signoffs.extend(one.signoffs);
+        parent = commit;
+    }
+    step.deltas = walk.net_deltas(merge_base, head)?;
+    walk.restate(&mut step.signoffs);
+    step.versions.sort_by(|a, b| (&a.system, &a.component).cmp(&(&b.system, &b.component)));
     let products_after = walk.files_under(&paths.products);
     let policy_after = walk.files_under(&paths.policies);
     let touched: BTreeSet<String> = step
@@ -149,7 +163,7 @@ pub fn review(
         base,
         head,
         merge_base,
-        commits,
+        commits: commits.len(),
         signoffs_checked: walk.checked(),
         findings: std::mem::take(&mut walk.findings),
         step,
@@ -158,41 +172,6 @@ pub fn review(
         systems_removed,
         products,
     })
-}
-
-/// For each sign-off added between `base` and `head`, the first-parent commit that added it, and whether
-/// that commit is signed by the sign-off's key (checked against the base's trust).
-fn added_in(
-    git: &Git,
-    base: Oid,
-    head: Oid,
-    changes: &str,
-    trust: &crate::sign::Trust,
-) -> Result<std::collections::HashMap<String, CommitInfo>> {
-    let mut out = std::collections::HashMap::new();
-    let commits = git.first_parent(head, Some(base))?;
-    for (i, &commit) in commits.iter().enumerate() {
-        let parent = commits.get(i + 1).copied().unwrap_or(base);
-        for d in git.changed_paths(Some(parent), commit, &[changes])? {
-            if d.kind != ChangeKind::Added || !d.path.contains("/approvals/") || out.contains_key(&d.path) {
-                continue;
-            }
-            let key = crate::load::load_blobs(Settings::default(), vec![(d.path.clone(), git.blob(d.new)?)])
-                .repo
-                .signoffs
-                .first()
-                .map(|s| s.file.statement.key.clone());
-            let signed_by_signer = git.commit_signature(commit).is_some_and(|(sig, data)| {
-                crate::sign::verify(trust, &data, &sig, crate::sign::GIT_NAMESPACE)
-                    .is_ok_and(|k| Some(k.0) == key)
-            });
-            out.insert(
-                d.path,
-                CommitInfo { id: commit.to_string(), time: git.commit_time(commit)?, signed_by_signer },
-            );
-        }
-    }
-    Ok(out)
 }
 
 fn status_moves(before: &Repository, after: &Repository, today: NaiveDate) -> Vec<StatusMove> {

@@ -67,8 +67,21 @@ pub struct NewRequest<'a> {
 }
 
 pub enum RequestTarget {
-    Version { system: String, component: String, from: String, to: String },
-    File { path: String, digest: String },
+    Version {
+        system: String,
+        component: String,
+        from: String,
+        to: String,
+    },
+    /// A whole system: renamed or onboarded (`to: None`), or removed (`to: removed`).
+    System {
+        system: String,
+        to: Option<String>,
+    },
+    File {
+        path: String,
+        digest: String,
+    },
 }
 
 impl NewRequest<'_> {
@@ -92,6 +105,12 @@ impl NewRequest<'_> {
                     quoted(from),
                     quoted(to)
                 )),
+                RequestTarget::System { system, to: Some(to) } => {
+                    out.push_str(&format!("  - {{system: {}, to: {}}}\n", scalar(system), quoted(to)))
+                }
+                RequestTarget::System { system, to: None } => {
+                    out.push_str(&format!("  - {{system: {}}}\n", scalar(system)))
+                }
                 RequestTarget::File { path, digest } => {
                     out.push_str(&format!("  - {{path: {}, digest: {}}}\n", scalar(path), scalar(digest)))
                 }

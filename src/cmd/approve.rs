@@ -203,7 +203,7 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
             change,
             class,
             &repo.policy.rules,
-            Approval { approved: true, at: approved_at },
+            Approval { approved: true, at: approved_at, after_report: false },
             repo.settings.timezone,
             now,
         );

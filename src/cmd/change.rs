@@ -57,7 +57,8 @@ pub struct NewArgs {
     /// Class of the policy (replacement, exception, policy, …)
     #[arg(long)]
     pub class: String,
-    /// SYSTEM/COMPONENT=TO (repeatable)
+    /// SYSTEM/COMPONENT=TO, SYSTEM/COMPONENT=removed, SYSTEM=removed, or SYSTEM (a whole system:
+    /// onboarding or renaming it) (repeatable)
     #[arg(long = "target", value_name = "SYSTEM/COMPONENT=TO")]
     pub targets: Vec<String>,
     /// A policy file whose new content this change approves (repeatable; its digest is recorded)
@@ -129,6 +130,15 @@ fn new(ctx: &Ctx, args: &NewArgs, out: &mut dyn Write) -> Result<Exit> {
     }
     let mut targets = Vec::new();
     for t in &args.targets {
+        if !t.contains('/') {
+            let (system, to) = match t.split_once('=') {
+                Some((s, "removed")) => (s, Some("removed".to_string())),
+                None => (t.as_str(), None),
+                Some(_) => bail!("--target `{t}` names a whole system: SYSTEM, or SYSTEM=removed"),
+            };
+            targets.push(RequestTarget::System { system: system.to_string(), to });
+            continue;
+        }
         let (sc, to) =
             t.split_once('=').ok_or_else(|| anyhow!("--target `{t}` is not SYSTEM/COMPONENT=TO"))?;
         let (system, component) =
@@ -238,6 +248,8 @@ fn new(ctx: &Ctx, args: &NewArgs, out: &mut dyn Write) -> Result<Exit> {
                 RequestTarget::Version { system, component, from, to } => {
                     format!("{system}: {component} {from} → {to}")
                 }
+                RequestTarget::System { system, to: Some(to) } => format!("{system} → {to}"),
+                RequestTarget::System { system, to: None } => system.clone(),
                 RequestTarget::File { path, .. } => format!("update {path}"),
             })
             .collect();
@@ -402,6 +414,7 @@ fn show(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Exit> {
             Target::File { path, digest, .. } => {
                 lang.fmt("change.target_file", &[("path", path), ("digest", digest)])
             }
+            other => lang.fmt("change.target_other", &[("what", &other.describe())]),
         };
         writeln!(out, "{line}")?;
     }

@@ -300,6 +300,7 @@ mod tests {
     fn class(name: &str, respond: &str, deploy: &str, severity: &[Severity], kev: Option<bool>) -> Class {
         Class {
             name: name.into(),
+            kind: crate::model::ClassKind::Change,
             title: None,
             description: None,
             respond_within: Some(Duration::parse(respond).unwrap()),
@@ -382,6 +383,7 @@ mod tests {
                 component: component.into(),
                 from: None,
                 to: None,
+                eol: None,
                 origin: Origin::default(),
             }],
             advisories: vec![advisory.into()],

@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 
 use super::findings::Finding;
 use crate::model::statement::{Decision, Subject};
-use crate::model::{ChangeRequest, Class, Criticality, Person, Repository, Rules, SignOff, Target};
+use crate::model::{ChangeRequest, Class, Criticality, Person, Repository, Rules, SignOff};
 use crate::sign::{Invalid, KeyId};
 
 /// Where and when a sign-off entered history, when known.
@@ -102,10 +102,7 @@ pub fn strictest(repo: &Repository, change: &ChangeRequest) -> Option<Criticalit
     change
         .targets
         .iter()
-        .filter_map(|t| match t {
-            Target::Version { system, .. } => repo.system(system).map(|s| s.criticality),
-            Target::File { .. } => None,
-        })
+        .filter_map(|t| t.system().and_then(|system| repo.system(system)).map(|s| s.criticality))
         .max()
 }
 

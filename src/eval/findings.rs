@@ -89,6 +89,29 @@ pub const CODES: &[(&str, &str)] = &[
         "unapproved-policy-change",
         "a file under policies/ changed without an approved `policy` change listing its digest",
     ),
+    (
+        "unapproved-inventory-change",
+        "a component's identity moved (renamed, product swapped, system or file renamed) without an approved change naming it",
+    ),
+    ("unapproved-removal", "a component or system was removed without an approved change with `to: removed`"),
+    (
+        "unapproved-addition",
+        "a component or system was added at status warn, due, eol or unknown without a change or exception targeting it",
+    ),
+    (
+        "unapproved-eol-move",
+        "an end date a component depends on moved later (catalog or override), improving its status, without approval",
+    ),
+    (
+        "time-regression",
+        "a commit is dated more than 10 minutes before its parent: order, not dates, decides",
+    ),
+    ("signed-before-request", "a sign-off claims a time before its request existed"),
+    ("confirmed-before-finished", "completion was confirmed before the report's execution finished"),
+    (
+        "exception-too-long",
+        "an exception accepts a risk beyond its chain's completion plus the class's max_duration",
+    ),
     ("no-backup", "no backup was taken before the execution started"),
     ("gray-not-passed", "production began before a passed gray test"),
     ("late-notice", "users were notified less than `notify_before` ahead"),

@@ -11,6 +11,9 @@ use crate::model::{ChangeRequest, Class, GrayResult, Rules};
 pub struct Approval {
     pub approved: bool,
     pub at: Option<DateTime<FixedOffset>>,
+    /// The commit completing the chain comes after the one that added the report on the verified
+    /// line (SPEC §4.6): executed before approval, whatever the dates say.
+    pub after_report: bool,
 }
 
 /// Every rule the report of `change` breaks. Empty when there is no report.
@@ -128,6 +131,13 @@ pub fn execution(
             Finding::error(
                 "executed-before-approval",
                 format!("the change was executed (started {started}) but is not approved"),
+            )
+            .at(path, line("started_at")),
+        ),
+        (None, Approval { after_report: true, .. }) => push(
+            Finding::error(
+                "executed-before-approval",
+                "the execution report entered history before the commit that completed the approval chain",
             )
             .at(path, line("started_at")),
         ),

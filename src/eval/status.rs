@@ -193,6 +193,44 @@ fn end_of<'a>(
     (Some(p), cycle_name, Ok(cycle.eol), Some(EndSource::Eol))
 }
 
+/// A component's end and date status on `today` without approvals: what the ledger compares before
+/// and after a commit (SPEC §4.5). The end is `None` when the status is `unknown`.
+pub fn standing(repo: &Repository, system: &System, component: &Component, today: NaiveDate) -> Standing {
+    let item = evaluate_one(repo, system, component, today, &Links::default());
+    let end = match item.reason {
+        Reason::UnknownProduct | Reason::NoMatchingCycle { .. } | Reason::UnknownCycle { .. } => None,
+        Reason::NotAnnounced => Some(Milestone::None),
+        Reason::EndedDateUnknown => Some(Milestone::Passed),
+        Reason::Ends { end, .. } | Reason::NoExtendedSupport { end } => Some(Milestone::Date(end)),
+    };
+    Standing { end, status: item.date_status, cycle: item.cycle }
+}
+
+/// See [`standing`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub end: Option<Milestone>,
+    pub status: Status,
+    pub cycle: Option<String>,
+}
+
+impl Standing {
+    /// Whether `after` is the same component with a later (or withdrawn) end date that improves its
+    /// status, or a lost end date that hides a status past `ok`: an end-date move (SPEC §4.5).
+    pub fn improved_by(&self, after: &Standing) -> bool {
+        let rank = |m: Milestone| match m {
+            Milestone::Passed => (0, None),
+            Milestone::Date(d) => (1, Some(d)),
+            Milestone::None => (2, None),
+        };
+        match (self.end, after.end) {
+            (Some(old), Some(new)) => rank(new) > rank(old) && after.status < self.status,
+            (Some(_), None) => self.status > Status::Ok,
+            _ => false,
+        }
+    }
+}
+
 fn evaluate_one<'a>(
     repo: &'a Repository,
     system: &'a System,

@@ -73,6 +73,7 @@ pub const EN: &[(&str, &str)] = &[
     ("change.about", "class: {class}   state: {state}   requested by {by} at {at}"),
     ("change.target_version", "target: {target} {from} → {to}"),
     ("change.target_file", "target: {path} ({digest})"),
+    ("change.target_other", "target: {what}"),
     ("change.verified", "✔ verified"),
     ("standing.valid", "valid"),
     ("standing.stale", "stale"),
@@ -184,6 +185,32 @@ pub const EN: &[(&str, &str)] = &[
     (
         "finding.unapproved-policy-change",
         "a file under policies/ changed without an approved `policy` change listing its digest",
+    ),
+    (
+        "finding.unapproved-inventory-change",
+        "a component's identity moved (renamed, product swapped, system or file renamed) without an approved change naming it",
+    ),
+    (
+        "finding.unapproved-removal",
+        "a component or system was removed without an approved change with `to: removed`",
+    ),
+    (
+        "finding.unapproved-addition",
+        "a component or system was added at status warn, due, eol or unknown without a change or exception targeting it",
+    ),
+    (
+        "finding.unapproved-eol-move",
+        "an end date a component depends on moved later (catalog or override), improving its status, without approval",
+    ),
+    (
+        "finding.time-regression",
+        "a commit is dated more than 10 minutes before its parent: order, not dates, decides",
+    ),
+    ("finding.signed-before-request", "a sign-off claims a time before its request existed"),
+    ("finding.confirmed-before-finished", "completion was confirmed before the report's execution finished"),
+    (
+        "finding.exception-too-long",
+        "an exception accepts a risk beyond its chain's completion plus the class's max_duration",
     ),
     ("finding.no-backup", "no backup was taken before the execution started"),
     ("finding.gray-not-passed", "production began before a passed gray test"),
@@ -318,6 +345,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("change.col.commit", "提交"),
     ("change.about", "类别：{class}   状态：{state}   申请人：{by}，申请时间：{at}"),
     ("change.target_version", "目标：{target} {from} → {to}"),
+    ("change.target_other", "目标：{what}"),
     ("change.target_file", "目标：{path}（{digest}）"),
     ("change.verified", "✔ 已验证"),
     ("standing.valid", "有效"),
@@ -404,6 +432,23 @@ pub const ZH: &[(&str, &str)] = &[
     ("finding.unsigned-commit", "签署所在的提交未用同一密钥签名（如压缩合并后）；签署声明本身仍可验证"),
     ("finding.unapproved-version-change", "清单中的版本变更没有目标相符的已批准变更"),
     ("finding.unapproved-policy-change", "policies/ 下的文件变更没有列出其摘要的已批准 `policy` 变更"),
+    (
+        "finding.unapproved-inventory-change",
+        "组件身份变动（重命名、更换产品、系统或文件改名）没有指明它的已批准变更",
+    ),
+    ("finding.unapproved-removal", "组件或系统被移除，但没有带 `to: removed` 的已批准变更"),
+    (
+        "finding.unapproved-addition",
+        "新增组件或系统时已处于预警、临期、停止支持或未知状态，且没有针对它的变更或风险接受",
+    ),
+    (
+        "finding.unapproved-eol-move",
+        "组件所依赖的停止支持日期被推后（产品目录或组件自身设置），状态因此改善，但未经批准",
+    ),
+    ("finding.time-regression", "提交时间早于其父提交 10 分钟以上：以提交顺序为准，不以时间为准"),
+    ("finding.signed-before-request", "签署声明的时间早于其变更申请的创建时间"),
+    ("finding.confirmed-before-finished", "执行尚未结束即确认完成"),
+    ("finding.exception-too-long", "风险接受期限超过审批链完成时间加上该类别的 max_duration"),
     ("finding.no-backup", "执行开始前未做备份"),
     ("finding.gray-not-passed", "灰度测试通过前即开始生产发布"),
     ("finding.late-notice", "通知用户的时间早于执行不足 `notify_before`"),

@@ -534,9 +534,22 @@ impl Builder {
                 }
                 _ => {}
             }
+            let kind = match &c.kind {
+                None => ClassKind::implied(&name.value, c.max_duration.is_some()),
+                Some(k) => ClassKind::parse(&k.value).unwrap_or_else(|| {
+                    cx.error(
+                        "bad-value",
+                        k,
+                        format!("unknown class kind `{}`", k.value),
+                        "a class's kind is `change`, `exception` or `policy`",
+                    );
+                    ClassKind::implied(&name.value, c.max_duration.is_some())
+                }),
+            };
             let mut d = |s: &Option<S>| s.as_ref().and_then(|s| cx.duration(s));
             let class = Class {
                 name: name.value.clone(),
+                kind,
                 title: c.title,
                 description: c.description,
                 respond_within: d(&c.respond_within),
@@ -565,6 +578,7 @@ impl Builder {
             rules.separation_of_duties = r.separation_of_duties.unwrap_or(false);
             rules.require_gray_before_production = r.require_gray_before_production.unwrap_or(false);
             rules.require_backup = r.require_backup.unwrap_or(false);
+            rules.require_signed_commits = r.require_signed_commits.unwrap_or(false);
             rules.notify_before = r.notify_before.as_ref().and_then(|d| cx.duration(d));
             for (env, days) in r.windows.unwrap_or_default() {
                 let mut list = Vec::new();
@@ -689,15 +703,23 @@ impl Builder {
         for t in r.targets {
             let at = origin(path, &t.referenced);
             let t = t.value;
-            match (t.system, t.component, t.path, t.digest) {
-                (Some(system), Some(component), None, None) => targets.push(Target::Version {
+            let eol = t.eol.map(|v| v.value);
+            match (t.system, t.component, t.path, t.digest, t.product, t.cycle) {
+                (Some(system), Some(component), None, None, None, None) => targets.push(Target::Version {
                     system: system.value,
                     component: component.value,
                     from: t.from.map(|v| v.value),
                     to: t.to.map(|v| v.value),
+                    eol,
                     origin: at,
                 }),
-                (None, None, Some(p), Some(d)) => {
+                (Some(system), None, None, None, None, None) if t.from.is_none() && eol.is_none() => {
+                    targets.push(Target::System { system: system.value, to: t.to.map(|v| v.value), origin: at })
+                }
+                (None, None, None, None, Some(product), Some(cycle)) if t.from.is_none() && t.to.is_none() => {
+                    targets.push(Target::Cycle { product: product.value, cycle: cycle.value, eol, origin: at })
+                }
+                (None, None, Some(p), Some(d), None, None) if eol.is_none() => {
                     let hex = d.value.strip_prefix("sha256:").filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
                     if hex.is_none() && d.value != "deleted" {
                         cx.error("bad-value", &d, "a digest is `sha256:` and 64 hex digits (or `deleted` for a removed file)", "compute it with `sha256sum FILE`");
@@ -705,7 +727,7 @@ impl Builder {
                     targets.push(Target::File { path: p.value, digest: d.value, origin: at })
                 }
                 _ => cx.diags.push(
-                    Diagnostic::error("bad-target", at, "a target names either `system` and `component` (with `from`/`to`), or `path` and `digest`")
+                    Diagnostic::error("bad-target", at, "a target names `system` and `component` (with `from`/`to` or `eol`), `system` alone, `product` and `cycle` (with `eol`), or `path` and `digest`")
                         .hint("e.g. {system: redis-session, component: redis, from: 6.2.14, to: 7.2.0}"),
                 ),
             }

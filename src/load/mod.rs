@@ -150,6 +150,14 @@ pub fn load_blobs(settings: Settings, files: Vec<(String, Vec<u8>)>) -> Loaded {
     loaded
 }
 
+/// Whether one file of a watched folder reads and parses (UTF-8, bounded, valid YAML of its kind):
+/// the ledger's test for `invalid-file` (SPEC §4.5). `Ok(false)` for a path the loader does not read.
+pub fn check_file(settings: &Settings, path: &str, bytes: Vec<u8>) -> Result<bool, Box<Diagnostic>> {
+    let Some(kind) = classify(settings, path) else { return Ok(false) };
+    let text = text_from_bytes(path, bytes)?;
+    parse(kind, path, &text).map(|_| true)
+}
+
 fn build(
     settings: Settings,
     blobs: Vec<(Kind, String, Result<Vec<u8>, source::ReadError>)>,

@@ -164,6 +164,9 @@ pub struct EolPolicy {
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Class {
+    /// `change`, `exception` or `policy` (default: from the name and `max_duration`, SPEC §4.5).
+    #[schemars(with = "Option<js::Text>")]
+    pub kind: Option<S>,
     pub title: Option<String>,
     pub description: Option<String>,
     #[schemars(with = "Option<js::Duration>")]
@@ -229,6 +232,8 @@ pub struct Rules {
     pub separation_of_duties: Option<bool>,
     pub require_gray_before_production: Option<bool>,
     pub require_backup: Option<bool>,
+    /// Every commit changing a watched file must be signed by a trusted key (SPEC §4.6).
+    pub require_signed_commits: Option<bool>,
     #[schemars(with = "Option<js::Duration>")]
     pub notify_before: Option<S>,
     #[schemars(with = "Option<std::collections::BTreeMap<String, Vec<js::Text>>>")]
@@ -299,6 +304,14 @@ pub struct TargetRaw {
     pub path: Option<S>,
     #[schemars(with = "Option<js::Text>")]
     pub digest: Option<S>,
+    /// A catalog target `{product, cycle, eol}` (an approved end-date move, SPEC §4.5).
+    #[schemars(with = "Option<js::Text>")]
+    pub product: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
+    pub cycle: Option<S>,
+    /// The new end date an end-date move sets (`YYYY-MM-DD`, `true` or `false`).
+    #[schemars(with = "Option<js::Text>")]
+    pub eol: Option<S>,
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -262,6 +262,7 @@ impl Severity {
 #[derive(Debug, Clone)]
 pub struct Class {
     pub name: String,
+    pub kind: ClassKind,
     pub title: Option<String>,
     pub description: Option<String>,
     pub respond_within: Option<Duration>,
@@ -272,6 +273,46 @@ pub struct Class {
     pub retroactive_within: Option<Duration>,
     pub max_duration: Option<Duration>,
     pub origin: Origin,
+}
+
+/// What a class's approved changes may cover (SPEC §4.5): only `change` classes cover inventory
+/// events, only `policy` classes cover policy files, and an `exception` only accepts a risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClassKind {
+    Change,
+    Exception,
+    Policy,
+}
+
+impl ClassKind {
+    /// The kind a class has when it does not say: `policy` by name, `exception` with `max_duration`.
+    pub fn implied(name: &str, max_duration: bool) -> ClassKind {
+        if name == "policy" {
+            ClassKind::Policy
+        } else if max_duration {
+            ClassKind::Exception
+        } else {
+            ClassKind::Change
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ClassKind> {
+        match text {
+            "change" => Some(ClassKind::Change),
+            "exception" => Some(ClassKind::Exception),
+            "policy" => Some(ClassKind::Policy),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClassKind::Change => "change",
+            ClassKind::Exception => "exception",
+            ClassKind::Policy => "policy",
+        }
+    }
 }
 
 /// Roles in signing order, either one list or one per criticality of the targets.
@@ -320,6 +361,7 @@ pub struct Rules {
     pub separation_of_duties: bool,
     pub require_gray_before_production: bool,
     pub require_backup: bool,
+    pub require_signed_commits: bool,
     pub notify_before: Option<Duration>,
     /// Allowed weekdays per environment.
     pub windows: BTreeMap<String, Vec<chrono::Weekday>>,
@@ -427,10 +469,49 @@ impl Fields {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    /// An inventory version change: `{system, component, from, to}`.
-    Version { system: String, component: String, from: Option<String>, to: Option<String>, origin: Origin },
+    /// An inventory change of one component: `{system, component, from, to}` (`to: removed` removes
+    /// it), or `{system, component, eol}` (its own end date moves).
+    Version {
+        system: String,
+        component: String,
+        from: Option<String>,
+        to: Option<String>,
+        eol: Option<String>,
+        origin: Origin,
+    },
+    /// A whole system: `{system}` (onboarding, renaming or removing it, `to: removed`).
+    System { system: String, to: Option<String>, origin: Origin },
+    /// A catalog cycle's end date moves: `{product, cycle, eol}`.
+    Cycle { product: String, cycle: String, eol: Option<String>, origin: Origin },
     /// A policy file change: `{path, digest}`.
     File { path: String, digest: String, origin: Origin },
+}
+
+impl Target {
+    /// The system a target names, if any.
+    pub fn system(&self) -> Option<&str> {
+        match self {
+            Target::Version { system, .. } | Target::System { system, .. } => Some(system),
+            Target::Cycle { .. } | Target::File { .. } => None,
+        }
+    }
+
+    /// The target in one line, the same in every language (ids, versions and dates).
+    pub fn describe(&self) -> String {
+        let opt = |v: &Option<String>| v.as_deref().unwrap_or("?").to_string();
+        match self {
+            Target::Version { system, component, eol: Some(eol), from: None, to: None, .. } => {
+                format!("{system}/{component} eol → {eol}")
+            }
+            Target::Version { system, component, from, to, .. } => {
+                format!("{system}/{component} {} → {}", opt(from), opt(to))
+            }
+            Target::System { system, to: Some(to), .. } => format!("{system} → {to}"),
+            Target::System { system, to: None, .. } => system.clone(),
+            Target::Cycle { product, cycle, eol, .. } => format!("{product} {cycle} eol → {}", opt(eol)),
+            Target::File { path, digest, .. } => format!("{path} {digest}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]

@@ -95,6 +95,21 @@ impl Trust {
         })
     }
 
+    /// The keys both trust roots give to the same person: review's trust where the base and the
+    /// merge-base differ (SPEC §4.7), so a key revoked on either side does not count.
+    pub fn intersect(&self, other: &Trust) -> Trust {
+        let keys: HashMap<KeyId, (String, PublicKey)> = self
+            .keys
+            .iter()
+            .filter(|(id, (owner, _))| other.keys.get(*id).is_some_and(|(o, _)| o == owner))
+            .map(|(id, v)| (id.clone(), v.clone()))
+            .collect();
+        let mut ids: Vec<&KeyId> = keys.keys().collect();
+        ids.sort();
+        let label = super::digest(ids.iter().map(|k| k.0.as_str()).collect::<Vec<_>>().join("\n").as_bytes());
+        Trust { keys, label }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&KeyId, &str, &PublicKey)> {
         self.keys.iter().map(|(id, (p, k))| (id, p.as_str(), k))
     }

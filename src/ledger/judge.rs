@@ -1,0 +1,455 @@
+//! The rules of one commit besides sign-offs and policy files: the clock (§4.6), commit signatures,
+//! unreadable files, edits that make sign-offs stale, and the inventory events of §4.5.
+
+use std::rc::Rc;
+
+use chrono::{DateTime, FixedOffset};
+use git2::Oid;
+
+use super::inventory::{self, Held, Pairing, Side};
+use super::{Event, Step, VersionMove, Walk};
+use crate::eval::findings::Finding;
+use crate::eval::status::{self, Status};
+use crate::git::{Change, ChangeKind};
+use crate::model::statement::digest;
+use crate::model::{ChangeRequest, ClassKind, Person, Policy, Repository, System, Target};
+use crate::sign::{self, GIT_NAMESPACE, Trust};
+
+/// The systems of some files, by path.
+type Files = Vec<(String, Rc<Vec<System>>)>;
+
+/// How far a commit may be dated before its parent before it is a finding (clocks drift).
+const CLOCK_SLACK_MINUTES: i64 = 10;
+
+/// The classes whose approved changes cover an inventory event.
+const CHANGES: &[ClassKind] = &[ClassKind::Change];
+/// An addition may also be covered by an accepted risk.
+const CHANGES_OR_EXCEPTIONS: &[ClassKind] = &[ClassKind::Change, ClassKind::Exception];
+
+impl Walk<'_> {
+    /// `time-regression`: a commit dated well before its parent. The walk's clock never goes back, so
+    /// a back-dated commit is judged at the latest date seen on the line.
+    pub(super) fn judge_clock(&mut self, time: DateTime<FixedOffset>, cid: &str) {
+        if let Some(clock) = self.clock
+            && time < clock - chrono::Duration::minutes(CLOCK_SLACK_MINUTES)
+        {
+            self.findings.push(
+                Finding::warning(
+                    "time-regression",
+                    format!("commit is dated {time}, before the {clock} of an earlier commit on the line; order, not dates, decides"),
+                )
+                .commit(Some(cid)),
+            );
+        }
+        self.clock = Some(self.clock.map_or(time, |c| c.max(time)));
+    }
+
+    /// The date the walk judges statuses on: the latest commit time so far, in the repository's zone.
+    pub(super) fn today(&self) -> chrono::NaiveDate {
+        let tz = self.settings.timezone;
+        self.clock.map(|c| c.with_timezone(&tz).date_naive()).unwrap_or_default()
+    }
+
+    /// With `rules.require_signed_commits`, a commit changing a watched file must be signed by a key
+    /// trusted at its parent (SPEC §4.6).
+    pub(super) fn judge_commit_signature(
+        &mut self,
+        commit: Oid,
+        deltas: &[Change],
+        policy: &Policy,
+        trust: &Trust,
+        cid: &str,
+    ) {
+        if !policy.rules.require_signed_commits || deltas.is_empty() {
+            return;
+        }
+        let signed = self
+            .git
+            .commit_signature(commit)
+            .is_some_and(|(sig, data)| sign::verify(trust, &data, &sig, GIT_NAMESPACE).is_ok());
+        if !signed {
+            self.findings.push(
+                Finding::error(
+                    "unsigned-commit",
+                    format!("the commit changes {} but is not signed by a key of the people file (rules.require_signed_commits)", deltas[0].path),
+                )
+                .at(&deltas[0].path, None)
+                .commit(Some(cid)),
+            );
+        }
+    }
+
+    /// Whether a blob reads and parses as the kind of file its path names: `None`, or why not.
+    fn invalid(&mut self, d: &Change) -> Option<(String, u32)> {
+        if let Some(v) = self.validity.get(&(d.new, d.link)) {
+            return v.clone();
+        }
+        let verdict = if d.link {
+            Some(("is a symbolic link; history must hold the file itself".to_string(), 0))
+        } else {
+            match crate::load::check_file(&self.settings, &d.path, self.blob(d.new)) {
+                Ok(_) => None,
+                Err(diag) => Some((diag.message.clone(), diag.origin.line)),
+            }
+        };
+        self.validity.insert((d.new, d.link), verdict.clone());
+        verdict
+    }
+
+    /// `invalid-file`: a watched file that is a link, unreadable or unparsable is an error whatever
+    /// covers it, and the walk keeps its last valid state, so that a move across the invalid state is
+    /// still judged as a move. Returns the deltas to apply, each `old` being the last valid blob.
+    pub(super) fn screen(&mut self, deltas: Vec<Change>, cid: &str) -> Vec<Change> {
+        let mut out = Vec::with_capacity(deltas.len());
+        for mut d in deltas {
+            let last = self.index.get(&d.path).copied();
+            if d.kind != ChangeKind::Deleted
+                && let Some((why, line)) = self.invalid(&d)
+            {
+                self.findings.push(
+                    Finding::error("invalid-file", format!("{}: {why}", d.path))
+                        .at(&d.path, Some(line))
+                        .commit(Some(cid)),
+                );
+                continue;
+            }
+            match last {
+                Some(old) => {
+                    d.old = old;
+                    if d.kind == ChangeKind::Added {
+                        d.kind = ChangeKind::Modified;
+                    }
+                    if d.kind == ChangeKind::Modified && d.old == d.new {
+                        continue;
+                    }
+                }
+                None if d.kind == ChangeKind::Deleted => continue,
+                None => d.kind = ChangeKind::Added,
+            }
+            out.push(d);
+        }
+        out
+    }
+
+    /// A request or report edited after it was signed: every sign-off it makes stale is named with
+    /// the commit that did it (SPEC §4.5).
+    pub(super) fn judge_edits(&mut self, deltas: &[Change], cid: &str) {
+        let prefix = format!("{}/", self.settings.paths.changes);
+        for d in deltas.iter().filter(|d| d.kind == ChangeKind::Modified) {
+            let Some(rest) = d.path.strip_prefix(&prefix) else { continue };
+            let Some((change, file)) = rest.split_once('/') else { continue };
+            if file != "request.yaml" && file != "report.yaml" {
+                continue;
+            }
+            let was = digest(&self.blob(d.old));
+            for (_, s) in self.signoffs_of(change) {
+                let st = &s.file.statement;
+                if st.subject_digest == was && file.starts_with(st.subject.as_str()) {
+                    self.findings.push(
+                        Finding::error(
+                            "stale-signoff",
+                            format!(
+                                "this commit edited {} after {} ({} {}) signed it; the sign-off no longer counts",
+                                d.path, s.path, st.stage, st.by
+                            ),
+                        )
+                        .at(&d.path, None)
+                        .change(change)
+                        .commit(Some(cid)),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The systems of the changed system files on each side (the parent's last valid state, and the
+    /// commit's).
+    fn sides(&mut self, deltas: &[Change]) -> (Files, Files) {
+        let prefix = format!("{}/", self.settings.paths.systems);
+        let (mut old, mut new) = (Vec::new(), Vec::new());
+        for d in deltas.iter().filter(|d| d.path.starts_with(&prefix)) {
+            if d.kind != ChangeKind::Added {
+                old.push((d.path.clone(), self.systems_in(&d.path, d.old)));
+            }
+            if d.kind != ChangeKind::Deleted {
+                new.push((d.path.clone(), self.systems_in(&d.path, d.new)));
+            }
+        }
+        (old, new)
+    }
+
+    /// Every inventory event of §4.5 in the changed system files, each judged against the approved
+    /// changes in force.
+    pub(super) fn judge_inventory(
+        &mut self,
+        deltas: &[Change],
+        policy: &Policy,
+        before: &(Vec<Person>, Trust),
+        catalog: &Repository,
+        cid: &str,
+        step: &mut Step,
+    ) {
+        let (old, new) = self.sides(deltas);
+        if old.is_empty() && new.is_empty() {
+            return;
+        }
+        let (old_sides, new_sides) = (sides_of(&old), sides_of(&new));
+        let new_ids: std::collections::HashSet<&str> =
+            new_sides.iter().map(|s| s.system.id.as_str()).collect();
+        let today = self.today();
+        let mut events: Vec<Event> = Vec::new();
+        let mut versions: Vec<VersionMove> = Vec::new();
+        let mut removed_systems: Vec<(String, String)> = Vec::new();
+        for p in inventory::pair(&old_sides, &new_sides) {
+            match p {
+                Pairing::Same(o, n) => {
+                    if o.path != n.path {
+                        events.push(event(
+                            "unapproved-inventory-change",
+                            "file-moved",
+                            &o,
+                            &n,
+                            o.path,
+                            n.path,
+                        ));
+                    }
+                    if o.component.product != n.component.product {
+                        let (b, a) = (&o.component.product, &n.component.product);
+                        events.push(event("unapproved-inventory-change", "replaced", &o, &n, b, a));
+                    }
+                    if o.component.version != n.component.version {
+                        versions.push(version_move(&o, &n));
+                    } else {
+                        let was = status::standing(catalog, o.system, o.component, today);
+                        let now = status::standing(catalog, n.system, n.component, today);
+                        if was.improved_by(&now) {
+                            let (b, a) = (end_text(&was), end_text(&now));
+                            events.push(event("unapproved-eol-move", "eol-moved", &o, &n, &b, &a));
+                        }
+                    }
+                }
+                Pairing::Renamed(o, n) => {
+                    let (b, a) = (key_text(&o), key_text(&n));
+                    events.push(event("unapproved-inventory-change", "renamed", &o, &n, &b, &a));
+                    if o.component.version != n.component.version {
+                        versions.push(version_move(&o, &n));
+                    }
+                }
+                Pairing::Replaced(o, n) => {
+                    let (b, a) = (product_text(&o), product_text(&n));
+                    events.push(event("unapproved-inventory-change", "replaced", &o, &n, &b, &a));
+                }
+                Pairing::Removed(o) if !new_ids.contains(o.system.id.as_str()) => {
+                    if !removed_systems.iter().any(|(s, _)| *s == o.system.id) {
+                        removed_systems.push((o.system.id.clone(), o.path.to_string()));
+                    }
+                }
+                Pairing::Removed(o) => {
+                    let mut e = event("unapproved-removal", "removed", &o, &o, &product_text(&o), "removed");
+                    // The component is gone from the new file: point at its system.
+                    e.line = o.system.origin.line;
+                    events.push(e);
+                }
+                Pairing::Added(n) => {
+                    let standing = status::standing(catalog, n.system, n.component, today);
+                    if standing.status != Status::Ok {
+                        let status = standing.status.as_str();
+                        events.push(event("unapproved-addition", "added", &n, &n, status, &product_text(&n)));
+                    }
+                }
+            }
+        }
+        for (system, path) in removed_systems {
+            events.push(Event {
+                code: "unapproved-removal",
+                kind: "removed",
+                system,
+                component: None,
+                before: None,
+                after: Some("removed".into()),
+                path,
+                line: 0,
+                approved_by: None,
+            });
+        }
+        self.cover_versions(versions, policy, before, cid, step);
+        self.cover_events(events, policy, before, cid, step);
+    }
+
+    fn cover_versions(
+        &mut self,
+        mut moves: Vec<VersionMove>,
+        policy: &Policy,
+        before: &(Vec<Person>, Trust),
+        cid: &str,
+        step: &mut Step,
+    ) {
+        if moves.is_empty() {
+            return;
+        }
+        moves.sort_by(|a, b| (&a.system, &a.component).cmp(&(&b.system, &b.component)));
+        let ids = self.change_ids();
+        let classes = change_classes(policy);
+        for mut m in moves {
+            let keys = m.keys.clone();
+            m.approved_by = self.approved_change(&ids, policy, before, CHANGES, |change| {
+                change.targets.iter().any(|t| {
+                    matches!(t, Target::Version { system: s, component: c, from: Some(f), to: Some(t), .. }
+                        if keys.iter().any(|(ks, kc)| s == ks && c == kc) && *f == m.from && *t == m.to)
+                })
+            });
+            if m.approved_by.is_none() {
+                let (system, component, from, to) = (&m.system, &m.component, &m.from, &m.to);
+                self.findings.push(
+                    Finding::error(
+                        "unapproved-version-change",
+                        format!("{system}/{component} changed {from} → {to} without an approved change whose target matches; open one: lifecycle change new --class {classes} --target {system}/{component}={to}"),
+                    )
+                    .at(&m.path, Some(m.line))
+                    .commit(Some(cid)),
+                );
+            }
+            step.versions.push(m);
+        }
+    }
+
+    fn cover_events(
+        &mut self,
+        events: Vec<Event>,
+        policy: &Policy,
+        before: &(Vec<Person>, Trust),
+        cid: &str,
+        step: &mut Step,
+    ) {
+        if events.is_empty() {
+            return;
+        }
+        let ids = self.change_ids();
+        for mut e in events {
+            let kinds = if e.kind == "added" { CHANGES_OR_EXCEPTIONS } else { CHANGES };
+            let wanted = |change: &ChangeRequest| change.targets.iter().any(|t| covers(t, &e));
+            e.approved_by = self.approved_change(&ids, policy, before, kinds, wanted);
+            if e.approved_by.is_none() {
+                self.findings
+                    .push(Finding::error(e.code, describe(&e)).at(&e.path, Some(e.line)).commit(Some(cid)));
+            }
+            step.events.push(e);
+        }
+    }
+}
+
+/// The classes whose changes cover inventory events, for hints: `feature|replacement`.
+fn change_classes(policy: &Policy) -> String {
+    let names: Vec<&str> =
+        policy.classes.values().filter(|c| c.kind == ClassKind::Change).map(|c| c.name.as_str()).collect();
+    if names.is_empty() { "<class>".to_string() } else { names.join("|") }
+}
+
+fn sides_of(v: &[(String, Rc<Vec<System>>)]) -> Vec<Side<'_>> {
+    v.iter().flat_map(|(p, list)| list.iter().map(move |s| Side { path: p, system: s })).collect()
+}
+
+/// Whether a target covers an inventory event: it names the system (and the component, old or new
+/// key) and, for a removal or an end-date move, says so.
+fn covers(t: &Target, e: &Event) -> bool {
+    let old_key = e.before.as_deref().filter(|_| e.kind == "renamed").and_then(|b| b.split_once('/'));
+    let names = |system: &str, component: &str| {
+        (system == e.system && Some(component) == e.component.as_deref())
+            || old_key.is_some_and(|(s, c)| s == system && c == component)
+    };
+    match (t, e.kind) {
+        (Target::System { system, to, .. }, "removed") => {
+            *system == e.system && to.as_deref() == Some("removed")
+        }
+        (Target::Version { system, component, to, .. }, "removed") => {
+            names(system, component) && to.as_deref() == Some("removed")
+        }
+        (Target::Version { system, component, eol, .. }, "eol-moved") => {
+            names(system, component) && eol.as_deref() == e.after.as_deref()
+        }
+        (Target::System { system, .. }, "renamed" | "replaced" | "file-moved" | "added") => {
+            *system == e.system || old_key.is_some_and(|(s, _)| s == system)
+        }
+        (Target::Version { system, component, .. }, "renamed" | "replaced" | "file-moved" | "added") => {
+            names(system, component)
+        }
+        _ => false,
+    }
+}
+
+fn describe(e: &Event) -> String {
+    let what = match &e.component {
+        Some(c) => format!("{}/{c}", e.system),
+        None => format!("system {}", e.system),
+    };
+    let (b, a) = (e.before.as_deref().unwrap_or("—"), e.after.as_deref().unwrap_or("—"));
+    let target = match (&e.component, e.kind) {
+        (Some(c), "removed") => format!("{}/{c}", e.system),
+        _ => e.system.clone(),
+    };
+    match e.kind {
+        "renamed" => format!(
+            "{b} was renamed to {a} without an approved change naming either; open one: lifecycle change new --class <class> --target {target}"
+        ),
+        "replaced" => format!(
+            "{what} changed from {b} to {a} without an approved change naming it; open one: lifecycle change new --class <class> --target {target}"
+        ),
+        "file-moved" => format!(
+            "{what} moved from {b} to {a} without an approved change naming it; open one: lifecycle change new --class <class> --target {target}"
+        ),
+        "removed" => format!(
+            "{what} was removed without an approved change with `to: removed`; open one: lifecycle change new --class <class> --target {target}=removed"
+        ),
+        "added" => format!(
+            "{what} ({a}) was added at status `{b}` without a change or an approved exception targeting it; open one: lifecycle change new --class <class> --target {target}"
+        ),
+        _ => format!(
+            "{what}: its end date moved from {b} to {a}, improving its status, without an approved change with the new date (target {{system, component, eol: {a}}})"
+        ),
+    }
+}
+
+fn event(code: &'static str, kind: &'static str, _o: &Held, n: &Held, before: &str, after: &str) -> Event {
+    Event {
+        code,
+        kind,
+        system: n.system.id.clone(),
+        component: Some(n.component.name.clone()),
+        before: Some(before.to_string()),
+        after: Some(after.to_string()),
+        path: n.path.to_string(),
+        line: n.line(),
+        approved_by: None,
+    }
+}
+
+fn version_move(o: &Held, n: &Held) -> VersionMove {
+    VersionMove {
+        system: n.system.id.clone(),
+        component: n.component.name.clone(),
+        from: o.component.version.clone(),
+        to: n.component.version.clone(),
+        path: n.path.to_string(),
+        line: n.line(),
+        approved_by: None,
+        keys: vec![o.key(), n.key()],
+    }
+}
+
+fn key_text(h: &Held) -> String {
+    format!("{}/{}", h.system.id, h.component.name)
+}
+
+fn product_text(h: &Held) -> String {
+    format!("{} {}", h.component.product, h.component.version)
+}
+
+/// An end as a target's `eol` writes it: a date, `true` (ended), `false` (not announced).
+pub(super) fn end_text(s: &status::Standing) -> String {
+    match s.end {
+        Some(crate::model::Milestone::Date(d)) => d.to_string(),
+        Some(crate::model::Milestone::Passed) => "true".into(),
+        Some(crate::model::Milestone::None) => "false".into(),
+        None => "unknown".into(),
+    }
+}

@@ -1,0 +1,748 @@
+//! The ledger (SPEC §4.5–§4.7): replays first-parent history commit by commit, with the settings,
+//! policy, people and catalog in force at each parent, turns each commit into typed events (version and
+//! identity moves, additions, removals, end-date moves, invalid files, policy edits, sign-offs,
+//! executions) and judges each event against the approvals in force. `verify`, `review` and `report`
+//! read the same walk.
+//!
+//! The walk is incremental: an index of the relevant paths → blob ids is kept and updated from each
+//! commit's diff, and every parse and signature check is cached by blob id, so the cost follows what
+//! changed, not the size of the repository.
+
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use anyhow::Result;
+use git2::Oid;
+
+use crate::eval::approvals::{self, ChangeEval, Checked, CommitInfo};
+use crate::eval::findings::Finding;
+use crate::eval::rules::{self, Approval};
+use crate::git::{ChangeKind, Git};
+use crate::load;
+use crate::model::statement::digest;
+use crate::model::{
+    ChangeRequest, ClassKind, Criticality, Person, Policy, Repository, Settings, SignOff, System, Target,
+};
+
+mod catalog;
+pub mod inventory;
+mod judge;
+use crate::sign::{self, GIT_NAMESPACE, Invalid, KeyId, Trust};
+
+/// What one step (a commit, or a whole pull request from its merge-base) changed, and what covers it.
+#[derive(Debug, Default)]
+pub struct Step {
+    pub deltas: Vec<crate::git::Change>,
+    pub versions: Vec<VersionMove>,
+    /// Every inventory and catalog event of the step other than a plain version move.
+    pub events: Vec<Event>,
+    pub policy_files: Vec<PolicyMove>,
+    pub signoffs: Vec<AddedSignOff>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VersionMove {
+    pub system: String,
+    pub component: String,
+    pub from: String,
+    pub to: String,
+    pub path: String,
+    pub line: u32,
+    /// The approved change whose target matches, if any.
+    pub approved_by: Option<String>,
+    /// The keys a target may name: the old and the new (system, component).
+    #[serde(skip)]
+    pub keys: Vec<(String, String)>,
+}
+
+/// An inventory or catalog event of §4.5 besides a version move, with the change that covers it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Event {
+    /// The finding code it raises when nothing covers it.
+    pub code: &'static str,
+    /// `renamed`, `replaced`, `file-moved`, `removed`, `added`, `eol-moved`.
+    pub kind: &'static str,
+    /// The system (the new id for a rename).
+    pub system: String,
+    pub component: Option<String>,
+    /// What it was and what it became, in words of the data (ids, versions, dates).
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub path: String,
+    pub line: u32,
+    pub approved_by: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PolicyMove {
+    pub path: String,
+    /// `sha256:…` of the new content, or `deleted`.
+    pub digest: String,
+    pub approved_by: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AddedSignOff {
+    pub path: String,
+    pub change: String,
+    pub stage: String,
+    pub by: String,
+    pub decision: &'static str,
+    /// `valid`, `stale`, or the code of the rule it breaks.
+    pub standing: &'static str,
+}
+
+/// The people in force and the keys they are trusted with.
+type People = Rc<(Vec<Person>, Trust)>;
+/// A commit, its time, and its signature with the signed data.
+type CommitFacts = (Oid, chrono::DateTime<chrono::FixedOffset>, Option<(String, Vec<u8>)>);
+
+/// A signature's outcome (signing key and its owner) and the commit that added the sign-off.
+pub type Verified = (Result<(KeyId, String), Invalid>, Option<CommitInfo>);
+
+/// A change's chain as the walk sees it (see [`Walk::chain`]).
+pub struct Chain {
+    pub change: Rc<ChangeRequest>,
+    pub eval: ChangeEval,
+    /// In sequence order, parallel to `eval.standing` and `verified`.
+    pub signoffs: Vec<Rc<SignOff>>,
+    pub verified: Vec<Verified>,
+    /// The commit that last changed the execution report.
+    pub report_commit: Option<String>,
+    /// The people in force, for names and titles.
+    pub people: Vec<Person>,
+}
+
+pub struct Walk<'g> {
+    git: &'g Git,
+    settings: Settings,
+    /// Also follow the product catalog and the advisories (for `review` and `report`).
+    products: bool,
+    /// Relevant paths → blob ids, at the commit being processed.
+    index: BTreeMap<String, Oid>,
+    people: HashMap<Oid, Rc<(Vec<Person>, Trust)>>,
+    policies: HashMap<Vec<Oid>, Rc<Policy>>,
+    requests: HashMap<(Oid, Option<Oid>), Option<Rc<ChangeRequest>>>,
+    signoffs: HashMap<(String, Oid), Option<Rc<SignOff>>>,
+    systems: HashMap<Oid, Rc<Vec<System>>>,
+    /// Products and policy by the blob ids of their files: what statuses are computed with.
+    catalogs: HashMap<Vec<Oid>, Rc<Repository>>,
+    /// Whether each blob read and parsed as the file kind of its path (None) or why not.
+    validity: HashMap<(Oid, bool), Option<(String, u32)>>,
+    /// The latest commit time seen on the line: the date of a commit is never before it (SPEC §4.6).
+    clock: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// How many commits the walk has stepped: positions on the verified line.
+    position: usize,
+    /// Per change, the position where its chain became approved, and where its report first appeared.
+    approved_at_position: HashMap<String, usize>,
+    report_at_position: HashMap<String, (usize, Oid)>,
+    /// Signature outcome of each sign-off blob, under the trust of the parent of the commit that added it.
+    verified: HashMap<Oid, Verified>,
+    /// The commit that last changed each report, for attributing execution findings.
+    report_commit: HashMap<String, Oid>,
+    pub findings: Vec<Finding>,
+    checked: usize,
+    /// For a step spanning several commits (a review), the commit that really added each sign-off.
+    pub added_in: Option<HashMap<String, CommitInfo>>,
+    /// Cached change ids of the index (see `change_ids`).
+    ids: Option<Rc<Vec<String>>>,
+    /// Trust and policy fixed for the whole walk (a review takes them from the base, SPEC §4.7).
+    pinned: Option<(People, Rc<Policy>)>,
+}
+
+fn standing_word(standing: &approvals::Standing) -> &'static str {
+    match standing {
+        approvals::Standing::Valid => "valid",
+        approvals::Standing::Stale => "stale",
+        approvals::Standing::Invalid(code) => code,
+    }
+}
+
+fn short(id: Oid) -> String {
+    id.to_string()
+}
+
+impl<'g> Walk<'g> {
+    /// A walk positioned at `base` (its state accepted), with `settings` from the head.
+    pub fn at(git: &'g Git, settings: Settings, base: Oid, products: bool) -> Result<Walk<'g>> {
+        let mut walk = Walk {
+            git,
+            settings,
+            products,
+            index: BTreeMap::new(),
+            people: HashMap::new(),
+            policies: HashMap::new(),
+            requests: HashMap::new(),
+            signoffs: HashMap::new(),
+            systems: HashMap::new(),
+            catalogs: HashMap::new(),
+            validity: HashMap::new(),
+            clock: None,
+            position: 0,
+            approved_at_position: HashMap::new(),
+            report_at_position: HashMap::new(),
+            verified: HashMap::new(),
+            report_commit: HashMap::new(),
+            findings: Vec::new(),
+            checked: 0,
+            added_in: None,
+            ids: None,
+            pinned: None,
+        };
+        walk.fill_index(base)?;
+        Ok(walk)
+    }
+
+    /// Judges every later step with the people and policy of `base` (SPEC §4.7): the base's policy and
+    /// chains, and only the keys that both `base` and the walk's starting point trust.
+    pub fn pin_to(&mut self, base: Oid) -> Result<()> {
+        let mut at_base = Walk::at(self.git, self.settings.clone(), base, false)?;
+        let (theirs, policy) = (at_base.trust(), at_base.policy());
+        let ours = self.trust();
+        let trust = theirs.1.intersect(&ours.1);
+        self.pinned = Some((Rc::new((theirs.0.clone(), trust)), policy));
+        Ok(())
+    }
+
+    /// What changed in the watched folders between two commits, as one diff (for showing a whole
+    /// pull request's effect; the rules judge each commit on its own).
+    pub fn net_deltas(&self, from: Oid, to: Oid) -> Result<Vec<crate::git::Change>> {
+        let prefixes = self.prefixes();
+        let refs: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+        self.git.changed_paths(Some(from), to, &refs)
+    }
+
+    /// Indexes the watched files of `commit`'s tree.
+    fn fill_index(&mut self, commit: Oid) -> Result<()> {
+        let tree = self.git.raw().find_commit(commit)?.tree()?;
+        for prefix in self.prefixes() {
+            for (path, id, _) in self.git.list(commit, &prefix)? {
+                self.index.insert(path, id);
+            }
+            // A single-file prefix (the people file, lifecycle.yaml).
+            if let Ok(entry) = tree.get_path(std::path::Path::new(&prefix))
+                && entry.kind() == Some(git2::ObjectType::Blob)
+            {
+                self.index.insert(prefix.clone(), entry.id());
+            }
+        }
+        Ok(())
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The files of the current index under `dir`, with their blob ids.
+    pub fn files_under(&self, dir: &str) -> Vec<(String, Oid)> {
+        let prefix = format!("{dir}/");
+        self.index
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .map(|(p, id)| (p.clone(), *id))
+            .collect()
+    }
+
+    /// The trust root of the current index.
+    pub fn trust_now(&mut self) -> Trust {
+        self.trust().1.clone()
+    }
+
+    /// Sign-offs checked so far.
+    pub fn checked(&self) -> usize {
+        self.checked
+    }
+
+    fn prefixes(&self) -> Vec<String> {
+        let p = &self.settings.paths;
+        let mut v = vec![
+            p.systems.clone(),
+            p.policies.clone(),
+            p.changes.clone(),
+            p.people.clone(),
+            p.products.clone(),
+            "lifecycle.yaml".into(),
+        ];
+        if self.products {
+            v.push(p.advisories.clone());
+        }
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    fn blob(&self, id: Oid) -> Vec<u8> {
+        self.git.blob(id).unwrap_or_default()
+    }
+
+    /// Loads files (path, blob id) through the normal loader.
+    pub fn load(&self, files: Vec<(String, Oid)>) -> load::Loaded {
+        let blobs = files.into_iter().map(|(p, id)| (p, self.blob(id))).collect();
+        load::load_blobs(self.settings.clone(), blobs)
+    }
+
+    /// People and trust of the current index.
+    fn trust(&mut self) -> Rc<(Vec<Person>, Trust)> {
+        if let Some((trust, _)) = &self.pinned {
+            return trust.clone();
+        }
+        let path = self.settings.paths.people.clone();
+        let Some(&id) = self.index.get(&path) else { return Rc::new((Vec::new(), Trust::default())) };
+        if let Some(t) = self.people.get(&id) {
+            return t.clone();
+        }
+        let people = self.load(vec![(path, id)]).repo.people;
+        let trust = Trust::from_people(&people);
+        let rc = Rc::new((people, trust));
+        self.people.insert(id, rc.clone());
+        rc
+    }
+
+    fn policy_paths(&self) -> Vec<(String, Oid)> {
+        let prefix = format!("{}/", self.settings.paths.policies);
+        let people = &self.settings.paths.people;
+        self.index
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .filter(|(p, _)| *p != people)
+            .map(|(p, id)| (p.clone(), *id))
+            .collect()
+    }
+
+    /// The policy of the current index.
+    fn policy(&mut self) -> Rc<Policy> {
+        if let Some((_, policy)) = &self.pinned {
+            return policy.clone();
+        }
+        let files = self.policy_paths();
+        let key: Vec<Oid> = files.iter().map(|(_, id)| *id).collect();
+        if let Some(p) = self.policies.get(&key) {
+            return p.clone();
+        }
+        let policy = Rc::new(self.load(files).repo.policy);
+        self.policies.insert(key, policy.clone());
+        policy
+    }
+
+    /// Change ids of the current index, newest (highest id) first: the change that approves a commit
+    /// is usually a recent one. Cached until a request is added or removed.
+    fn change_ids(&mut self) -> Rc<Vec<String>> {
+        if let Some(ids) = &self.ids {
+            return ids.clone();
+        }
+        let mut ids = self.scan_change_ids();
+        ids.reverse();
+        let ids = Rc::new(ids);
+        self.ids = Some(ids.clone());
+        ids
+    }
+
+    fn scan_change_ids(&self) -> Vec<String> {
+        let prefix = format!("{}/", self.settings.paths.changes);
+        let mut ids: Vec<String> = self
+            .index
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .filter_map(|(p, _)| p[prefix.len()..].strip_suffix("/request.yaml").map(str::to_string))
+            .filter(|id| !id.contains('/'))
+            .collect();
+        ids.dedup();
+        ids
+    }
+
+    /// A change request (with its report) in the current index.
+    fn request(&mut self, id: &str) -> Option<Rc<ChangeRequest>> {
+        let dir = format!("{}/{id}", self.settings.paths.changes);
+        let req = *self.index.get(&format!("{dir}/request.yaml"))?;
+        let rep = self.index.get(&format!("{dir}/report.yaml")).copied();
+        if let Some(r) = self.requests.get(&(req, rep)) {
+            return r.clone();
+        }
+        let mut files = vec![(format!("{dir}/request.yaml"), req)];
+        if let Some(rep) = rep {
+            files.push((format!("{dir}/report.yaml"), rep));
+        }
+        let loaded = self.load(files);
+        let change = loaded.repo.changes.into_iter().next().map(Rc::new);
+        self.requests.insert((req, rep), change.clone());
+        change
+    }
+
+    fn signoff(&mut self, path: &str, id: Oid) -> Option<Rc<SignOff>> {
+        let key = (path.to_string(), id);
+        if let Some(s) = self.signoffs.get(&key) {
+            return s.clone();
+        }
+        let s = self.load(vec![(path.to_string(), id)]).repo.signoffs.into_iter().next().map(Rc::new);
+        self.signoffs.insert(key, s.clone());
+        s
+    }
+
+    /// The sign-offs of a change in the current index, in sequence order, with their blob ids.
+    fn signoffs_of(&mut self, change: &str) -> Vec<(Oid, Rc<SignOff>)> {
+        let prefix = format!("{}/{change}/approvals/", self.settings.paths.changes);
+        let paths: Vec<(String, Oid)> = self
+            .index
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .map(|(p, id)| (p.clone(), *id))
+            .collect();
+        let mut out: Vec<(Oid, Rc<SignOff>)> =
+            paths.into_iter().filter_map(|(p, id)| self.signoff(&p, id).map(|s| (id, s))).collect();
+        out.sort_by_key(|(_, s)| s.seq);
+        out
+    }
+
+    fn systems_in(&mut self, path: &str, id: Oid) -> Rc<Vec<System>> {
+        if let Some(s) = self.systems.get(&id) {
+            return s.clone();
+        }
+        let systems = Rc::new(self.load(vec![(path.to_string(), id)]).repo.systems);
+        self.systems.insert(id, systems.clone());
+        systems
+    }
+
+    /// Criticality of the given systems in the current index (only needed by chains keyed by it).
+    fn criticality(&mut self, ids: &[&str]) -> Option<Criticality> {
+        let prefix = format!("{}/", self.settings.paths.systems);
+        let files: Vec<(String, Oid)> = self
+            .index
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .map(|(p, id)| (p.clone(), *id))
+            .collect();
+        let mut best = None;
+        for (p, id) in files {
+            for s in self.systems_in(&p, id).iter() {
+                if ids.contains(&s.id.as_str()) {
+                    best = best.max(Some(s.criticality));
+                }
+            }
+        }
+        best
+    }
+
+    /// Evaluates a change's chain in the current index, with the policy and people in force `before`.
+    fn evaluate(
+        &mut self,
+        id: &str,
+        policy: &Policy,
+        people: &[Person],
+        trust: &Trust,
+    ) -> Option<(Rc<ChangeRequest>, ChangeEval, Vec<Rc<SignOff>>)> {
+        let change = self.request(id)?;
+        let list = self.signoffs_of(id);
+        let namespace = self.settings.signing_namespace.clone();
+        for (blob, s) in &list {
+            // Sign-offs already in the baseline are checked under the baseline's trust.
+            self.verified
+                .entry(*blob)
+                .or_insert_with(|| (crate::approvals::signer(trust, s, &namespace), None));
+        }
+        let class = policy.classes.get(&change.class);
+        let strictest = match class.map(|c| &c.chain) {
+            Some(crate::model::Chain::ByCriticality { .. }) => {
+                let ids: Vec<&str> = change.targets.iter().filter_map(Target::system).collect();
+                self.criticality(&ids)
+            }
+            _ => None,
+        };
+        let roles = approvals::roles(class, strictest);
+        let checked: Vec<Checked> = list
+            .iter()
+            .map(|(blob, s)| {
+                let (signer, commit) =
+                    self.verified.get(blob).cloned().unwrap_or((Err(Invalid::Mismatch), None));
+                Checked { signoff: s, signer, commit }
+            })
+            .collect();
+        let eval = approvals::evaluate(&change, class, roles, &checked, people, &policy.rules);
+        let signoffs = list.into_iter().map(|(_, s)| s).collect();
+        Some((change, eval, signoffs))
+    }
+
+    /// Applies the changes from `parent` to `commit`, judging them with the settings, trust, policy and
+    /// catalog in force at `parent` (SPEC §4.5).
+    pub fn step(&mut self, parent: Oid, commit: Oid) -> Result<Step> {
+        let prefixes = self.prefixes();
+        let refs: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+        let deltas = self.git.changed_paths(Some(parent), commit, &refs)?;
+        let cid = short(commit);
+        let time = self.git.commit_time(commit)?;
+        self.position += 1;
+        self.judge_clock(time, &cid);
+        let mut step = Step::default();
+        if deltas.is_empty() {
+            return Ok(step);
+        }
+        // Trust, policy and catalog in force before this commit.
+        let before = self.trust();
+        let policy = self.policy();
+        let catalog = self.catalog();
+        self.judge_commit_signature(commit, &deltas, &policy, &before.1, &cid);
+        let deltas = self.screen(deltas, &cid);
+        if deltas.iter().any(|d| d.kind != ChangeKind::Modified && d.path.ends_with("/request.yaml")) {
+            self.ids = None;
+        }
+        for d in &deltas {
+            match d.kind {
+                ChangeKind::Deleted => {
+                    self.index.remove(&d.path);
+                }
+                _ => {
+                    self.index.insert(d.path.clone(), d.new);
+                }
+            }
+        }
+        let commit_sig = self.git.commit_signature(commit);
+        self.judge_signoffs(&deltas, &policy, &before, (commit, time, commit_sig), &mut step);
+        self.judge_edits(&deltas, &cid);
+        self.judge_inventory(&deltas, &policy, &before, &catalog, &cid, &mut step);
+        self.judge_catalog(&deltas, &policy, &before, &catalog, &cid, &mut step);
+        self.judge_policy_files(&deltas, &policy, &before, &cid, &mut step);
+        self.record_positions(&deltas, &policy, &before, commit);
+        if deltas.iter().any(|d| d.path == "lifecycle.yaml") {
+            self.reset_settings(commit)?;
+        }
+        step.deltas = deltas;
+        Ok(step)
+    }
+
+    /// Sign-offs are append-only; each added one is verified against the parent's trust.
+    fn judge_signoffs(
+        &mut self,
+        deltas: &[crate::git::Change],
+        policy: &Policy,
+        before: &(Vec<Person>, Trust),
+        (commit, time, commit_sig): CommitFacts,
+        step: &mut Step,
+    ) {
+        let cid = short(commit);
+        let changes_prefix = format!("{}/", self.settings.paths.changes);
+        let namespace = self.settings.signing_namespace.clone();
+        let mut touched: Vec<String> = Vec::new();
+        let mut added: Vec<String> = Vec::new();
+        for d in deltas {
+            let Some(rest) = d.path.strip_prefix(&changes_prefix) else { continue };
+            let Some((change, file)) = rest.split_once('/') else { continue };
+            if file == "report.yaml" {
+                self.report_commit.insert(change.to_string(), commit);
+            }
+            if !touched.iter().any(|c| c == change) {
+                touched.push(change.to_string());
+            }
+            if !file.starts_with("approvals/") {
+                continue;
+            }
+            if d.kind != ChangeKind::Added {
+                let what = if d.kind == ChangeKind::Deleted { "deleted" } else { "modified" };
+                self.findings.push(
+                    Finding::error(
+                        "signoff-altered",
+                        format!("{} was {what}; sign-offs are append-only", d.path),
+                    )
+                    .at(&d.path, None)
+                    .change(change)
+                    .commit(Some(&cid)),
+                );
+                continue;
+            }
+            let Some(s) = self.signoff(&d.path, d.new) else {
+                self.findings.push(
+                    Finding::error("invalid-file", format!("{} is not a valid sign-off file", d.path))
+                        .at(&d.path, None)
+                        .change(change)
+                        .commit(Some(&cid)),
+                );
+                continue;
+            };
+            self.checked += 1;
+            let signer = crate::approvals::signer(&before.1, &s, &namespace);
+            let info = match self.added_in.as_ref().and_then(|m| m.get(&d.path)) {
+                Some(info) => info.clone(),
+                None => {
+                    let signed_by_signer = commit_sig.as_ref().is_some_and(|(sig, data)| {
+                        sign::verify(&before.1, data, sig, GIT_NAMESPACE)
+                            .is_ok_and(|k| k.0 == s.file.statement.key)
+                    });
+                    CommitInfo { id: cid.clone(), time, signed_by_signer }
+                }
+            };
+            self.verified.insert(d.new, (signer, Some(info)));
+            added.push(d.path.clone());
+        }
+        for change in &touched {
+            let Some((_, eval, list)) = self.evaluate(change, policy, &before.0, &before.1) else {
+                continue;
+            };
+            for (s, standing) in list.iter().zip(&eval.standing) {
+                if added.contains(&s.path) {
+                    let st = &s.file.statement;
+                    step.signoffs.push(AddedSignOff {
+                        path: s.path.clone(),
+                        change: change.clone(),
+                        stage: st.stage.clone(),
+                        by: st.by.clone(),
+                        decision: st.decision.as_str(),
+                        standing: standing_word(standing),
+                    });
+                }
+            }
+            for f in eval.findings {
+                if f.path.as_ref().is_some_and(|p| added.contains(p)) {
+                    self.findings.push(f.commit(Some(&cid)));
+                }
+            }
+        }
+    }
+
+    /// Settings, policy and people may change only through an approved `policy` change (§4.4).
+    fn judge_policy_files(
+        &mut self,
+        deltas: &[crate::git::Change],
+        policy: &Policy,
+        before: &(Vec<Person>, Trust),
+        cid: &str,
+        step: &mut Step,
+    ) {
+        let cid = cid.to_string();
+        let policies_prefix = format!("{}/", self.settings.paths.policies);
+        let protected: Vec<&crate::git::Change> = deltas
+            .iter()
+            .filter(|d| {
+                d.path.starts_with(&policies_prefix)
+                    || d.path == self.settings.paths.people
+                    || d.path == "lifecycle.yaml"
+            })
+            .collect();
+        if !protected.is_empty() {
+            let ids = self.change_ids();
+            for d in protected {
+                let want = if d.kind == ChangeKind::Deleted {
+                    "deleted".to_string()
+                } else {
+                    digest(&self.blob(d.new))
+                };
+                let covered = self.approved_change(&ids, policy, before, &[ClassKind::Policy], |change| {
+                     change.targets.iter().any(|t| matches!(t, Target::File { path, digest, .. } if *path == d.path && *digest == want))
+                });
+                step.policy_files.push(PolicyMove {
+                    path: d.path.clone(),
+                    digest: want.clone(),
+                    approved_by: covered.clone(),
+                });
+                if covered.is_none() {
+                    self.findings.push(
+                        Finding::error(
+                            "unapproved-policy-change",
+                            format!("{} changed without an approved `policy` change listing its new digest {want}; open one: lifecycle change new --class policy --adopt", d.path),
+                        )
+                        .at(&d.path, None)
+                        .commit(Some(&cid)),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The first of `ids` that `wanted` accepts and whose chain is approved (under `policy` and the
+    /// people and trust of `before`).
+    fn approved_change(
+        &mut self,
+        ids: &[String],
+        policy: &Policy,
+        before: &(Vec<Person>, Trust),
+        kinds: &[ClassKind],
+        wanted: impl Fn(&ChangeRequest) -> bool,
+    ) -> Option<String> {
+        for id in ids {
+            let Some(change) = self.request(id) else { continue };
+            let kind = policy.classes.get(&change.class).map(|c| c.kind);
+            if kind.is_some_and(|k| kinds.contains(&k))
+                && wanted(&change)
+                && self.evaluate(id, policy, &before.0, &before.1).is_some_and(|(_, e, _)| e.is_approved())
+            {
+                return Some(id.clone());
+            }
+        }
+        None
+    }
+
+    /// A change's chain in the current index, evaluated with the current policy and people, with each
+    /// sign-off's signature outcome (checked under the trust of its time) and commit.
+    pub fn chain(&mut self, id: &str) -> Option<Chain> {
+        let before = self.trust();
+        let policy = self.policy();
+        let (change, eval, signoffs) = self.evaluate(id, &policy, &before.0, &before.1)?;
+        let blobs = self.signoffs_of(id);
+        let verified = blobs
+            .iter()
+            .map(|(blob, _)| self.verified.get(blob).cloned().unwrap_or((Err(Invalid::Mismatch), None)))
+            .collect();
+        let report_commit = self.report_commit.get(id).map(|c| short(*c));
+        Some(Chain { change, eval, signoffs, verified, report_commit, people: before.0.clone() })
+    }
+
+    /// Brings the standing of sign-offs added earlier in the walk up to date: one signed early in a pull
+    /// request may be stale at its head.
+    pub fn restate(&mut self, added: &mut [AddedSignOff]) {
+        for a in added {
+            if let Some(chain) = self.chain(&a.change)
+                && let Some(i) = chain.signoffs.iter().position(|s| s.path == a.path)
+            {
+                a.standing = standing_word(&chain.eval.standing[i]);
+            }
+        }
+    }
+
+    /// The change ids of the current index, in id order.
+    pub fn changes_now(&self) -> Vec<String> {
+        self.scan_change_ids()
+    }
+
+    /// Execution rules on every report of the final state.
+    pub fn reports(&mut self, now: chrono::DateTime<chrono::FixedOffset>) {
+        let ids: std::collections::BTreeSet<String> = self.change_ids().iter().cloned().collect();
+        self.reports_for(&ids, now);
+    }
+
+    /// Execution rules on the reports of the given changes, in the final state.
+    pub fn reports_for(
+        &mut self,
+        ids: &std::collections::BTreeSet<String>,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) {
+        let before = self.trust();
+        let policy = self.policy();
+        for id in ids
+            .iter()
+            .filter(|id| {
+                self.index.contains_key(&format!("{}/{id}/request.yaml", self.settings.paths.changes))
+            })
+            .cloned()
+            .collect::<Vec<_>>()
+        {
+            let Some((change, eval, _)) = self.evaluate(&id, &policy, &before.0, &before.1) else { continue };
+            if change.report.is_none() {
+                continue;
+            }
+            let at = eval.approved.as_ref().and_then(|(_, t)| *t);
+            let class = policy.classes.get(&change.class);
+            let commit = self.report_commit.get(&id).map(|c| short(*c));
+            let after_report = match (self.report_at_position.get(&id), self.approved_at_position.get(&id)) {
+                (Some((reported, _)), Some(approved)) => approved > reported,
+                _ => false,
+            };
+            for f in rules::execution(
+                &change,
+                class,
+                &policy.rules,
+                Approval { approved: eval.is_approved(), at, after_report },
+                self.settings.timezone,
+                now,
+            ) {
+                self.findings.push(f.commit(commit.as_deref()));
+            }
+        }
+    }
+}
