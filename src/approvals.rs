@@ -85,6 +85,10 @@ pub fn links(repo: &Repository, evals: &[ChangeEval]) -> Links {
             let key = (system.clone(), component.clone());
             if is_exception(repo, change) {
                 if let Some(until) = change.until {
+                    // An exception never accepts beyond its class's max_duration from its approval.
+                    let class = repo.policy.classes.get(&change.class);
+                    let bound = approvals::exception_bound(class, eval, repo.settings.timezone);
+                    let until = bound.map_or(until, |b| until.min(b));
                     let keep = links.exceptions.get(&key).is_none_or(|e: &Exception| e.until < until);
                     if keep {
                         links.exceptions.insert(key, Exception { change: change.id.clone(), until });

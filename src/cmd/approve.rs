@@ -188,6 +188,11 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
             );
         }
     }
+    if req.decision == Decision::Confirmed
+        && let Some(report) = &change.report
+    {
+        refuse_unfinished(report, &change.id, ctx.now())?;
+    }
     if req.decision == Decision::Confirmed {
         // Approval time is the commit time of the last approval, never a signer's claimed `at`.
         let history = approvals::added_in(git, head, repo, &trust)?;
@@ -374,4 +379,25 @@ fn unchanged_since_head(ctx: &Ctx, git: &Git, head: git2::Oid, path: &str) -> Re
         (Some(_), None) => bail!("{path} is deleted in the work tree\n  = hint: `git restore {path}`"),
         _ => Ok(()),
     }
+}
+
+/// Completion is confirmed only on a finished execution whose times are not in the future (SPEC §4.6).
+fn refuse_unfinished(
+    report: &crate::model::Report,
+    id: &str,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<()> {
+    let Some(finished) = report.finished_at else {
+        bail!(
+            "{id} has not finished: its report.yaml has no `finished_at`\n  = hint: record `finished_at` when the execution is over, commit it, then confirm"
+        );
+    };
+    for (field, at) in [("started_at", report.started_at), ("finished_at", finished)] {
+        if at > now {
+            bail!(
+                "{id}'s report says `{field}: {at}`, which is in the future (now {now})\n  = hint: confirm after the execution has finished; correct the report if the time is wrong"
+            );
+        }
+    }
+    Ok(())
 }

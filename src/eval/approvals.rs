@@ -97,6 +97,18 @@ impl ChangeEval {
     }
 }
 
+/// The last day an exception may accept a risk: its chain's completion plus the class's
+/// `max_duration` (SPEC §4.5), in the repository's time zone. None when either is unknown.
+pub fn exception_bound(
+    class: Option<&Class>,
+    eval: &ChangeEval,
+    tz: chrono_tz::Tz,
+) -> Option<chrono::NaiveDate> {
+    let max = class?.max_duration?;
+    let approved = eval.approved.as_ref()?.1?;
+    Some(max.after(approved)?.with_timezone(&tz).date_naive())
+}
+
 /// The strictest criticality among a change's target systems.
 pub fn strictest(repo: &Repository, change: &ChangeRequest) -> Option<Criticality> {
     change

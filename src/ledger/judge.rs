@@ -8,11 +8,13 @@ use git2::Oid;
 
 use super::inventory::{self, Held, Pairing, Side};
 use super::{Event, Step, VersionMove, Walk};
+use crate::eval::approvals::{ChangeEval, exception_bound};
 use crate::eval::findings::Finding;
 use crate::eval::status::{self, Status};
 use crate::git::{Change, ChangeKind};
+use crate::model::statement::Decision;
 use crate::model::statement::digest;
-use crate::model::{ChangeRequest, ClassKind, Person, Policy, Repository, System, Target};
+use crate::model::{ChangeRequest, ClassKind, Person, Policy, Repository, SignOff, System, Target};
 use crate::sign::{self, GIT_NAMESPACE, Trust};
 
 /// The systems of some files, by path.
@@ -48,6 +50,74 @@ impl Walk<'_> {
     pub(super) fn today(&self) -> chrono::NaiveDate {
         let tz = self.settings.timezone;
         self.clock.map(|c| c.with_timezone(&tz).date_naive()).unwrap_or_default()
+    }
+
+    /// Claims that contradict the order (SPEC §4.6): a sign-off before its request existed, a
+    /// confirmation before the execution finished.
+    pub(super) fn judge_claims(&mut self, change: &str, s: &SignOff, time: DateTime<FixedOffset>, cid: &str) {
+        let st = &s.file.statement;
+        let Ok(at) = DateTime::parse_from_rfc3339(&st.at) else { return };
+        let Some(request) = self.request(change) else { return };
+        let written = self.request_time.get(change).copied();
+        let first = [Some(request.requested_at), written].into_iter().flatten().max();
+        // Clocks of different machines drift: the same slack as for `time-regression`.
+        let slack = chrono::Duration::minutes(CLOCK_SLACK_MINUTES);
+        if let Some(first) = first
+            && (at < first - slack || time < first - slack)
+        {
+            self.findings.push(
+                Finding::error(
+                    "signed-before-request",
+                    format!("{} claims to be signed at {at} (committed {time}), before its request existed ({first})", s.path),
+                )
+                .at(&s.path, None)
+                .change(change)
+                .commit(Some(cid)),
+            );
+        }
+        if st.decision == Decision::Confirmed
+            && let Some(report) = &request.report
+        {
+            let done = report.finished_at.unwrap_or(report.started_at);
+            if at < done {
+                self.findings.push(
+                    Finding::error(
+                        "confirmed-before-finished",
+                        format!(
+                            "{} confirms completion at {at}, before the execution finished ({done})",
+                            s.path
+                        ),
+                    )
+                    .at(&s.path, None)
+                    .change(change)
+                    .commit(Some(cid)),
+                );
+            }
+        }
+    }
+
+    /// `exception-too-long`: an approved exception whose `until` passes its chain's completion plus the
+    /// class's `max_duration` (check and report cap the acceptance there).
+    pub(super) fn judge_exception(&mut self, change: &ChangeRequest, eval: &ChangeEval, policy: &Policy) {
+        let class = policy.classes.get(&change.class);
+        if !eval.is_approved() || class.map(|c| c.kind) != Some(ClassKind::Exception) {
+            return;
+        }
+        let (Some(until), Some(bound)) = (change.until, exception_bound(class, eval, self.settings.timezone))
+        else {
+            return;
+        };
+        if until > bound {
+            let line = change.fields.at("until", &change.origin).line;
+            self.findings.push(
+                Finding::error(
+                    "exception-too-long",
+                    format!("{} accepts the risk until {until}, past {bound} (its approval plus the class's max_duration); it counts only until {bound}", change.id),
+                )
+                .at(&change.origin.path, Some(line))
+                .change(&change.id),
+            );
+        }
     }
 
     /// With `rules.require_signed_commits`, a commit changing a watched file must be signed by a key
@@ -162,12 +232,22 @@ impl Walk<'_> {
         }
     }
 
+    /// Whether `old` → `new` is the move of the systems folder an approved settings change makes.
+    fn folder_moved(&self, old: &str, new: &str) -> bool {
+        self.moved_folder.as_ref().is_some_and(|(from, to)| {
+            old.strip_prefix(from.as_str()).is_some_and(|rest| new.strip_prefix(to.as_str()) == Some(rest))
+        })
+    }
+
     /// The systems of the changed system files on each side (the parent's last valid state, and the
     /// commit's).
     fn sides(&mut self, deltas: &[Change]) -> (Files, Files) {
         let prefix = format!("{}/", self.settings.paths.systems);
+        let moved = self.moved_folder.as_ref().map(|(_, new)| format!("{new}/"));
         let (mut old, mut new) = (Vec::new(), Vec::new());
-        for d in deltas.iter().filter(|d| d.path.starts_with(&prefix)) {
+        let watched =
+            |p: &str| p.starts_with(&prefix) || moved.as_ref().is_some_and(|m| p.starts_with(m.as_str()));
+        for d in deltas.iter().filter(|d| watched(&d.path)) {
             if d.kind != ChangeKind::Added {
                 old.push((d.path.clone(), self.systems_in(&d.path, d.old)));
             }
@@ -203,7 +283,7 @@ impl Walk<'_> {
         for p in inventory::pair(&old_sides, &new_sides) {
             match p {
                 Pairing::Same(o, n) => {
-                    if o.path != n.path {
+                    if o.path != n.path && !self.folder_moved(o.path, n.path) {
                         events.push(event(
                             "unapproved-inventory-change",
                             "file-moved",

@@ -136,6 +136,8 @@ pub struct Walk<'g> {
     /// Per change, the position where its chain became approved, and where its report first appeared.
     approved_at_position: HashMap<String, usize>,
     report_at_position: HashMap<String, (usize, Oid)>,
+    /// Per change, the time of the commit that last wrote its request.
+    request_time: HashMap<String, chrono::DateTime<chrono::FixedOffset>>,
     /// Signature outcome of each sign-off blob, under the trust of the parent of the commit that added it.
     verified: HashMap<Oid, Verified>,
     /// The commit that last changed each report, for attributing execution findings.
@@ -146,6 +148,8 @@ pub struct Walk<'g> {
     pub added_in: Option<HashMap<String, CommitInfo>>,
     /// Cached change ids of the index (see `change_ids`).
     ids: Option<Rc<Vec<String>>>,
+    /// In a commit that moves `paths.systems`: the old and the new folder.
+    moved_folder: Option<(String, String)>,
     /// Trust and policy fixed for the whole walk (a review takes them from the base, SPEC §4.7).
     pinned: Option<(People, Rc<Policy>)>,
 }
@@ -181,6 +185,7 @@ impl<'g> Walk<'g> {
             position: 0,
             approved_at_position: HashMap::new(),
             report_at_position: HashMap::new(),
+            request_time: HashMap::new(),
             verified: HashMap::new(),
             report_commit: HashMap::new(),
             findings: Vec::new(),
@@ -188,6 +193,7 @@ impl<'g> Walk<'g> {
             added_in: None,
             ids: None,
             pinned: None,
+            moved_folder: None,
         };
         walk.fill_index(base)?;
         Ok(walk)
@@ -397,7 +403,14 @@ impl<'g> Walk<'g> {
         if let Some(s) = self.systems.get(&id) {
             return s.clone();
         }
-        let systems = Rc::new(self.load(vec![(path.to_string(), id)]).repo.systems);
+        let mut settings = self.settings.clone();
+        if let Some((_, to)) = &self.moved_folder
+            && path.starts_with(&format!("{to}/"))
+        {
+            settings.paths.systems = to.clone();
+        }
+        let blobs = vec![(path.to_string(), self.blob(id))];
+        let systems = Rc::new(load::load_blobs(settings, blobs).repo.systems);
         self.systems.insert(id, systems.clone());
         systems
     }
@@ -466,7 +479,18 @@ impl<'g> Walk<'g> {
     pub fn step(&mut self, parent: Oid, commit: Oid) -> Result<Step> {
         let prefixes = self.prefixes();
         let refs: Vec<&str> = prefixes.iter().map(String::as_str).collect();
-        let deltas = self.git.changed_paths(Some(parent), commit, &refs)?;
+        let mut deltas = self.git.changed_paths(Some(parent), commit, &refs)?;
+        self.moved_folder = None;
+        if deltas.iter().any(|d| d.path == "lifecycle.yaml") {
+            // A commit that moves the systems folder is judged over both folders, so that moving the
+            // files with it is a move and not a removal plus an addition.
+            let next = crate::review::settings_at(self.git, commit)?;
+            let (old, new) = (self.settings.paths.systems.clone(), next.paths.systems);
+            if new != old && !new.starts_with(&format!("{old}/")) && !old.starts_with(&format!("{new}/")) {
+                deltas.extend(self.git.changed_paths(Some(parent), commit, &[new.as_str()])?);
+                self.moved_folder = Some((old, new));
+            }
+        }
         let cid = short(commit);
         let time = self.git.commit_time(commit)?;
         self.position += 1;
@@ -528,6 +552,9 @@ impl<'g> Walk<'g> {
             if file == "report.yaml" {
                 self.report_commit.insert(change.to_string(), commit);
             }
+            if file == "request.yaml" && d.kind != ChangeKind::Deleted {
+                self.request_time.insert(change.to_string(), time);
+            }
             if !touched.iter().any(|c| c == change) {
                 touched.push(change.to_string());
             }
@@ -569,6 +596,7 @@ impl<'g> Walk<'g> {
                 }
             };
             self.verified.insert(d.new, (signer, Some(info)));
+            self.judge_claims(change, &s, time, &cid);
             added.push(d.path.clone());
         }
         for change in &touched {
@@ -723,6 +751,7 @@ impl<'g> Walk<'g> {
             .collect::<Vec<_>>()
         {
             let Some((change, eval, _)) = self.evaluate(&id, &policy, &before.0, &before.1) else { continue };
+            self.judge_exception(&change, &eval, &policy);
             if change.report.is_none() {
                 continue;
             }

@@ -1111,6 +1111,22 @@ impl Builder {
                 );
             }
             let at = |field: &str| c.fields.at(field, &c.origin);
+            let class = repo.policy.classes.get(&c.class).filter(|k| k.kind == ClassKind::Exception);
+            if let (Some(until), Some(max)) = (c.until, class.and_then(|k| k.max_duration))
+                && let Some(bound) = max.after(c.requested_at).map(|b| b.date_naive())
+                && until > bound
+            {
+                diags.push(
+                    Diagnostic::warning(
+                        "exception-too-long",
+                        at("until"),
+                        format!("`until: {until}` is more than the class's max_duration ({max}) after the request"),
+                    )
+                    .hint(format!(
+                        "check and report count the acceptance only until the approval plus {max}; ask for at most {bound}"
+                    )),
+                );
+            }
             unknown_person(&mut diags, &c.requested_by, &at("requested_by"), "requester");
             if let Some(plan) = &c.plan {
                 if let Some(who) = &plan.executor {

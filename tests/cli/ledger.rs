@@ -396,3 +396,102 @@ fn a_merge_commit_and_a_squash_are_judged_like_a_fast_forward() {
         assert_eq!(codes(&out), ["unapproved-eol-move"], "{how}");
     }
 }
+
+// ---- 6. Review takes its trust from the base --------------------------------------------------------
+
+/// A pull request branched before the CTO's key was revoked on `main` does not pass with that key.
+#[test]
+fn a_key_revoked_on_the_base_after_the_branch_point_does_not_count() {
+    let org = branch();
+    approved(&org, "CHG-2024-016", &["{system: redis-session, component: redis, from: 6.2.14, to: 7.2.0}"]);
+    edit(&org, REDIS, bump_redis, "bump");
+    org.git(&["checkout", "-q", "main"]);
+    let people = org.read("policies/people.yaml");
+    let chen = org.public_key("chen");
+    assert!(people.contains(&chen));
+    org.write("policies/people.yaml", people.replace(&format!("      - \"{chen}\"\n"), ""));
+    org.commit(CHANGED, "revoke chen's key");
+    org.git(&["checkout", "-q", "pr"]);
+    let out = org.lc(LATER, &["review", "--base", "main", "--format", "json"]);
+    out.assert_status(1);
+    let found = codes(&out);
+    assert!(found.contains(&"unapproved-version-change".to_string()), "{found:?}");
+    assert!(found.contains(&"untrusted-key".to_string()), "{found:?}");
+}
+
+// ---- 7. Later settings do not blind verify to the past ------------------------------------------------
+
+/// An unapproved bump stays a finding after an approved move of `paths.systems`; the move itself,
+/// approved, raises nothing.
+#[test]
+fn moving_the_systems_folder_later_does_not_hide_an_earlier_bump() {
+    use sha2::Digest;
+    let org = Org::new();
+    edit(&org, REDIS, bump_redis, "bump");
+    let settings = format!("{}paths: {{systems: inventory/hosts}}\n", org.read("lifecycle.yaml"));
+    let digest = format!("sha256:{}", hex(&sha2::Sha256::digest(settings.as_bytes())));
+    request(&org, "CHG-2024-017", "policy", &[&format!("{{path: lifecycle.yaml, digest: \"{digest}\"}}")]);
+    approve(&org, "CHG-2024-017", &[("chen", "2024-09-05T10:00:00+08:00")]);
+    org.write("lifecycle.yaml", settings);
+    org.git(&["mv", "inventory/systems", "inventory/hosts"]);
+    org.as_person("zhou.jie");
+    org.commit(LATER, "move the systems folder");
+    let out = org.lc(LATER, &["verify", "--format", "json"]);
+    out.assert_status(1);
+    assert_eq!(codes(&out), ["unapproved-version-change"], "{}", out.stdout);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+// ---- 9. Exceptions beyond their limit ---------------------------------------------------------------
+
+/// `until: 2099-12-31` on a class with `max_duration: 6mo` counts only until the approval plus six
+/// months in `check`, and is `exception-too-long` in `verify`.
+#[test]
+fn an_exception_beyond_its_max_duration_is_capped_and_reported() {
+    let org = Org::new();
+    request(&org, "CHG-2024-018", "exception", &["{system: redis-session, component: redis}"]);
+    approve(&org, "CHG-2024-018", &[REPLACEMENT[2], REPLACEMENT[4]]);
+    let item = |today: &str| {
+        let out = org.run(&["--today", today, "check", "--format", "json", "--system", "redis-session"]);
+        let doc = out.json();
+        doc["items"].as_array().unwrap().iter().find(|i| i["component"] == "redis").unwrap().clone()
+    };
+    // Approved 2024-09-09: accepted until 2025-03-09, not 2099.
+    assert_eq!(item("2025-03-01")["status"], "accepted");
+    assert_eq!(item("2025-03-10")["status"], "eol");
+    let out = org.lc(LATER, &["verify", "--format", "json"]);
+    out.assert_status(1);
+    assert_eq!(codes(&out), ["exception-too-long"], "{}", out.stdout);
+}
+
+// ---- require_signed_commits ---------------------------------------------------------------------------
+
+/// With `rules.require_signed_commits`, an unsigned commit changing the inventory is an error, a
+/// commit signed by a trusted key is not.
+#[test]
+fn required_commit_signatures() {
+    use sha2::Digest;
+    let org = Org::new();
+    let path = "policies/ops04.yaml";
+    let policy = org.read(path).replace("rules:\n", "rules:\n  require_signed_commits: true\n");
+    let digest = format!("sha256:{}", hex(&sha2::Sha256::digest(policy.as_bytes())));
+    request(&org, "CHG-2024-019", "policy", &[&format!("{{path: {path}, digest: \"{digest}\"}}")]);
+    approve(&org, "CHG-2024-019", &[("chen", "2024-09-05T10:00:00+08:00")]);
+    org.write(path, policy);
+    org.as_person("chen");
+    org.git(&["add", "-A"]);
+    org.git(&["commit", "-q", "-S", "-m", "policy: signed commits"]);
+    let out = org.lc(LATER, &["verify", "--format", "json"]);
+    assert!(codes(&out).is_empty(), "{}", out.stdout);
+    // An unsigned edit of the inventory (an onboarding that is otherwise free).
+    org.write(
+        "inventory/systems/fresh.yaml",
+        "id: fresh\nname: 新系统\nowner: ops\ncriticality: low\ncomponents:\n  - product: redis\n    version: \"7.4.1\"\n",
+    );
+    org.commit(LATER, "fresh");
+    let out = org.lc(LATER, &["verify", "--format", "json"]);
+    assert_eq!(codes(&out), ["unsigned-commit"], "{}", out.stdout);
+}

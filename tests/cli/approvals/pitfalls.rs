@@ -389,3 +389,61 @@ fn a_rejection_of_a_signed_stage_is_out_of_order() {
     assert_eq!(doc["state"], "in-review");
     assert_eq!(doc["next"], "security-manager");
 }
+
+/// The codes of `verify`'s findings.
+fn verify_codes(org: &Org) -> Vec<String> {
+    let out = org.lc(LATER, &["verify", "--format", "json"]);
+    out.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A sign-off whose claimed time precedes its request is `signed-before-request` (SPEC §4.6), however
+/// valid its signature.
+#[test]
+fn a_sign_off_dated_before_its_request_is_a_finding() {
+    let org = requested();
+    let mut st = next_statement(&org, "applicant", "li.ming", "li.ming");
+    st.at = "2024-06-01T10:00:00+08:00".into();
+    place(&org, &st, "li.ming", NAMESPACE);
+    let codes = verify_codes(&org);
+    assert!(codes.contains(&"signed-before-request".to_string()), "{codes:?}");
+    // Dated after the request, the same hand-made statement passes that rule.
+    let org = requested();
+    let st = next_statement(&org, "applicant", "li.ming", "li.ming");
+    place(&org, &st, "li.ming", NAMESPACE);
+    assert!(!verify_codes(&org).contains(&"signed-before-request".to_string()));
+}
+
+/// A confirmation claiming a time before the execution finished is `confirmed-before-finished`; a
+/// real `confirm` refuses a report that has not finished or whose times lie in the future.
+#[test]
+fn a_confirmation_before_the_execution_finished_is_a_finding() {
+    let org = approved();
+    commit_report(&org, GOOD_REPORT);
+    let mut st = next_statement(&org, "cto", "chen", "chen");
+    st.decision = "confirmed".into();
+    st.subject = "report".into();
+    st.subject_digest = sha256(org.read(REPORT).as_bytes());
+    st.at = "2024-10-01T10:00:00+08:00".into(); // finished_at is 2024-10-15T23:00
+    place(&org, &st, "chen", NAMESPACE);
+    let codes = verify_codes(&org);
+    assert!(codes.contains(&"confirmed-before-finished".to_string()), "{codes:?}");
+
+    let org = approved();
+    commit_report(&org, &GOOD_REPORT.replace("finished_at: 2024-10-15T23:00:00+08:00\n", ""));
+    org.as_person("chen");
+    let before = Untouched::of(&org);
+    let out = org.lc(CONFIRMED, &["confirm", CHG, "-m", "完成"]);
+    before.assert_refused(&org, &out, "has not finished");
+
+    let org = approved();
+    commit_report(&org, &GOOD_REPORT.replace("2024-10-15T23:00:00+08:00", "2024-12-15T23:00:00+08:00"));
+    org.as_person("chen");
+    let before = Untouched::of(&org);
+    let out = org.lc(CONFIRMED, &["confirm", CHG, "-m", "完成"]);
+    before.assert_refused(&org, &out, "in the future");
+}
