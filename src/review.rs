@@ -109,6 +109,7 @@ pub fn review(
         parent = commit;
     }
     step.deltas = walk.net_deltas(merge_base, head)?;
+    step.head = Some(head);
     walk.restate(&mut step.signoffs);
     step.versions.sort_by(|a, b| (&a.system, &a.component).cmp(&(&b.system, &b.component)));
     let products_after = walk.files_under(&paths.products);
@@ -151,7 +152,21 @@ pub fn review(
         (before, after)
     };
     let before = walk.load([products_before.clone(), policy_before, sys_before].concat()).repo;
-    let after = walk.load([products_after.clone(), policy_after, sys_after].concat()).repo;
+    // The changed files of other kinds (requests, reports, advisories, the people file) are loaded
+    // with the state after, so that their loader errors become findings.
+    let others: Files = step
+        .deltas
+        .iter()
+        .filter(|d| d.kind != ChangeKind::Deleted && !d.path.starts_with(&systems_prefix))
+        .filter(|d| {
+            !d.path.starts_with(&products_prefix) && !d.path.starts_with(&format!("{}/", paths.policies))
+        })
+        .map(|d| (d.path.clone(), d.new))
+        .collect();
+    let after_loaded = walk.load([products_after.clone(), policy_after, sys_after, others].concat());
+    let mut findings = std::mem::take(&mut walk.findings);
+    loader_errors(&after_loaded, &step, &mut findings);
+    let after = after_loaded.repo;
     let statuses = status_moves(&before, &after, today);
     let ids = |r: &Repository| r.systems.iter().map(|s| s.id.clone()).collect::<BTreeSet<_>>();
     let (ids_before, ids_after) = (ids(&before), ids(&after));
@@ -165,13 +180,33 @@ pub fn review(
         merge_base,
         commits: commits.len(),
         signoffs_checked: walk.checked(),
-        findings: std::mem::take(&mut walk.findings),
+        findings,
         step,
         statuses,
         systems_added,
         systems_removed,
         products,
     })
+}
+
+/// Every loader error in a file the pull request changes is an error finding (`invalid-file`): a PR
+/// made of files the tool refuses must not pass.
+fn loader_errors(loaded: &crate::load::Loaded, step: &Step, findings: &mut Vec<Finding>) {
+    let changed: BTreeSet<&str> =
+        step.deltas.iter().filter(|d| d.kind != ChangeKind::Deleted).map(|d| d.path.as_str()).collect();
+    let flagged: BTreeSet<String> =
+        findings.iter().filter(|f| f.code == "invalid-file").filter_map(|f| f.path.clone()).collect();
+    let head = step.head.map(|h| h.to_string());
+    for d in loaded.diagnostics.iter().filter(|d| d.is_error()) {
+        let path = d.origin.path.as_str();
+        if changed.contains(path) && !flagged.contains(path) {
+            findings.push(
+                Finding::error("invalid-file", format!("{path}: {} ({})", d.message, d.code))
+                    .at(path, Some(d.origin.line))
+                    .commit(head.as_deref()),
+            );
+        }
+    }
 }
 
 fn status_moves(before: &Repository, after: &Repository, today: NaiveDate) -> Vec<StatusMove> {

@@ -149,7 +149,8 @@ impl Walk<'_> {
         }
     }
 
-    /// Whether a blob reads and parses as the kind of file its path names: `None`, or why not.
+    /// Whether a blob reads and parses as the kind of file its path names: `None`, or why not. A
+    /// system file's systems are kept, so the walk parses each blob once.
     fn invalid(&mut self, d: &Change) -> Option<(String, u32)> {
         if let Some(v) = self.validity.get(&(d.new, d.link)) {
             return v.clone();
@@ -157,10 +158,19 @@ impl Walk<'_> {
         let verdict = if d.link {
             Some(("is a symbolic link; history must hold the file itself".to_string(), 0))
         } else {
-            match crate::load::check_file(&self.settings, &d.path, self.blob(d.new)) {
-                Ok(_) => None,
-                Err(diag) => Some((diag.message.clone(), diag.origin.line)),
+            let loaded = self.load(vec![(d.path.clone(), d.new)]);
+            // A system file stands alone: any error in it (a date out of range too) makes it invalid.
+            // Other files refer to each other, so only what does not parse counts here.
+            let system = d.path.starts_with(&format!("{}/", self.settings.paths.systems));
+            let first = match system {
+                true => loaded.diagnostics.iter().find(|x| x.is_error()),
+                false => loaded.unparsed.first(),
+            };
+            let first = first.map(|diag| (format!("{} ({})", diag.message, diag.code), diag.origin.line));
+            if first.is_none() && system {
+                self.systems.entry(d.new).or_insert_with(|| Rc::new(loaded.repo.systems));
             }
+            first
         };
         self.validity.insert((d.new, d.link), verdict.clone());
         verdict

@@ -33,6 +33,8 @@ use crate::sign::{self, GIT_NAMESPACE, Invalid, KeyId, Trust};
 #[derive(Debug, Default)]
 pub struct Step {
     pub deltas: Vec<crate::git::Change>,
+    /// The last commit of the step (set by `review` for a whole pull request).
+    pub head: Option<Oid>,
     pub versions: Vec<VersionMove>,
     /// Every inventory and catalog event of the step other than a plain version move.
     pub events: Vec<Event>,

@@ -250,12 +250,14 @@ impl Builder {
         let mut diags = std::mem::take(&mut self.diags);
         let mut cx = self.cx(path, &mut diags);
         cx.id(&s.id, "system", false);
-        let mut components: Vec<Component> = Vec::new();
+        let mut components: Vec<Component> = Vec::with_capacity(s.components.len());
+        // Names seen so far, for duplicates in one pass (a system may hold 100,000s of components).
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for c in s.components {
             let c_at = origin(path, &c.referenced);
             let c = c.value;
             let name = c.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| c.product.value.clone());
-            if let Some(first) = components.iter().find(|x| x.name == name) {
+            if let Some(first) = seen.get(&name).map(|&i| &components[i]) {
                 let d = Diagnostic::error(
                     "duplicate-id",
                     c_at.clone(),
@@ -290,6 +292,7 @@ impl Builder {
                 );
             }
             let eol = c.eol.as_ref().and_then(|e| cx.date(e));
+            seen.entry(name.clone()).or_insert(components.len());
             components.push(Component {
                 name,
                 product: c.product.value.clone(),

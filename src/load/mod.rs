@@ -34,6 +34,8 @@ pub struct Loaded {
     pub files: usize,
     /// Where the files came from ("the work tree", "revision …").
     pub from: String,
+    /// Files that could not be read or parsed at all, with the first problem of each.
+    pub unparsed: Vec<Diagnostic>,
 }
 
 impl Loaded {
@@ -150,14 +152,6 @@ pub fn load_blobs(settings: Settings, files: Vec<(String, Vec<u8>)>) -> Loaded {
     loaded
 }
 
-/// Whether one file of a watched folder reads and parses (UTF-8, bounded, valid YAML of its kind):
-/// the ledger's test for `invalid-file` (SPEC §4.5). `Ok(false)` for a path the loader does not read.
-pub fn check_file(settings: &Settings, path: &str, bytes: Vec<u8>) -> Result<bool, Box<Diagnostic>> {
-    let Some(kind) = classify(settings, path) else { return Ok(false) };
-    let text = text_from_bytes(path, bytes)?;
-    parse(kind, path, &text).map(|_| true)
-}
-
 fn build(
     settings: Settings,
     blobs: Vec<(Kind, String, Result<Vec<u8>, source::ReadError>)>,
@@ -167,6 +161,7 @@ fn build(
     let policy_files_exist = blobs.iter().any(|(k, _, _)| *k == Kind::Policy);
     let mut read = Vec::with_capacity(blobs.len());
     let mut digests = HashMap::new();
+    let mut unparsed = Vec::new();
     for (kind, path, bytes) in blobs {
         if let (Kind::Request | Kind::Report, Ok(b)) = (kind, &bytes) {
             // Sign-offs name the subject by the digest of its exact bytes.
@@ -174,7 +169,10 @@ fn build(
         }
         match bytes.map_err(|e| read_error(&path, e)).and_then(|b| text_from_bytes(&path, b)) {
             Ok(text) => read.push((kind, path, text)),
-            Err(d) => diagnostics.push(*d),
+            Err(d) => {
+                unparsed.push((*d).clone());
+                diagnostics.push(*d);
+            }
         }
     }
 
@@ -196,14 +194,17 @@ fn build(
     for (path, text, parsed) in parsed {
         match parsed {
             Ok(p) => builder.add(&path, p),
-            Err(d) => diagnostics.push(*d),
+            Err(d) => {
+                unparsed.push((*d).clone());
+                diagnostics.push(*d);
+            }
         }
         texts.insert(path, text);
     }
     let (repo, mut more) = builder.finish();
     diagnostics.append(&mut more);
     diagnostics.sort_by(|a, b| (&a.origin, a.code).cmp(&(&b.origin, b.code)));
-    Loaded { repo, diagnostics, texts, files: 0, from: String::new() }
+    Loaded { repo, diagnostics, texts, files: 0, from: String::new(), unparsed }
 }
 
 /// The kind of repository file at `path`, if the loader reads it.

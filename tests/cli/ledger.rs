@@ -495,3 +495,25 @@ fn required_commit_signatures() {
     let out = org.lc(LATER, &["verify", "--format", "json"]);
     assert_eq!(codes(&out), ["unsigned-commit"], "{}", out.stdout);
 }
+
+// ---- 10. Files the tool refuses -------------------------------------------------------------------------
+
+/// A pull request made only of a file the loader refuses (an alias bomb) fails review with
+/// `invalid-file`; so does a file that parses but whose values are wrong (a date out of range).
+#[test]
+fn a_pull_request_of_refused_files_fails_review() {
+    let org = branch();
+    let bomb = format!("classes:\n  bomb:\n    chain: [&r cto, {}]\n", vec!["*r"; 1500].join(", "));
+    org.write("policies/bomb.yaml", bomb);
+    org.as_person("zhou.jie");
+    org.commit(CHANGED, "bomb");
+    let out = org.lc(LATER, &["review", "--base", "main", "--format", "json"]);
+    out.assert_status(1);
+    assert!(codes(&out).contains(&"invalid-file".to_string()), "{}", out.stdout);
+
+    let org = branch();
+    edit(&org, REDIS, |t| t.replace("eol: 2024-12-31", "eol: 2024-12-32"), "bad date");
+    let out = org.lc(LATER, &["review", "--base", "main", "--format", "json"]);
+    out.assert_status(1);
+    assert_eq!(codes(&out), ["invalid-file"], "{}", out.stdout);
+}
