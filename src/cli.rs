@@ -20,6 +20,7 @@ Examples:
   lifecycle approve CHG-2024-003 -m \"技术方案可行\"   sign your stage (signed statement, signed commit)
   lifecycle review --base origin/main      what a pull request changes, needs and has
   lifecycle verify                         every sign-off and change in history, against its time's trust
+  lifecycle log redis-session              a system's record: versions, changes, chains, findings
   lifecycle catalog sync                   refresh end-of-life data from endoflife.date
   lifecycle advisories sync                refresh security advisories from OSV and CISA KEV
   lifecycle init --template minimal        start a repository (never overwrites a file)
@@ -88,6 +89,8 @@ pub enum Command {
     Confirm(cmd::confirm::Args),
     /// Verify history: every sign-off, inventory version change and policy change
     Verify(cmd::verify::Args),
+    /// A system's running record: versions over time, the changes behind them, findings
+    Log(cmd::log::Args),
     /// Review a branch against its base: what it changes, what it needs, what it has
     Review(cmd::review::Args),
     /// The evidence pack: policy, inventory, discovery, every change with its signed chain, KPIs
@@ -165,6 +168,7 @@ pub fn main() -> ExitCode {
             Command::Reject(args) => cmd::reject::run(&ctx, args, &mut out),
             Command::Confirm(args) => cmd::confirm::run(&ctx, args, &mut out),
             Command::Verify(args) => cmd::verify::run(&ctx, args, &mut out),
+            Command::Log(args) => cmd::log::run(&ctx, args, &mut out),
             Command::Review(args) => cmd::review::run(&ctx, args, &mut out),
             Command::Report(args) => cmd::report::run(&ctx, args, &mut out),
             Command::Kpi(args) => cmd::report::run_kpi(&ctx, args, &mut out),

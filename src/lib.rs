@@ -15,6 +15,7 @@ pub mod help;
 pub mod i18n;
 pub mod ledger;
 pub mod load;
+pub mod log;
 pub mod model;
 pub mod render;
 pub mod report;

@@ -9,6 +9,7 @@ pub mod check;
 pub mod completions;
 pub mod confirm;
 pub mod init;
+pub mod log;
 pub mod man;
 pub mod reject;
 pub mod report;

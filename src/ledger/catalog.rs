@@ -116,13 +116,15 @@ impl Walk<'_> {
             step.events.push(Event {
                 code: "unapproved-eol-move",
                 kind: "eol-moved",
-                system: users.first().cloned().unwrap_or_default(),
-                component: None,
+                system: product,
+                component: Some(cycle),
                 before: Some(was),
                 after: Some(now),
                 path,
                 line,
                 approved_by,
+                free: false,
+                users,
             });
         }
     }

@@ -342,10 +342,10 @@ impl Walk<'_> {
                 }
                 Pairing::Added(n) => {
                     let standing = status::standing(catalog, n.system, n.component, today);
-                    if standing.status != Status::Ok {
-                        let status = standing.status.as_str();
-                        events.push(event("unapproved-addition", "added", &n, &n, status, &product_text(&n)));
-                    }
+                    let status = standing.status.as_str();
+                    let mut e = event("unapproved-addition", "added", &n, &n, status, &product_text(&n));
+                    e.free = standing.status == Status::Ok;
+                    events.push(e);
                 }
             }
         }
@@ -360,6 +360,8 @@ impl Walk<'_> {
                 path,
                 line: 0,
                 approved_by: None,
+                free: false,
+                users: Vec::new(),
             });
         }
         self.cover_versions(versions, policy, before, cid, step);
@@ -416,6 +418,10 @@ impl Walk<'_> {
         }
         let ids = self.change_ids();
         for mut e in events {
+            if e.free {
+                step.events.push(e);
+                continue;
+            }
             let kinds = if e.kind == "added" { CHANGES_OR_EXCEPTIONS } else { CHANGES };
             let wanted = |change: &ChangeRequest| change.targets.iter().any(|t| covers(t, &e));
             e.approved_by = self.approved_change(&ids, policy, before, kinds, wanted);
@@ -510,6 +516,8 @@ fn event(code: &'static str, kind: &'static str, _o: &Held, n: &Held, before: &s
         path: n.path.to_string(),
         line: n.line(),
         approved_by: None,
+        free: false,
+        users: Vec::new(),
     }
 }
 

@@ -73,6 +73,11 @@ pub struct Event {
     pub path: String,
     pub line: u32,
     pub approved_by: Option<String>,
+    /// Needs no approval (an onboarding at `ok`): listed, never a finding.
+    pub free: bool,
+    /// For a catalog move: every `system/component` whose status it improves.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -156,7 +161,8 @@ pub struct Walk<'g> {
     pinned: Option<(People, Rc<Policy>)>,
 }
 
-fn standing_word(standing: &approvals::Standing) -> &'static str {
+/// A sign-off's standing as a word: `valid`, `stale`, or the code of the rule it breaks.
+pub fn standing_word(standing: &approvals::Standing) -> &'static str {
     match standing {
         approvals::Standing::Valid => "valid",
         approvals::Standing::Stale => "stale",
@@ -723,6 +729,11 @@ impl<'g> Walk<'g> {
                 a.standing = standing_word(&chain.eval.standing[i]);
             }
         }
+    }
+
+    /// The kind of a class of the policy in force.
+    pub fn class_kind(&mut self, class: &str) -> Option<ClassKind> {
+        self.policy().classes.get(class).map(|c| c.kind)
     }
 
     /// The change ids of the current index, in id order.

@@ -517,3 +517,69 @@ fn a_pull_request_of_refused_files_fails_review() {
     out.assert_status(1);
     assert_eq!(codes(&out), ["invalid-file"], "{}", out.stdout);
 }
+
+// ---- The fourth reader: lifecycle log ----------------------------------------------------------------
+
+/// `log` reads the same events: the baseline version, the approved move with its change and chain, a
+/// rename followed to the new id, and an unapproved move with its finding.
+#[test]
+fn log_is_the_systems_record_from_the_same_events() {
+    let org = Org::new();
+    approved(
+        &org,
+        "CHG-2024-020",
+        &["{system: redis-session, component: redis, from: 6.2.14, to: 7.2.0}", "{system: redis-session}"],
+    );
+    edit(&org, REDIS, bump_redis, "bump");
+    let text = org.read(REDIS).replace("id: redis-session", "id: session-cache");
+    std::fs::remove_file(org.path(REDIS)).unwrap();
+    org.write("inventory/systems/session-cache.yaml", text);
+    org.as_person("zhou.jie");
+    org.commit(CHANGED, "rename");
+    edit(&org, "inventory/systems/session-cache.yaml", |t| t.replace("\"7.2.0\"", "\"7.2.4\""), "unapproved");
+
+    let out = org.lc(LATER, &["log", "redis-session", "--format", "json"]);
+    out.assert_status(1);
+    let doc = out.json();
+    assert_eq!(doc["schema"], "lifecycle.log/v1");
+    let entries: Vec<(String, String, String, String)> = doc["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["component"] == "redis")
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or("").to_string();
+            (s("kind"), s("before"), s("after"), s("change"))
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            ("baseline".into(), "".into(), "redis 6.2.14".into(), "".into()),
+            ("version".into(), "6.2.14".into(), "7.2.0".into(), "CHG-2024-020".into()),
+            (
+                "renamed".into(),
+                "redis-session/redis".into(),
+                "session-cache/redis".into(),
+                "CHG-2024-020".into()
+            ),
+            ("version".into(), "7.2.0".into(), "7.2.4".into(), "".into()),
+        ]
+    );
+    let change = &doc["changes"][0];
+    assert_eq!((change["id"].as_str(), change["state"].as_str()), (Some("CHG-2024-020"), Some("approved")));
+    assert_eq!(change["chain"].as_array().unwrap().len(), 5);
+    let codes: Vec<&str> =
+        doc["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["unapproved-version-change"]);
+
+    for lang in ["en", "zh-CN"] {
+        for format in ["table", "markdown"] {
+            let out = org.lc(LATER, &["--lang", lang, "log", "session-cache", "--format", format]);
+            out.assert_status(1);
+            assert!(out.stdout.contains("CHG-2024-020"), "{}", out.stdout);
+        }
+    }
+    let out = org.lc(LATER, &["log", "no-such-system"]);
+    out.assert_status(2);
+}
