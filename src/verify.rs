@@ -6,7 +6,7 @@ use git2::Oid;
 
 use crate::eval::findings::Finding;
 use crate::git::Git;
-use crate::ledger::Walk;
+use crate::ledger::{Walk, cache};
 use crate::load;
 use crate::model::Settings;
 
@@ -29,7 +29,7 @@ pub fn verify(
     baseline: Option<Oid>,
     now: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<Outcome> {
-    verify_with_progress(git, head, baseline, now, &|_, _| {})
+    verify_with_progress(git, head, baseline, now, false, &|_, _| {})
 }
 
 /// [`verify`], calling `progress(done, total)` as commits are checked (for a progress bar).
@@ -38,6 +38,7 @@ pub fn verify_with_progress(
     head: Oid,
     baseline: Option<Oid>,
     now: chrono::DateTime<chrono::FixedOffset>,
+    use_cache: bool,
     progress: &dyn Fn(usize, usize),
 ) -> Result<Outcome> {
     let settings = match git.read_at(head, "lifecycle.yaml")? {
@@ -56,14 +57,24 @@ pub fn verify_with_progress(
         Some(g) => g,
         None => commits.remove(0),
     };
-    // Each commit is judged with the settings of its parent, from the baseline's on (SPEC §4.5).
-    let settings = crate::review::settings_at(git, base)?;
-    let mut walk = Walk::at(git, settings, base, false)?;
-    let mut parent = base;
-    for (n, &commit) in commits.iter().enumerate() {
+    // Resume after the last commit a previous run judged, when it lies on this line.
+    let cached = use_cache
+        .then(|| cache::load(git, base))
+        .flatten()
+        .and_then(|s| commits.iter().position(|c| c.to_string() == s.head).map(|i| (s, i + 1)));
+    let (mut walk, start) = match cached {
+        Some((snapshot, start)) => (Walk::restore(git, snapshot)?, start),
+        // Each commit is judged with the settings of its parent, from the baseline's on (SPEC §4.5).
+        None => (Walk::at(git, crate::review::settings_at(git, base)?, base, false)?, 0),
+    };
+    let mut parent = if start == 0 { base } else { commits[start - 1] };
+    for (n, &commit) in commits.iter().enumerate().skip(start) {
         walk.step(parent, commit)?;
         parent = commit;
         progress(n + 1, commits.len());
+    }
+    if use_cache && start < commits.len() {
+        cache::save(git, &walk.snapshot(base, parent));
     }
     walk.reports(now);
     Ok(Outcome {

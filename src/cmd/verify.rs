@@ -32,6 +32,10 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Re-check every commit instead of resuming after the last verified one (cached under
+    /// .git/lifecycle/)
+    #[arg(long)]
+    pub no_cache: bool,
     /// Also write an SSH allowed-signers file of HEAD's people, for `git verify-commit`
     #[arg(long, value_name = "FILE")]
     pub write_allowed_signers: Option<PathBuf>,
@@ -63,9 +67,10 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     let from = args.from.as_deref().map(|r| git.resolve(r)).transpose()?;
     let bar = super::progress_bar(ctx, "verify.progress");
     let started = std::time::Instant::now();
-    let outcome = crate::verify::verify_with_progress(git, head, from, ctx.now(), &|done, total| {
-        super::tick(&bar, done, total)
-    })?;
+    let outcome =
+        crate::verify::verify_with_progress(git, head, from, ctx.now(), !args.no_cache, &|done, total| {
+            super::tick(&bar, done, total)
+        })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

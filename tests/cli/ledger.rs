@@ -583,3 +583,36 @@ fn log_is_the_systems_record_from_the_same_events() {
     let out = org.lc(LATER, &["log", "no-such-system"]);
     out.assert_status(2);
 }
+
+// ---- The verified-commit cache ----------------------------------------------------------------------
+
+/// A repeated `verify` resumes after the last verified commit (cached under `.git/lifecycle/`) and
+/// says exactly what a full run says, after new commits and after history is rewritten.
+#[test]
+fn the_cache_gives_the_same_verdict_as_a_full_run() {
+    let org = Org::new();
+    approved(&org, "CHG-2024-021", &["{system: redis-session, component: redis, from: 6.2.14, to: 7.2.0}"]);
+    edit(&org, REDIS, |t| t.replace("eol: 2024-12-31", "eol: 2099-12-31"), "contract");
+    let same = |org: &Org| {
+        let cached = org.lc(LATER, &["verify", "--format", "json"]);
+        let full = org.lc(LATER, &["verify", "--format", "json", "--no-cache"]);
+        assert_eq!(cached.stdout, full.stdout);
+        assert_eq!(cached.status, full.status);
+        cached
+    };
+    let first = same(&org);
+    assert_eq!(codes(&first), ["unapproved-eol-move"]);
+    let cache = org.path(".git/lifecycle");
+    assert!(std::fs::read_dir(&cache).unwrap().count() == 1, "one cache file");
+
+    // One new commit: the approved bump.
+    edit(&org, REDIS, bump_redis, "bump");
+    let second = same(&org);
+    assert_eq!(second.json()["commits"], first.json()["commits"].as_u64().unwrap() + 1);
+
+    // History rewritten under the cached head: the cache is not on the line and is not used.
+    org.git(&["reset", "-q", "--hard", "HEAD~2"]);
+    edit(&org, REDIS, |t| t.replace("\"6.2.14\"", "\"6.2.15\""), "other bump");
+    let third = same(&org);
+    assert_eq!(codes(&third), ["unapproved-version-change"]);
+}
