@@ -173,3 +173,170 @@ pub fn execution(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Backup, ChangeRequest, Duration, Gray, Outcome, Report};
+
+    fn ts(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    const STARTED: &str = "2024-09-15T20:00:00+08:00";
+
+    /// A report that breaks nothing: backup before the start, gray passed before production on a
+    /// Thursday, notified 12 hours ahead, another person supervising.
+    fn report() -> Report {
+        Report {
+            started_at: ts(STARTED),
+            finished_at: Some(ts("2024-09-19T23:00:00+08:00")),
+            executed_by: "zhou.jie".into(),
+            supervised_by: Some("liu.yang".into()),
+            backup: Some(Backup { taken_at: ts("2024-09-15T19:30:00+08:00"), reference: None }),
+            gray: Some(Gray {
+                passed_at: Some(ts("2024-09-17T22:00:00+08:00")),
+                result: GrayResult::Pass,
+                rollback_tested: true,
+            }),
+            production_at: Some(ts("2024-09-19T22:00:00+08:00")),
+            artifacts: vec![],
+            notified_at: Some(ts("2024-09-15T08:00:00+08:00")),
+            outcome: Outcome::Success,
+            hosts: None,
+            downtime: None,
+            metrics: vec![],
+            cost: None,
+            origin: Default::default(),
+            fields: Default::default(),
+            digest: String::new(),
+        }
+    }
+
+    fn rules() -> Rules {
+        let mut r = Rules {
+            separation_of_duties: true,
+            require_gray_before_production: true,
+            require_backup: true,
+            notify_before: Some(Duration::parse("12h").unwrap()),
+            ..Rules::default()
+        };
+        r.windows.insert("production".into(), vec![chrono::Weekday::Thu]);
+        r
+    }
+
+    fn codes(report: Report, class: Option<&Class>, approval: Approval) -> Vec<&'static str> {
+        let change = ChangeRequest {
+            id: "CHG-1".into(),
+            title: "t".into(),
+            class: "replacement".into(),
+            requested_by: "li.ming".into(),
+            requested_at: ts("2024-09-01T10:00:00+08:00"),
+            reason: None,
+            targets: vec![],
+            advisories: vec![],
+            risk: None,
+            plan: None,
+            budget: None,
+            until: None,
+            origin: Default::default(),
+            fields: Default::default(),
+            digest: String::new(),
+            report: Some(report),
+        };
+        let now = ts("2024-10-01T00:00:00+08:00");
+        execution(&change, class, &rules(), approval, chrono_tz::Asia::Shanghai, now)
+            .iter()
+            .map(|f| f.code)
+            .collect()
+    }
+
+    fn approved_at(at: &str) -> Approval {
+        Approval { approved: true, at: Some(ts(at)), after_report: false }
+    }
+
+    /// A clean report breaks nothing.
+    #[test]
+    fn a_clean_report() {
+        assert!(codes(report(), None, approved_at("2024-09-10T15:00:00+08:00")).is_empty());
+    }
+
+    /// Boundary instants: a backup or an approval at exactly `started_at` is in time; one second
+    /// later is not.
+    #[test]
+    fn boundary_instants_at_started_at() {
+        let mut r = report();
+        r.backup = Some(Backup { taken_at: ts(STARTED), reference: None });
+        assert!(codes(r.clone(), None, approved_at(STARTED)).is_empty());
+        r.backup = Some(Backup { taken_at: ts("2024-09-15T20:00:01+08:00"), reference: None });
+        assert_eq!(
+            codes(r, None, approved_at("2024-09-15T20:00:01+08:00")),
+            ["no-backup", "executed-before-approval"]
+        );
+    }
+
+    /// Notice exactly `notify_before` ahead is in time; a second less is late. Gray passing exactly
+    /// at production is in time.
+    #[test]
+    fn notice_and_gray_boundaries() {
+        let mut r = report();
+        r.notified_at = Some(ts("2024-09-15T08:00:00+08:00"));
+        r.gray.as_mut().unwrap().passed_at = r.production_at;
+        assert!(codes(r.clone(), None, approved_at(STARTED)).is_empty());
+        r.notified_at = Some(ts("2024-09-15T08:00:01+08:00"));
+        assert_eq!(codes(r, None, approved_at(STARTED)), ["late-notice"]);
+    }
+
+    /// Order beats clocks: a report before the approval on the line is executed before approval even
+    /// when the claimed approval time is earlier; an unapproved non-emergency change too.
+    #[test]
+    fn order_over_clocks() {
+        let order =
+            Approval { approved: true, at: Some(ts("2024-09-01T00:00:00+08:00")), after_report: true };
+        assert_eq!(codes(report(), None, order), ["executed-before-approval"]);
+        let none = Approval { approved: false, at: None, after_report: false };
+        assert_eq!(codes(report(), None, none), ["executed-before-approval"]);
+    }
+
+    /// A retroactive class is judged by `retroactive_within`, not by order: approval exactly at the
+    /// deadline is in time, a second later is late, and a pending one is late once `now` passes it.
+    #[test]
+    fn retroactive_deadline() {
+        let class = Class {
+            name: "emergency".into(),
+            kind: crate::model::ClassKind::Change,
+            title: None,
+            description: None,
+            respond_within: None,
+            deploy_within: None,
+            chain: Default::default(),
+            confirm: None,
+            applies_to: None,
+            retroactive_within: Some(Duration::parse("24h").unwrap()),
+            max_duration: None,
+            origin: Default::default(),
+        };
+        let after =
+            Approval { approved: true, at: Some(ts("2024-09-16T20:00:00+08:00")), after_report: true };
+        assert!(codes(report(), Some(&class), after).is_empty());
+        let late = Approval { approved: true, at: Some(ts("2024-09-16T20:00:01+08:00")), after_report: true };
+        assert_eq!(codes(report(), Some(&class), late), ["late-retroactive-approval"]);
+        let pending = Approval { approved: false, at: None, after_report: false };
+        assert_eq!(codes(report(), Some(&class), pending), ["late-retroactive-approval"]);
+    }
+
+    /// Separation of duties: no supervisor, or the executor supervising, is a finding; production on
+    /// a day outside the window too.
+    #[test]
+    fn duties_and_windows() {
+        let mut r = report();
+        r.supervised_by = None;
+        assert_eq!(codes(r.clone(), None, approved_at(STARTED)), ["executor-is-supervisor"]);
+        r.supervised_by = Some("zhou.jie".into());
+        assert_eq!(codes(r.clone(), None, approved_at(STARTED)), ["executor-is-supervisor"]);
+        r.supervised_by = Some("liu.yang".into());
+        r.production_at = Some(ts("2024-09-18T22:00:00+08:00"));
+        r.gray.as_mut().unwrap().passed_at = Some(ts("2024-09-17T22:00:00+08:00"));
+        assert_eq!(codes(r, None, approved_at(STARTED)), ["outside-window"]);
+    }
+}
