@@ -29,7 +29,7 @@ pub struct Snapshot {
     position: usize,
     approved_at_position: Vec<(String, usize)>,
     report_at_position: Vec<(String, usize, String)>,
-    request_time: Vec<(String, DateTime<FixedOffset>)>,
+    request_time: Vec<(String, usize, DateTime<FixedOffset>)>,
     report_commit: Vec<(String, String)>,
     verified: Vec<SavedSignature>,
     findings: Vec<SavedFinding>,
@@ -129,7 +129,7 @@ impl<'g> Walk<'g> {
                 .iter()
                 .map(|(k, (p, c))| (k.clone(), *p, hex(c)))
                 .collect(),
-            request_time: self.request_time.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            request_time: self.request_time.iter().map(|(k, (p, t))| (k.clone(), *p, *t)).collect(),
             report_commit: self.report_commit.iter().map(|(k, v)| (k.clone(), hex(v))).collect(),
             verified: self
                 .verified
@@ -171,7 +171,7 @@ impl<'g> Walk<'g> {
         walk.approved_at_position = s.approved_at_position.into_iter().collect();
         walk.report_at_position =
             s.report_at_position.into_iter().filter_map(|(k, p, c)| Some((k, (p, oid(&c)?)))).collect();
-        walk.request_time = s.request_time.into_iter().collect();
+        walk.request_time = s.request_time.into_iter().map(|(k, p, t)| (k, (p, t))).collect();
         walk.report_commit = pairs(s.report_commit);
         walk.verified = s
             .verified

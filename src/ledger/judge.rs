@@ -58,7 +58,9 @@ impl Walk<'_> {
         let st = &s.file.statement;
         let Ok(at) = DateTime::parse_from_rfc3339(&st.at) else { return };
         let Some(request) = self.request(change) else { return };
-        let written = self.request_time.get(change).copied();
+        // The commit that wrote the request, when it came before this one (a merge or a squash lands
+        // the request and its sign-offs together: then only `requested_at` is known).
+        let written = self.request_time.get(change).filter(|(p, _)| *p < self.position).map(|(_, t)| *t);
         let first = [Some(request.requested_at), written].into_iter().flatten().max();
         // Clocks of different machines drift: the same slack as for `time-regression`.
         let slack = chrono::Duration::minutes(CLOCK_SLACK_MINUTES);

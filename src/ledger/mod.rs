@@ -144,8 +144,8 @@ pub struct Walk<'g> {
     /// Per change, the position where its chain became approved, and where its report first appeared.
     approved_at_position: HashMap<String, usize>,
     report_at_position: HashMap<String, (usize, Oid)>,
-    /// Per change, the time of the commit that last wrote its request.
-    request_time: HashMap<String, chrono::DateTime<chrono::FixedOffset>>,
+    /// Per change, the position and time of the commit that last wrote its request.
+    request_time: HashMap<String, (usize, chrono::DateTime<chrono::FixedOffset>)>,
     /// Signature outcome of each sign-off blob, under the trust of the parent of the commit that added it.
     verified: HashMap<Oid, Verified>,
     /// The commit that last changed each report, for attributing execution findings.
@@ -562,7 +562,7 @@ impl<'g> Walk<'g> {
                 self.report_commit.insert(change.to_string(), commit);
             }
             if file == "request.yaml" && d.kind != ChangeKind::Deleted {
-                self.request_time.insert(change.to_string(), time);
+                self.request_time.insert(change.to_string(), (self.position, time));
             }
             if !touched.iter().any(|c| c == change) {
                 touched.push(change.to_string());

@@ -89,18 +89,45 @@ fn judge(org: &Org) -> (Vec<String>, Vec<String>) {
     (codes(&review), codes(&verify))
 }
 
-/// Both readers fail with exactly `expected` (sorted) and exit 1.
-fn assert_fails(org: &Org, expected: &[&str]) {
-    let (review, verify) = judge(org);
-    assert_eq!(review, expected, "review");
-    assert_eq!(verify, expected, "verify");
+/// `verify`'s error codes after landing the branch on a copy of `main` by a merge commit and by a
+/// squash (the fast-forward is [`judge`]'s).
+fn landed(org: &Org, base: &str) -> Vec<(&'static str, Vec<String>)> {
+    let mut out = Vec::new();
+    for how in ["--no-ff", "--squash"] {
+        org.git(&["checkout", "-q", "-B", &format!("land{how}"), base]);
+        // Merged after the branch's last commit, as a forge would.
+        let date = [("GIT_COMMITTER_DATE", LATER), ("GIT_AUTHOR_DATE", LATER)];
+        org.git_env(&["merge", "-q", how, "pr", "-m", "merge pr"], &date);
+        if how == "--squash" {
+            org.as_person("zhou.jie");
+            org.commit(LATER, "squash pr");
+        }
+        out.push((how, codes(&org.lc(LATER, &["verify", "--format", "json"]))));
+    }
+    out
 }
 
-/// Both readers pass.
+/// Review, and verify after a fast-forward, a merge commit and a squash, all fail with exactly
+/// `expected` (sorted).
+fn assert_fails(org: &Org, expected: &[&str]) {
+    let base = org.git(&["rev-parse", "main"]).trim().to_string();
+    let (review, verify) = judge(org);
+    assert_eq!(review, expected, "review");
+    assert_eq!(verify, expected, "verify after a fast-forward");
+    for (how, codes) in landed(org, &base) {
+        assert_eq!(codes, expected, "verify after merge {how}");
+    }
+}
+
+/// Review and verify pass, however the branch lands.
 fn assert_passes(org: &Org) {
+    let base = org.git(&["rev-parse", "main"]).trim().to_string();
     let (review, verify) = judge(org);
     assert!(review.is_empty(), "review: {review:?}");
     assert!(verify.is_empty(), "verify: {verify:?}");
+    for (how, codes) in landed(org, &base) {
+        assert!(codes.is_empty(), "verify after merge {how}: {codes:?}");
+    }
 }
 
 fn bump_redis(text: String) -> String {
@@ -299,7 +326,10 @@ fn a_move_across_an_unparsable_state_is_still_a_move() {
     let org = branch();
     edit(&org, REDIS, |t| t.replace("components:", "components: [\n"), "broken");
     edit(&org, REDIS, |t| bump_redis(t.replace("components: [\n", "components:")), "restored");
-    assert_fails(&org, &["invalid-file", "unapproved-version-change"]);
+    // (A squash would land only the final state: the bump alone.)
+    let (review, verify) = judge(&org);
+    assert_eq!(review, ["invalid-file", "unapproved-version-change"]);
+    assert_eq!(verify, ["invalid-file", "unapproved-version-change"]);
 }
 
 // ---- 5. Order, not clocks -------------------------------------------------------------------------
@@ -615,4 +645,37 @@ fn the_cache_gives_the_same_verdict_as_a_full_run() {
     edit(&org, REDIS, |t| t.replace("\"6.2.14\"", "\"6.2.15\""), "other bump");
     let third = same(&org);
     assert_eq!(codes(&third), ["unapproved-version-change"]);
+}
+
+// ---- A key rotation, approved --------------------------------------------------------------------------
+
+/// The CTO's key rotated through an approved policy change (signed with the old key) is trusted from
+/// the next commit on: a later pull request signed with the new key passes review and verify.
+#[test]
+fn an_approved_key_rotation_passes() {
+    use sha2::Digest;
+    let org = Org::new();
+    org.generate_key("chen-2026");
+    let people =
+        org.read("policies/people.yaml").replace(&org.public_key("chen"), &org.public_key("chen-2026"));
+    let digest = format!("sha256:{}", hex(&sha2::Sha256::digest(people.as_bytes())));
+    request(
+        &org,
+        "CHG-2024-022",
+        "policy",
+        &[&format!("{{path: policies/people.yaml, digest: \"{digest}\"}}")],
+    );
+    approve(&org, "CHG-2024-022", &[("chen", "2024-09-05T10:00:00+08:00")]);
+    org.write("policies/people.yaml", people);
+    org.as_person("chen");
+    org.commit("2024-09-05T11:00:00+08:00", "rotate chen's key");
+    // From now on chen signs with the new key.
+    for ext in ["", ".pub"] {
+        let from = org.path(&format!("home/keys/chen-2026{ext}"));
+        std::fs::copy(from, org.path(&format!("home/keys/chen{ext}"))).unwrap();
+    }
+    org.git(&["checkout", "-q", "-b", "pr"]);
+    approved(&org, "CHG-2024-023", &["{system: redis-session, component: redis, from: 6.2.14, to: 7.2.0}"]);
+    edit(&org, REDIS, bump_redis, "bump");
+    assert_passes(&org);
 }
