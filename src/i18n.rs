@@ -98,6 +98,10 @@ pub const EN: &[(&str, &str)] = &[
         "product `{product}` is not in the catalog: add inventory/products/{product}.yaml",
     ),
     ("reason.no_cycle", "version {version} matches no cycle of `{product}`"),
+    (
+        "reason.build_line",
+        "(cycle by build line: no cycle name matches; same build line as its latest {latest})",
+    ),
     ("reason.unknown_cycle", "cycle `{cycle}` is not in the catalog of `{product}`"),
     ("reason.not_announced", "no end date announced for cycle {cycle}"),
     ("reason.ended_undated", "cycle {cycle} has ended (date not published)"),
@@ -199,6 +203,7 @@ pub const ZH: &[(&str, &str)] = &[
         "产品 `{product}` 不在生命周期目录中：请添加 inventory/products/{product}.yaml",
     ),
     ("reason.no_cycle", "版本 {version} 不匹配 `{product}` 的任何版本线"),
+    ("reason.build_line", "（按构建号匹配版本线：没有版本线名称匹配，与其最新版本 {latest} 属同一构建线）"),
     ("reason.unknown_cycle", "版本线 `{cycle}` 不在 `{product}` 的目录中"),
     ("reason.not_announced", "版本线 {cycle} 尚未公布停止支持日期"),
     ("reason.ended_undated", "版本线 {cycle} 已停止支持（日期未公布）"),

@@ -173,7 +173,9 @@ fn schemas_reject_bad_documents() {
 fn schema_out_dir_and_list() {
     let env = TestEnv::new();
     env.run(&["schema", "-q", "--out-dir", "schemas"]).assert_status(0);
-    for kind in ["system", "product", "policy", "people", "change", "report", "advisory", "settings"] {
+    for kind in
+        ["system", "product", "policy", "people", "change", "report", "advisory", "settings", "observation"]
+    {
         assert_eq!(env.read(&format!("schemas/{kind}.json")), env.run(&["schema", kind]).stdout, "{kind}");
     }
     let list = env.run(&["schema"]);
