@@ -112,6 +112,26 @@ pub const EN: &[(&str, &str)] = &[
     ("summary.line", "systems: {systems}, components: {components} — {counts} — violations: {violations}"),
     ("summary.none", "nothing to show"),
     ("summary.filtered", "(filtered)"),
+    ("obs.title", "Observed state ({systems} systems scanned; observations are evidence, never authority)"),
+    (
+        "obs.undeclared_eol",
+        "UNDECLARED END-OF-LIFE: {system} runs {product} {versions} on {hosts} host(s), and the inventory does not declare it: {status}{end}",
+    ),
+    ("obs.undeclared", "undeclared: {system} runs {product} {versions} on {hosts} host(s): {status}{end}"),
+    (
+        "obs.version",
+        "version drift: {system} / {component} is declared {declared}, observed {versions} on {hosts} of {scanned} host(s) (collected {date})",
+    ),
+    (
+        "obs.missing",
+        "missing: {system} / {component} is declared {declared}, not observed on the {scanned} scanned host(s) (collected {date})",
+    ),
+    ("obs.stale", " [stale: the newest scan is of {date}]"),
+    ("obs.end", ", end {date}"),
+    (
+        "obs.summary",
+        "inventory drift: {drifts} · undeclared: {undeclared} ({eol} end-of-life) · stale systems: {stale} · packages matching no catalog product: {unmatched}",
+    ),
     ("check.title", "Lifecycle status on {date}"),
     ("check.policy", "policy: start replacement {plan} and finish {finish} before the end date"),
     ("validate.ok", "{files} files checked: no problems"),
@@ -214,6 +234,26 @@ pub const ZH: &[(&str, &str)] = &[
     ("summary.line", "{systems} 个系统，{components} 个组件：{counts} — 违规 {violations} 项"),
     ("summary.none", "没有可显示的内容"),
     ("summary.filtered", "（已筛选）"),
+    ("obs.title", "观察到的状态（已扫描 {systems} 个系统；观察结果是证据，不是依据）"),
+    (
+        "obs.undeclared_eol",
+        "未登记且已停止支持：{system} 的 {hosts} 台主机运行 {product} {versions}，清单未登记：{status}{end}",
+    ),
+    ("obs.undeclared", "未登记：{system} 的 {hosts} 台主机运行 {product} {versions}：{status}{end}"),
+    (
+        "obs.version",
+        "版本不符：{system} / {component} 登记为 {declared}，在 {scanned} 台主机中的 {hosts} 台观察到 {versions}（采集于 {date}）",
+    ),
+    (
+        "obs.missing",
+        "缺失：{system} / {component} 登记为 {declared}，在已扫描的 {scanned} 台主机上均未观察到（采集于 {date}）",
+    ),
+    ("obs.stale", "［已过期：最近一次扫描为 {date}］"),
+    ("obs.end", "，截止 {date}"),
+    (
+        "obs.summary",
+        "清单偏差 {drifts} 项 · 未登记 {undeclared} 项（其中已停止支持 {eol} 项）· 扫描过期的系统 {stale} 个 · 未匹配到目录产品的软件包 {unmatched} 个",
+    ),
     ("check.title", "{date} 生命周期状态"),
     ("check.policy", "政策：停止支持前 {plan} 启动替换，{finish} 完成替换"),
     ("validate.ok", "已检查 {files} 个文件：没有问题"),

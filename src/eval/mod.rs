@@ -5,5 +5,6 @@ pub mod approvals;
 pub mod calendar;
 pub mod findings;
 pub mod kpi;
+pub mod observed;
 pub mod rules;
 pub mod status;

@@ -68,16 +68,10 @@ pub fn resolve_with_latest<'a>(
     if let Some(i) = resolve(version, cycles.clone().into_iter().map(|(n, _)| n)) {
         return Some((i, Rule::Name));
     }
-    let v = segments(version);
     let mut best: Option<(usize, usize)> = None;
     let mut tie = false;
     for (i, (_, latest)) in cycles.into_iter().enumerate() {
-        let Some(latest) = latest else { continue };
-        let l = segments(latest);
-        if l.len() != v.len() {
-            continue;
-        }
-        let shared = l.iter().zip(&v).take_while(|(a, b)| a.eq_ignore_ascii_case(b)).count();
+        let Some(shared) = latest.and_then(|l| build_line(l, version)) else { continue };
         match best {
             Some((n, _)) if shared < n => {}
             Some((n, _)) if shared == n => tie = true,
@@ -88,9 +82,18 @@ pub fn resolve_with_latest<'a>(
         }
     }
     match best {
-        Some((n, i)) if n >= 2 && !tie => Some((i, Rule::BuildLine)),
+        Some((_, i)) if !tie => Some((i, Rule::BuildLine)),
         _ => None,
     }
+}
+
+/// How many leading segments `version` shares with a cycle's `latest`, when it is on its build line:
+/// at least two shared, and either all of `latest` (`10.0.17763` → `10.0.17763.5458`) or as many
+/// segments as both have minus the build (`15.0.4415.2` → `15.0.4385.2`).
+pub fn build_line(latest: &str, version: &str) -> Option<usize> {
+    let (l, v) = (segments(latest), segments(version));
+    let shared = l.iter().zip(&v).take_while(|(a, b)| a.eq_ignore_ascii_case(b)).count();
+    (shared >= 2 && (shared == l.len() || l.len() == v.len())).then_some(shared)
 }
 
 /// The upstream version inside a distribution package version: the epoch (`1:`), the Debian or RPM

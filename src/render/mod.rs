@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod check;
 pub mod json;
+pub mod observed;
 pub mod report;
 pub mod review;
 pub mod security;

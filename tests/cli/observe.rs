@@ -68,6 +68,18 @@ fn real_fixtures_import() {
     );
     let out = env.run(&["validate", "-q"]);
     out.assert_status(0);
+    // check matches them to the catalog: npm's jquery and vue are the declared versions; Debian's
+    // openssl 3.0.19 is not the declared 1.1.1w.
+    let out = env.run(&["check", "--today", "2026-12-01", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let drift = |system: &str, product: &str| {
+        let items = doc["items"].as_array().unwrap();
+        let i = items.iter().find(|i| i["system"] == system && i["product"] == product).unwrap();
+        (i["observed"]["drift"].as_str().unwrap_or("").to_string(), i["observed"]["versions"].clone())
+    };
+    assert_eq!(drift("member-center-web", "jquery"), ("none".into(), serde_json::json!(["1.12.4"])));
+    assert_eq!(drift("member-center-web", "vue"), ("none".into(), serde_json::json!(["2.6.14"])));
+    assert_eq!(drift("bastion-host", "openssl"), ("version".into(), serde_json::json!(["3.0.19-1~deb12u2"])));
 }
 
 /// Importing the same input twice changes nothing the second time and records no second run.
@@ -138,4 +150,130 @@ fn csv_and_mapped_subjects() {
     env.write("lifecycle.yaml", "observe: {systems: {member-center-web: portal-www}}\n");
     env.run(&["observe", "import", &fixture("npm-cyclonedx.json")]).assert_status(0);
     assert!(env.path("inventory/observed/portal-www/member-center-web.yaml").is_file());
+}
+
+/// An `rpm -qa --qf '%{NAME} %{VERSION}-%{RELEASE}\n'` list of a CentOS 7 host (example input for
+/// these tests, in the shape rpm prints).
+pub const CENTOS_RPMS: &str = "bash 4.2.46-35.el7_9\ncentos-release 7-9.2009.1.el7.centos\nglibc 2.17-326.el7_9\nopenssl 1.0.2k-26.el7_9\nopenssl-libs 1.0.2k-26.el7_9\nredis 6.2.14-1.el7.remi\n";
+
+/// A repository with one scan of redis-product-cache (one host left on 6.2.14 after the inventory
+/// said 7.2.4) and the rpm list of a redis-session host (openssl 1.0.2k, end-of-life, undeclared).
+fn drifted() -> TestEnv {
+    let env = TestEnv::with_example();
+    env.write(
+        "scan.csv",
+        "system,host,product,version,collected_at\nredis-product-cache,cache-01,redis,7.2.4,2024-08-28T02:00:00Z\nredis-product-cache,cache-02,redis,6.2.14,2024-08-28T02:00:00Z\nredis-product-cache,cache-02,rocky-linux,8.9,2024-08-28T02:00:00Z\nredis-product-cache,cache-01,rocky-linux,8.9,2024-08-28T02:00:00Z\n",
+    );
+    env.write("rpms.txt", CENTOS_RPMS);
+    env.run(&["observe", "import", "scan.csv"]).assert_status(0);
+    let args = ["observe", "import", "rpms.txt", "--system", "redis-session", "--host", "redis-s-01"];
+    env.run(&[&args[..], &["--collected-at", "2024-08-30T00:00:00Z"]].concat()).assert_status(0);
+    env
+}
+
+/// `check` JSON carries `observed` per item, the undeclared end-of-life package with its own status,
+/// and the counts; the example without observations carries none of it.
+#[test]
+fn check_json_shows_drift_and_undeclared() {
+    let env = drifted();
+    let out = env.run(&["check", "--today", "2024-09-01", "--format", "json"]);
+    out.assert_status(0);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let item = |system: &str, product: &str| {
+        doc["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["system"] == system && i["product"] == product)
+            .cloned()
+            .unwrap_or_else(|| panic!("no item {system}/{product}"))
+    };
+    let redis = item("redis-product-cache", "redis");
+    assert_eq!(redis["observed"]["drift"], "version", "{redis}");
+    assert_eq!(redis["observed"]["versions"], serde_json::json!(["6.2.14", "7.2.4"]));
+    assert_eq!(redis["observed"]["hosts"], 2);
+    assert_eq!(redis["observed"]["collected_at"], "2024-08-28T02:00:00Z");
+    assert_eq!(item("redis-product-cache", "rocky-linux")["observed"]["drift"], "none");
+    // centos-release 7-9.2009… agrees with the declared 7.9.2009; the redis rpm's upstream is 6.2.14.
+    assert_eq!(item("redis-session", "centos")["observed"]["drift"], "none");
+    assert_eq!(item("redis-session", "redis")["observed"]["drift"], "none");
+    assert_eq!(
+        item("redis-session", "redis")["observed"]["versions"],
+        serde_json::json!(["6.2.14-1.el7.remi"])
+    );
+    assert!(item("portal-www", "jquery")["observed"].is_null());
+    let undeclared = doc["undeclared"].as_array().unwrap();
+    assert_eq!(undeclared.len(), 1, "{undeclared:?}");
+    let u = &undeclared[0];
+    assert_eq!(
+        (u["system"].as_str(), u["product"].as_str(), u["status"].as_str()),
+        (Some("redis-session"), Some("openssl"), Some("eol"))
+    );
+    assert_eq!(
+        (u["cycle"].as_str(), u["end"].as_str(), u["matched_by"].as_str()),
+        (Some("1.0.2"), Some("2019-12-31"), Some("repology"))
+    );
+    assert_eq!(doc["observations"]["drifts"], 2);
+    assert_eq!(doc["observations"]["undeclared_eol"], 1);
+
+    let plain = TestEnv::with_example().run(&["check", "--today", "2024-09-01", "--format", "json"]);
+    assert!(!plain.stdout.contains("\"observed\"") && !plain.stdout.contains("\"undeclared\""));
+}
+
+/// The table puts the undeclared end-of-life package first in its section, then the drift; Markdown
+/// carries the same lines; `--fail-on drift` fails while `--fail-on never` does not.
+#[test]
+fn check_table_markdown_and_gate() {
+    let env = drifted();
+    let out = env.run(&[
+        "check",
+        "--today",
+        "2024-09-01",
+        "--system",
+        "redis-session",
+        "--system",
+        "redis-product-cache",
+    ]);
+    out.assert_status(0);
+    let section = out.stdout.split("Observed state").nth(1).expect("an observed section");
+    let lines: Vec<&str> = section.lines().collect();
+    assert!(
+        lines[1].contains("UNDECLARED END-OF-LIFE: redis-session runs openssl 1.0.2k-26.el7_9"),
+        "{section}"
+    );
+    assert!(lines[2].contains("version drift: redis-product-cache / redis is declared 7.2.4, observed 6.2.14, 7.2.4 on 2 of 2 host(s)"), "{section}");
+    let md = env.run(&["check", "--today", "2024-09-01", "--format", "markdown"]);
+    assert!(md.stdout.contains("- **UNDECLARED END-OF-LIFE: redis-session runs openssl"), "{}", md.stdout);
+    let gate = |fail_on: &str, system: &str| {
+        env.run(&["check", "--today", "2024-09-01", "--system", system, "--fail-on", fail_on]).status
+    };
+    assert_eq!(gate("drift", "redis-product-cache"), 1);
+    assert_eq!(gate("never", "redis-product-cache"), 0);
+    // rocky-linux 8.9 and redis 7.2 are supported: only the drift fails this system.
+    assert_eq!(gate("warn", "redis-product-cache"), 0);
+}
+
+/// Observations older than `rules.observation_max_age` are stale; the default is one month.
+#[test]
+fn stale_observations() {
+    let env = drifted();
+    let stale = |today: &str| {
+        let out =
+            env.run(&["check", "--today", today, "--format", "json", "--system", "redis-product-cache"]);
+        let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        doc["items"][0]["observed"]["stale"].as_bool().unwrap()
+    };
+    assert!(!stale("2024-09-27"));
+    assert!(stale("2024-09-29"));
+    let policy = std::fs::read_dir(env.path("policies"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| std::fs::read_to_string(p).unwrap_or_default().contains("\nrules:"));
+    let policy = policy.expect("a policy file with rules");
+    let text = std::fs::read_to_string(&policy)
+        .unwrap()
+        .replace("\nrules:\n", "\nrules:\n  observation_max_age: 15d\n");
+    std::fs::write(&policy, text).unwrap();
+    assert!(stale("2024-09-14"));
 }
