@@ -23,7 +23,7 @@ fn written(env: &TestEnv) -> Vec<String> {
 }
 
 /// Every real fixture imports: npm's CycloneDX 1.5 and SPDX 2.3 name their system through their
-/// subject; cyclonedx-py's 1.4 and 1.6 and the dpkg-query list need --system. The result validates.
+/// subject; cyclonedx-py's 1.4 and 1.6, cargo-cyclonedx's 1.5 and the dpkg-query list need --system. The result validates.
 #[test]
 fn real_fixtures_import() {
     let env = TestEnv::with_example();
@@ -43,12 +43,20 @@ fn real_fixtures_import() {
         "jump-01",
     ])
     .assert_status(0);
+    let cargo = env.run(&["observe", "import", &fixture("cargo-cyclonedx.json"), "--system", "ci-jenkins"]);
+    cargo.assert_status(0);
+    assert!(
+        cargo.stdout.contains("inventory/observed/ci-jenkins/lifecycle.yaml: 175 components"),
+        "{}",
+        cargo.stdout
+    );
     let observed: Vec<String> =
         written(&env).into_iter().filter(|p| p.starts_with("inventory/observed")).collect();
     assert_eq!(
         observed,
         [
             "inventory/observed/bastion-host/jump-01.yaml",
+            "inventory/observed/ci-jenkins/lifecycle.yaml",
             "inventory/observed/data-api/api-01.yaml",
             "inventory/observed/data-api/api-02.yaml",
             "inventory/observed/member-center-web/member-center-web.yaml",
