@@ -120,7 +120,7 @@ pub const EN: &[(&str, &str)] = &[
     ("obs.undeclared", "undeclared: {system} runs {product} {versions} on {hosts} host(s): {status}{end}"),
     (
         "obs.version",
-        "version drift: {system} / {component} is declared {declared}, observed {versions} on {hosts} of {scanned} host(s) (collected {date})",
+        "version drift: {system} / {component} is declared {declared}, observed {versions} on {hosts} of {scanned} host(s), differing on {on} (collected {date})",
     ),
     (
         "obs.missing",
@@ -242,7 +242,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("obs.undeclared", "未登记：{system} 的 {hosts} 台主机运行 {product} {versions}：{status}{end}"),
     (
         "obs.version",
-        "版本不符：{system} / {component} 登记为 {declared}，在 {scanned} 台主机中的 {hosts} 台观察到 {versions}（采集于 {date}）",
+        "版本不符：{system} / {component} 登记为 {declared}，在 {scanned} 台主机中的 {hosts} 台观察到 {versions}，不符的主机：{on}（采集于 {date}）",
     ),
     (
         "obs.missing",

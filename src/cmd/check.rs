@@ -135,7 +135,15 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
                 style,
                 super::terminal_width(),
             )?;
-            render::observed::table(out, &observed, &items, &undeclared, drifts, style)?;
+            render::observed::table(
+                out,
+                &observed,
+                &items,
+                &undeclared,
+                drifts,
+                style,
+                super::terminal_width(),
+            )?;
             render::security::table(out, &security, tz, style, super::terminal_width())?;
         }
         Format::Markdown => {

@@ -21,6 +21,10 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, out: &mut dyn Write) -> Result<Exit> {
-    clap_complete::generate(args.shell, &mut Cli::command(), "lifecycle", out);
+    // clap_complete panics when its writer fails; a closed pipe must end the command quietly instead,
+    // so the script is built in memory and written here, where the error reaches main.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "lifecycle", &mut script);
+    out.write_all(&script)?;
     Ok(Exit::Clean)
 }

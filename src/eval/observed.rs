@@ -49,6 +49,8 @@ pub struct ObservedState {
     pub hosts: usize,
     /// Hosts of the system that were scanned.
     pub scanned: usize,
+    /// Hosts where a version other than the declared one was seen.
+    pub drift_hosts: Vec<String>,
     /// The newest scan of the system.
     pub collected_at: DateTime<FixedOffset>,
     pub drift: Drift,
@@ -253,12 +255,20 @@ pub fn evaluate(repo: &Repository, today: NaiveDate) -> Observations {
             let found = seen.get(c.product.as_str());
             let observed: Vec<&Observed> =
                 found.map(|f| f.2.values().flatten().copied().collect()).unwrap_or_default();
-            let drift = if observed.is_empty() {
-                Drift::Missing
-            } else if observed.iter().all(|o| same_version(repo, &c.product, &c.version, &o.version)) {
-                Drift::None
-            } else {
-                Drift::Version
+            let drift_hosts: Vec<String> = found
+                .map(|f| {
+                    f.2.iter()
+                        .filter(|(_, seen)| {
+                            seen.iter().any(|o| !same_version(repo, &c.product, &c.version, &o.version))
+                        })
+                        .map(|(h, _)| h.to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let drift = match (observed.is_empty(), drift_hosts.is_empty()) {
+                (true, _) => Drift::Missing,
+                (false, true) => Drift::None,
+                (false, false) => Drift::Version,
             };
             out.items.insert(
                 (system_id.to_string(), c.name.clone()),
@@ -266,6 +276,7 @@ pub fn evaluate(repo: &Repository, today: NaiveDate) -> Observations {
                     versions: shown(&observed),
                     hosts: found.map(|f| f.2.len()).unwrap_or(0),
                     scanned: hosts.len(),
+                    drift_hosts,
                     collected_at: newest,
                     drift,
                     stale,

@@ -204,6 +204,10 @@ pub const EN: &[(&str, &str)] = &[
         "finding.late-retroactive-approval",
         "an emergency change's sign-offs came later than `retroactive_within` after it started",
     ),
+    (
+        "finding.inventory-drift",
+        "what scanners observed differs from the inventory: another version, a declared component not seen, or an undeclared product",
+    ),
     ("finding.detail", "{description}: {message}"),
     ("help.about", "End-of-life status, deadlines and signed approvals for a git-tracked IT inventory."),
     ("help.cmd.check", "Show each system's end-of-life status, deadlines and next action"),
@@ -250,6 +254,11 @@ pub const EN: &[(&str, &str)] = &[
     (
         "help.cmd.advisories.sync",
         "Ask OSV about every component with a purl, fetch the CISA KEV catalog, and import both",
+    ),
+    ("help.cmd.observe", "Import what scanners saw (SBOMs, package lists, CSV) into inventory/observed/"),
+    (
+        "help.cmd.observe.import",
+        "Import scans: CycloneDX JSON 1.4–1.6, SPDX 2.3 JSON, dpkg-query/rpm package lists, CSV",
     ),
     ("help.arg.repo", "Run in DIR instead of the current directory (the repository is found by walking up)"),
     ("help.arg.today", "Evaluate as of DATE (YYYY-MM-DD) instead of today, in the repository's time zone"),
@@ -429,6 +438,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("finding.executor-is-supervisor", "执行人与监督人为同一人（或无人监督）"),
     ("finding.executed-before-approval", "非紧急变更在批准前即开始执行"),
     ("finding.late-retroactive-approval", "紧急变更的补签晚于开始后的 `retroactive_within`"),
+    (
+        "finding.inventory-drift",
+        "扫描观察到的情况与清单不符：版本不同、登记的组件未被观察到，或有未登记的产品",
+    ),
     ("finding.detail", "{description}（{message}）"),
     ("help.about", "为 git 管理的 IT 资产清单计算生命周期终止状态与各项期限，并以签名提交记录审批。"),
     ("help.cmd.check", "显示每个系统的生命周期状态、期限和下一步处理"),
@@ -462,11 +475,6 @@ pub const ZH: &[(&str, &str)] = &[
     (
         "help.cmd.observe.import",
         "导入扫描结果：CycloneDX JSON 1.4–1.6、SPDX 2.3 JSON、dpkg-query/rpm 软件包列表、CSV",
-    ),
-    ("help.cmd.observe", "Import what scanners saw (SBOMs, package lists, CSV) into inventory/observed/"),
-    (
-        "help.cmd.observe.import",
-        "Import scans: CycloneDX JSON 1.4–1.6, SPDX 2.3 JSON, dpkg-query/rpm package lists, CSV",
     ),
     ("help.arg.repo", "在 DIR 中运行，而不是当前目录（向上查找仓库）"),
     ("help.arg.today", "以 DATE（YYYY-MM-DD）作为今天进行评估，按仓库时区"),

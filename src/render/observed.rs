@@ -18,6 +18,8 @@ pub struct ObservedJson {
     pub scanned_hosts: usize,
     pub collected_at: String,
     pub drift: Drift,
+    /// Hosts where a version other than the declared one was seen.
+    pub drift_hosts: Vec<String>,
     pub stale: bool,
 }
 
@@ -65,6 +67,7 @@ pub fn item_json(obs: &Observations, i: &Item) -> Option<Option<ObservedJson>> {
         scanned_hosts: s.scanned,
         collected_at: ts(s.collected_at),
         drift: s.drift,
+        drift_hosts: s.drift_hosts.clone(),
         stale: s.stale,
     }))
 }
@@ -125,6 +128,7 @@ fn drift_line(lang: Lang, i: &Item, s: &ObservedState) -> String {
                 ("hosts", &s.hosts),
                 ("scanned", &s.scanned),
                 ("date", &date),
+                ("on", &s.drift_hosts.join(", ")),
             ],
         ),
         _ => lang.fmt(
@@ -177,7 +181,32 @@ fn summary(lang: Lang, obs: &Observations, undeclared: &[&Undeclared], drifts: u
     )
 }
 
-/// The section after the status table; nothing when the repository has no observation.
+/// `text` cut at spaces into lines of at most `width` characters (a longer word stays whole); later
+/// lines are indented by `indent` spaces.
+fn wrap(text: &str, width: Option<u16>, indent: usize) -> Vec<String> {
+    let Some(width) = width.map(usize::from).filter(|w| *w > indent + 20) else {
+        return vec![text.to_string()];
+    };
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut fresh = true;
+    for word in text.split(' ') {
+        if !fresh && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::replace(&mut line, " ".repeat(indent)));
+            fresh = true;
+        }
+        if !fresh {
+            line.push(' ');
+        }
+        line.push_str(word);
+        fresh = false;
+    }
+    lines.push(line);
+    lines
+}
+
+/// The section after the status table; nothing when the repository has no observation. On a terminal
+/// (`width`), long lines wrap.
 pub fn table(
     out: &mut dyn Write,
     obs: &Observations,
@@ -185,6 +214,7 @@ pub fn table(
     undeclared: &[&Undeclared],
     drifts: usize,
     style: Style,
+    width: Option<u16>,
 ) -> io::Result<()> {
     if !obs.any {
         return Ok(());
@@ -198,13 +228,18 @@ pub fn table(
         writeln!(out, "{title}")?;
     }
     for (important, line) in lines(lang, obs, items, undeclared) {
-        if important && style.color {
-            writeln!(out, "  \x1b[1;31m{line}\x1b[0m")?;
-        } else {
-            writeln!(out, "  {line}")?;
+        for part in wrap(&format!("  {line}"), width, 4) {
+            if important && style.color {
+                writeln!(out, "\x1b[1;31m{part}\x1b[0m")?;
+            } else {
+                writeln!(out, "{part}")?;
+            }
         }
     }
-    writeln!(out, "{}", summary(lang, obs, undeclared, drifts))
+    for part in wrap(&summary(lang, obs, undeclared, drifts), width, 2) {
+        writeln!(out, "{part}")?;
+    }
+    Ok(())
 }
 
 pub fn markdown(
@@ -229,4 +264,20 @@ pub fn markdown(
         }
     }
     writeln!(out, "\n{}", summary(lang, obs, undeclared, drifts))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_lines_wrap_at_spaces() {
+        let lines = super::wrap(
+            "  version drift: a / b is declared 7.2.4, observed 6.2.14 on 1 of 6 hosts",
+            Some(30),
+            4,
+        );
+        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+        assert_eq!(lines[0], "  version drift: a / b is");
+        assert!(lines[1].starts_with("    declared"), "{lines:?}");
+        assert_eq!(super::wrap("short", None, 4), ["short"]);
+    }
 }

@@ -10,6 +10,15 @@ pub fn fixture(name: &str) -> String {
     Path::new(PROJECT).join("tests/fixtures/observed").join(name).display().to_string()
 }
 
+/// The example organisation without its own observations and discovery runs.
+fn bare_example() -> TestEnv {
+    let env = TestEnv::with_example();
+    for dir in ["inventory/observed", "inventory/discovery"] {
+        let _ = std::fs::remove_dir_all(env.path(dir));
+    }
+    env
+}
+
 /// The files under `inventory/observed/` and `inventory/discovery/`.
 fn written(env: &TestEnv) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -26,7 +35,7 @@ fn written(env: &TestEnv) -> Vec<String> {
 /// subject; cyclonedx-py's 1.4 and 1.6, cargo-cyclonedx's 1.5 and the dpkg-query list need --system. The result validates.
 #[test]
 fn real_fixtures_import() {
-    let env = TestEnv::with_example();
+    let env = bare_example();
     env.run(&["observe", "import", &fixture("npm-cyclonedx.json")]).assert_status(0);
     env.run(&["observe", "import", &fixture("npm-spdx.json"), "--host", "web-02"]).assert_status(0);
     for (file, host) in [("py-cyclonedx-1.6.json", "api-01"), ("py-cyclonedx-1.4.json", "api-02")] {
@@ -93,7 +102,7 @@ fn real_fixtures_import() {
 /// Importing the same input twice changes nothing the second time and records no second run.
 #[test]
 fn import_is_idempotent() {
-    let env = TestEnv::with_example();
+    let env = bare_example();
     let args = ["observe", "import", &fixture("npm-cyclonedx.json")];
     env.run_env(&args, &[("GIT_COMMITTER_DATE", "2026-11-30T08:00:00+00:00")]).assert_status(0);
     let before = written(&env);
@@ -109,7 +118,7 @@ fn import_is_idempotent() {
 /// Bad input of every format fails with a located error (file:line:col) and writes nothing.
 #[test]
 fn bad_inputs_write_nothing() {
-    let env = TestEnv::with_example();
+    let env = bare_example();
     let cdx = std::fs::read_to_string(fixture("npm-cyclonedx.json")).unwrap();
     let spdx = std::fs::read_to_string(fixture("npm-spdx.json")).unwrap();
     env.write("in/truncated.json", &cdx[..cdx.len() / 2]);
@@ -148,7 +157,7 @@ fn bad_inputs_write_nothing() {
 /// A CSV names its systems and hosts; an SBOM subject is mapped to a system by lifecycle.yaml.
 #[test]
 fn csv_and_mapped_subjects() {
-    let env = TestEnv::with_example();
+    let env = bare_example();
     env.write(
         "scan.csv",
         "system,host,product,version,collected_at\nredis-session,cache-01,redis,6.2.14,2026-11-01T00:00:00Z\nredis-session,cache-02,redis,6.2.14,2026-11-01T00:00:00Z\n",
@@ -167,7 +176,7 @@ pub const CENTOS_RPMS: &str = "bash 4.2.46-35.el7_9\ncentos-release 7-9.2009.1.e
 /// A repository with one scan of redis-product-cache (one host left on 6.2.14 after the inventory
 /// said 7.2.4) and the rpm list of a redis-session host (openssl 1.0.2k, end-of-life, undeclared).
 fn drifted() -> TestEnv {
-    let env = TestEnv::with_example();
+    let env = bare_example();
     env.write(
         "scan.csv",
         "system,host,product,version,collected_at\nredis-product-cache,cache-01,redis,7.2.4,2024-08-28T02:00:00Z\nredis-product-cache,cache-02,redis,6.2.14,2024-08-28T02:00:00Z\nredis-product-cache,cache-02,rocky-linux,8.9,2024-08-28T02:00:00Z\nredis-product-cache,cache-01,rocky-linux,8.9,2024-08-28T02:00:00Z\n",
@@ -224,7 +233,7 @@ fn check_json_shows_drift_and_undeclared() {
     assert_eq!(doc["observations"]["drifts"], 2);
     assert_eq!(doc["observations"]["undeclared_eol"], 1);
 
-    let plain = TestEnv::with_example().run(&["check", "--today", "2024-09-01", "--format", "json"]);
+    let plain = bare_example().run(&["check", "--today", "2024-09-01", "--format", "json"]);
     assert!(!plain.stdout.contains("\"observed\"") && !plain.stdout.contains("\"undeclared\""));
 }
 
