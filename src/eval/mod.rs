@@ -1,5 +1,6 @@
 //! Evaluation: pure functions of the model and `today`. No I/O, no clock.
 
+pub mod accuracy;
 pub mod advisories;
 pub mod approvals;
 pub mod calendar;

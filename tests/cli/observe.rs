@@ -294,3 +294,46 @@ fn stale_observations() {
     std::fs::write(&policy, text).unwrap();
     assert!(stale("2024-09-14"));
 }
+
+/// The report's inventory accuracy names its formula and population, lists the drift and the
+/// undeclared end-of-life package, and says that observations are evidence, never authority.
+#[test]
+fn report_inventory_accuracy() {
+    let env = drifted();
+    env.git_init();
+    env.commit_all("the example organisation and its August scans");
+    let args = ["--today", "2024-09-15", "report", "--from", "2024-07-01", "--to", "2024-09-15"];
+    let out = env.run(&[&args[..], &["--format", "json"]].concat());
+    out.assert_status(0);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let a = &doc["accuracy"];
+    assert_eq!(
+        a["formula"],
+        "declared components confirmed by a fresh observation ÷ all declared components"
+    );
+    // redis-product-cache's rocky-linux, redis-session's redis and centos; its redis drifts.
+    assert_eq!(
+        (a["declared"].as_u64(), a["scanned"].as_u64(), a["confirmed"].as_u64()),
+        (Some(120), Some(4), Some(3))
+    );
+    assert_eq!(a["value"].as_f64(), Some(2.5));
+    assert_eq!(a["drifts"][0]["system"], "redis-product-cache");
+    assert_eq!(a["drifts"][0]["hosts"], serde_json::json!(["cache-02"]));
+    assert_eq!(a["undeclared_eol"][0]["product"], "openssl");
+    let md = env.run(&args);
+    md.assert_status(0);
+    for text in [
+        "### Inventory accuracy",
+        "**2.5%** of declared components are confirmed by a fresh observation: 3 ÷ 120. Formula:",
+        "Population: every component of the inventory on the period's last day (120)",
+        "Observations are evidence, never authority",
+        "Undeclared end-of-life: `redis-session` runs openssl 1.0.2k-26.el7_9 (end 2019-12-31)",
+    ] {
+        assert!(md.stdout.contains(text), "no {text:?} in:\n{}", md.stdout);
+    }
+    // Without observations there is no such section.
+    let _ = std::fs::remove_dir_all(env.path("inventory/observed"));
+    env.commit_all("observations removed");
+    let out = env.run(&[&args[..], &["--format", "json"]].concat());
+    assert!(!out.stdout.contains("\"accuracy\""), "{}", out.stdout);
+}
