@@ -31,13 +31,14 @@ fn written(env: &TestEnv) -> Vec<String> {
     out
 }
 
-/// Every real fixture imports: npm's CycloneDX 1.5 and SPDX 2.3 name their system through their
+/// Every real fixture imports: npm's CycloneDX 1.5 and SPDX 2.3 and cyclonedx-npm's 1.6 name their system through their
 /// subject; cyclonedx-py's 1.4 and 1.6, cargo-cyclonedx's 1.5 and the dpkg-query list need --system. The result validates.
 #[test]
 fn real_fixtures_import() {
     let env = bare_example();
     env.run(&["observe", "import", &fixture("npm-cyclonedx.json")]).assert_status(0);
     env.run(&["observe", "import", &fixture("npm-spdx.json"), "--host", "web-02"]).assert_status(0);
+    env.run(&["observe", "import", &fixture("cyclonedx-npm-1.6.json"), "--host", "web-03"]).assert_status(0);
     for (file, host) in [("py-cyclonedx-1.6.json", "api-01"), ("py-cyclonedx-1.4.json", "api-02")] {
         env.run(&["observe", "import", &fixture(file), "--system", "data-api", "--host", host])
             .assert_status(0);
@@ -70,6 +71,7 @@ fn real_fixtures_import() {
             "inventory/observed/data-api/api-02.yaml",
             "inventory/observed/member-center-web/member-center-web.yaml",
             "inventory/observed/member-center-web/web-02.yaml",
+            "inventory/observed/member-center-web/web-03.yaml",
         ]
     );
     let npm = env.read("inventory/observed/member-center-web/web-02.yaml");
