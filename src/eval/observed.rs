@@ -227,6 +227,7 @@ pub fn evaluate(repo: &Repository, today: NaiveDate) -> Observations {
     let matcher = Matcher::new(repo);
     let max_age = repo.policy.rules.observation_max_age.unwrap_or(DEFAULT_MAX_AGE);
     let fresh_from = max_age.before(today).unwrap_or(today);
+    let systems: HashMap<&str, &System> = repo.systems.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut by_system: BTreeMap<&str, Vec<&Observation>> = BTreeMap::new();
     for o in &repo.observations {
         by_system.entry(o.system.as_str()).or_default().push(o);
@@ -250,7 +251,7 @@ pub fn evaluate(repo: &Repository, today: NaiveDate) -> Observations {
             }
         }
         let hosts: BTreeSet<&str> = scans.iter().map(|o| o.host.as_str()).collect();
-        let system = repo.system(system_id);
+        let system = systems.get(system_id).copied();
         for c in system.map(|s| s.components.as_slice()).unwrap_or_default() {
             let found = seen.get(c.product.as_str());
             let observed: Vec<&Observed> =
