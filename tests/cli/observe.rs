@@ -339,3 +339,33 @@ fn report_inventory_accuracy() {
     let out = env.run(&[&args[..], &["--format", "json"]].concat());
     assert!(!out.stdout.contains("\"accuracy\""), "{}", out.stdout);
 }
+
+/// `catalog import` keeps endoflife.date's identifiers and `latest`, and they are what matches a
+/// package whose name is not the product id: npm's `vue` is the catalog's `vuejs` by purl.
+#[test]
+fn imported_identifiers_match_observed_packages() {
+    let env = TestEnv::new();
+    env.write(
+        "inventory/systems/web.yaml",
+        "id: web\nowner: web\ncriticality: low\ncomponents:\n  - {product: vuejs, version: \"3.4.0\"}\n",
+    );
+    env.write(
+        "vuejs.json",
+        r#"{"schema_version":"1.0.0","result":{"name":"vuejs","label":"Vue","identifiers":[{"id":"pkg:npm/vue","type":"purl"}],
+        "releases":[{"name":"3","releaseDate":"2020-09-18","isEol":false,"eolFrom":null,"latest":{"name":"3.5.13","date":"2024-11-15"}},
+        {"name":"2","releaseDate":"2016-09-30","isEol":true,"eolFrom":"2023-12-31","latest":{"name":"2.7.16","date":"2023-12-24"}}]}}"#,
+    );
+    env.run(&["catalog", "import", "vuejs.json"]).assert_status(0);
+    let product = env.read("inventory/products/vuejs.yaml");
+    assert!(product.contains("pkg:npm/vue") && product.contains("latest: \"2.7.16\""), "{product}");
+    env.run(&["observe", "import", &fixture("npm-cyclonedx.json"), "--system", "web", "--host", "w1"])
+        .assert_status(0);
+    let out = env.run(&["check", "--today", "2026-12-01", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let item = &doc["items"][0]["observed"];
+    assert_eq!(
+        (item["drift"].as_str(), item["versions"].clone()),
+        (Some("version"), serde_json::json!(["2.6.14"]))
+    );
+    assert_eq!(doc["observations"]["unmatched"], 1, "jquery is not in this catalog");
+}
