@@ -391,4 +391,34 @@ mod tests {
         assert_eq!(host_file("../../etc/passwd"), "etc-passwd");
         assert_eq!(host_file(".."), "host");
     }
+
+    /// What the importer writes reads back, whatever the scanner put in names and versions.
+    #[test]
+    fn rendered_observations_read_back() {
+        let odd = "a\u{7f}b: \"x\" #c\n\u{feff}\u{85}é";
+        let c = Observed {
+            product: odd.into(),
+            version: "1.0 2".into(),
+            raw: Some(odd.into()),
+            purl: Some(odd.into()),
+            cpe: None,
+        };
+        let at = chrono::DateTime::parse_from_rfc3339("2024-09-01T00:00:00Z").unwrap();
+        let text = render(&Observation {
+            system: "web",
+            host: odd,
+            format: Format::Packages,
+            file: odd,
+            digest: "sha256:00",
+            collected_at: at,
+            components: std::slice::from_ref(&c),
+        });
+        let loaded = crate::load::load_blobs(
+            crate::model::Settings::default(),
+            vec![("inventory/observed/web/h.yaml".into(), text.clone().into_bytes())],
+        );
+        assert!(!loaded.has_errors(), "{:?}\n{text}", loaded.diagnostics);
+        let o = &loaded.repo.observations[0];
+        assert_eq!((o.host.as_str(), &o.components[0]), (odd, &c));
+    }
 }
