@@ -144,6 +144,10 @@ fn main() {
     if let Ok(spec) = std::env::var("LIFECYCLE_BENCH_GENERATE") {
         let (dir, n) = spec.rsplit_once(':').expect("DIR:N");
         generate(Path::new(dir), n.parse().expect("N is a number"));
+        // `LIFECYCLE_BENCH_OBSERVED=1` adds one observation file per system.
+        if std::env::var_os("LIFECYCLE_BENCH_OBSERVED").is_some() {
+            write_observations(Path::new(dir), n.parse().expect("N is a number"));
+        }
         return;
     }
     // `cargo test --benches` runs this binary with `--bench` absent; do nothing then.

@@ -22,6 +22,8 @@ pub enum Parsed {
     Report(Box<raw::Report>),
     Advisory(Box<raw::Advisory>),
     Observation(Box<raw::Observation>),
+    /// An observation file read by the fast path (exactly as `observe import` writes it).
+    Observed(Box<crate::model::observed::Observation>),
     SignOff(Box<crate::model::statement::SignOffFile>),
 }
 
@@ -244,6 +246,7 @@ impl Builder {
             Parsed::Advisory(a) => self.advisory(path, *a),
             Parsed::SignOff(f) => self.signoff(path, *f),
             Parsed::Observation(o) => self.observation(path, *o),
+            Parsed::Observed(o) => self.repo.observations.push(*o),
         }
     }
 

@@ -2,6 +2,7 @@
 //! into [`crate::model`] types and checks them, collecting every problem instead of stopping at the first.
 
 mod convert;
+mod observed;
 pub mod raw;
 pub mod schema;
 pub mod source;
@@ -338,7 +339,10 @@ fn parse(kind: Kind, path: &str, text: &str) -> Result<convert::Parsed, Box<Diag
         Kind::Report => convert::Parsed::Report(Box::new(yaml::parse(path, text)?)),
         Kind::SignOff => convert::Parsed::SignOff(Box::new(yaml::parse(path, text)?)),
         Kind::Advisory => convert::Parsed::Advisory(Box::new(yaml::parse(path, text)?)),
-        Kind::Observation => convert::Parsed::Observation(Box::new(yaml::parse(path, text)?)),
+        Kind::Observation => match observed::fast(path, text) {
+            Some(o) => convert::Parsed::Observed(Box::new(o)),
+            None => convert::Parsed::Observation(Box::new(yaml::parse(path, text)?)),
+        },
     })
 }
 
