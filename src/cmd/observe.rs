@@ -36,7 +36,7 @@ Examples:
 
 #[derive(clap::Args, Debug)]
 pub struct ImportArgs {
-    /// Files or folders (folders: every file in them)
+    /// Files or folders (folders: their .json, .csv, .txt, .list and .lst files)
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// The system the inputs describe (needed for package lists; SBOMs may name it themselves)
@@ -152,7 +152,10 @@ fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
     let settings = &loaded.repo.settings;
     let systems: Vec<String> = loaded.repo.systems.iter().map(|s| s.id.clone()).collect();
     let namer = Namer { args, settings, systems: &systems, now: ctx.now() };
-    let files = expand(&args.paths, &|_| true)?;
+    // In folders, the files scanners write; a file named on the command line is always read.
+    let files = expand(&args.paths, &|p| {
+        matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "csv" | "txt" | "list" | "lst"))
+    })?;
     let mut texts = BTreeMap::new();
     let mut diags = Vec::new();
     let mut planned: Vec<Planned> = Vec::new();

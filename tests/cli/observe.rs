@@ -166,6 +166,19 @@ fn csv_and_mapped_subjects() {
     );
     env.run(&["observe", "import", "scan.csv"]).assert_status(0);
     assert_eq!(written(&env).len(), 3, "{:?}", written(&env));
+
+    // A folder: its README is not an input.
+    let folder = env.run(&[
+        "observe",
+        "import",
+        &Path::new(PROJECT).join("tests/fixtures/observed").display().to_string(),
+        "--system",
+        "portal-www",
+        "--host",
+        "all",
+    ]);
+    folder.assert_status(0);
+    assert!(folder.stdout.contains("inventory/observed/portal-www/all.yaml"), "{}", folder.snapshot());
     env.write("lifecycle.yaml", "observe: {systems: {member-center-web: portal-www}}\n");
     env.run(&["observe", "import", &fixture("npm-cyclonedx.json")]).assert_status(0);
     assert!(env.path("inventory/observed/portal-www/member-center-web.yaml").is_file());
