@@ -103,6 +103,14 @@ fn packaged(name: &str, raw: &str, purl: Option<String>, cpe: Option<String>) ->
 
 /// Parses one input. `path` names it in errors.
 pub fn parse(path: &str, text: &str) -> Result<(Format, Vec<Scan>), Box<Diagnostic>> {
+    if let Some(at) = text.find('\0') {
+        let (line, col) = locate(text, &text[at..at + 1]);
+        return Err(bad(
+            Origin::new(path, line, col, 1),
+            "the file contains a NUL byte",
+            "import the scanner's text or JSON output, not a binary file",
+        ));
+    }
     let trimmed = text.trim_start();
     let scans = if trimmed.starts_with('{') || trimmed.starts_with('[') {
         let value: serde_json::Value =

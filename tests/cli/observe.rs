@@ -382,3 +382,30 @@ fn imported_identifiers_match_observed_packages() {
     );
     assert_eq!(doc["observations"]["unmatched"], 1, "jquery is not in this catalog");
 }
+
+/// Hostile inputs end in a located error, never a panic or a stack overflow: components nested
+/// 100,000 deep, bytes that are not UTF-8, a NUL in a package list.
+#[test]
+fn hostile_inputs_are_refused() {
+    let env = bare_example();
+    let deep = format!(
+        "{{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\", \"components\": {}{}}}",
+        "[{\"name\": \"a\", \"components\": ".repeat(100_000),
+        "[]}]".repeat(100_000)
+    );
+    env.write("in/deep.json", deep);
+    env.write("in/latin1.txt", b"openssl 1.0.2k\ncaf\xe9 1.0\n");
+    env.write("in/nul.txt", b"openssl 1.0.2k\0\n");
+    for (file, code) in
+        [("in/deep.json", "bad-json"), ("in/latin1.txt", "not-utf8"), ("in/nul.txt", "bad-observation")]
+    {
+        let out = env.run(&["observe", "import", file, "--system", "redis-session", "--host", "h"]);
+        out.assert_status(2);
+        assert!(
+            out.stderr.contains(&format!("error[{code}]")) && out.stderr.contains(file),
+            "{file}: {}",
+            out.stderr
+        );
+    }
+    assert_eq!(written(&env), Vec::<String>::new());
+}
