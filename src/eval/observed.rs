@@ -237,11 +237,20 @@ pub fn evaluate(repo: &Repository, today: NaiveDate) -> Observations {
         let Some(newest) = scans.iter().map(|o| o.collected_at).max() else { continue };
         let stale = newest.with_timezone(&repo.settings.timezone).date_naive() < fresh_from;
         out.stale_systems += usize::from(stale);
+        let system = systems.get(system_id).copied();
+        // The system's own components' purls come first: they say which package is which component.
+        let declared: HashMap<String, &str> = system
+            .map(|s| s.components.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| Some((purl_base(c.purl.as_deref()?)?, c.product.as_str())))
+            .collect();
         // product → (host → versions seen there), and how it matched.
         let mut seen: Seen = BTreeMap::new();
         for o in &scans {
             for c in &o.components {
-                match matcher.product(c) {
+                let own = c.purl.as_deref().and_then(purl_base).and_then(|b| declared.get(&b).copied());
+                match own.map(|id| (id, MatchedBy::Purl)).or_else(|| matcher.product(c)) {
                     Some((id, by)) => {
                         let e = seen.entry(id).or_insert_with(|| (by, c.product.clone(), BTreeMap::new()));
                         e.2.entry(o.host.as_str()).or_default().push(c);
@@ -251,7 +260,6 @@ pub fn evaluate(repo: &Repository, today: NaiveDate) -> Observations {
             }
         }
         let hosts: BTreeSet<&str> = scans.iter().map(|o| o.host.as_str()).collect();
-        let system = systems.get(system_id).copied();
         for c in system.map(|s| s.components.as_slice()).unwrap_or_default() {
             let found = seen.get(c.product.as_str());
             let observed: Vec<&Observed> =

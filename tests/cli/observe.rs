@@ -409,3 +409,19 @@ fn hostile_inputs_are_refused() {
     }
     assert_eq!(written(&env), Vec::<String>::new());
 }
+
+/// A declared component's own purl matches observed packages, even for a product the catalog lacks.
+#[test]
+fn declared_purls_match_observed_packages() {
+    let env = TestEnv::new();
+    env.write(
+        "inventory/systems/web.yaml",
+        "id: web\nowner: web\ncriticality: low\ncomponents:\n  - {product: in-house-ui, version: \"1.12.4\", purl: \"pkg:npm/jquery\"}\n",
+    );
+    env.run(&["observe", "import", &fixture("npm-cyclonedx.json"), "--system", "web", "--host", "w1"])
+        .assert_status(0);
+    let out = env.run(&["check", "--today", "2026-12-01", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["items"][0]["observed"]["drift"], "none", "{}", out.stdout);
+    assert_eq!(doc["items"][0]["observed"]["versions"], serde_json::json!(["1.12.4"]));
+}
