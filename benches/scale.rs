@@ -144,10 +144,19 @@ fn main() {
     if let Ok(spec) = std::env::var("LIFECYCLE_BENCH_GENERATE") {
         let (dir, n) = spec.rsplit_once(':').expect("DIR:N");
         generate(Path::new(dir), n.parse().expect("N is a number"));
+        // `LIFECYCLE_BENCH_OBSERVED=1` adds one observation file per system.
+        if std::env::var_os("LIFECYCLE_BENCH_OBSERVED").is_some() {
+            write_observations(Path::new(dir), n.parse().expect("N is a number"));
+        }
         return;
     }
     // `cargo test --benches` runs this binary with `--bench` absent; do nothing then.
     if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    // `LIFECYCLE_BENCH_ONLY=observe` runs only the observation scenarios.
+    if std::env::var("LIFECYCLE_BENCH_ONLY").as_deref() == Ok("observe") {
+        observe_scenario();
         return;
     }
     let sizes: Vec<usize> = std::env::var("LIFECYCLE_BENCH_SIZES")
@@ -196,6 +205,7 @@ fn main() {
         println!("{:<34} {n:>10} {:>10.3} s {:>10}", "library: load + evaluate", t.as_secs_f64(), "-");
     }
     verify_scenario();
+    observe_scenario();
     if per_system.len() > 1 {
         let (n0, t0) = per_system[0];
         let (n1, t1) = per_system[per_system.len() - 1];
@@ -360,4 +370,118 @@ fn report_scenario(root: &Path, changes: usize) {
     let t = binary(root, &kpi);
     let rss = peak_rss(root, &kpi).map(|m| format!("{m:.1}")).unwrap_or_else(|| "-".into());
     println!("{:<34} {:>10} {:>10.3} s {rss:>10}", "kpi --format json", 10_000, t.as_secs_f64());
+}
+
+/// A CycloneDX 1.6 SBOM of `n` components: one in ten is a catalog product (`pkg:generic/product-NNN`),
+/// the rest npm packages the catalog does not know.
+fn sbom(n: usize) -> String {
+    let mut out = String::from(
+        "{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.6\",\n  \"metadata\": {\"timestamp\": \"2026-01-10T02:00:00Z\", \"component\": {\"type\": \"application\", \"name\": \"system-00000\"}},\n  \"components\": [\n",
+    );
+    for i in 0..n {
+        let (name, purl) = if i % 10 == 0 {
+            let p = i % PRODUCTS;
+            (
+                format!("product-{p:03}"),
+                format!("pkg:generic/product-{p:03}@{}.{}.{}", 1 + i % CYCLES, p % 3, i % 20),
+            )
+        } else {
+            (format!("package-{i}"), format!("pkg:npm/package-{i}@1.{}.{}", i % 7, i % 13))
+        };
+        let version = purl.rsplit('@').next().unwrap_or("1.0.0").to_string();
+        let comma = if i + 1 < n { "," } else { "" };
+        let _ = writeln!(
+            out,
+            "    {{\"type\": \"library\", \"bom-ref\": \"{purl}\", \"name\": \"{name}\", \"version\": \"{version}\", \"purl\": \"{purl}\"}}{comma}"
+        );
+    }
+    out.push_str("  ]\n}\n");
+    out
+}
+
+/// One observation file per system (`generate`'s scheme): the three declared products, the first at
+/// another patch level every fifth system, and two packages the catalog does not know.
+fn write_observations(root: &Path, systems: usize) {
+    for s in 0..systems {
+        let mut components = Vec::new();
+        for j in 0..3 {
+            let p = (s * 7 + j * 101) % PRODUCTS;
+            let c = 1 + (s + j) % CYCLES;
+            let patch = if j == 0 && s % 5 == 0 { s % 20 + 1 } else { s % 20 };
+            components.push(lifecycle::model::observed::Observed {
+                product: format!("product-{p:03}"),
+                version: format!("{c}.{}.{patch}", p % 3),
+                raw: None,
+                purl: Some(format!("pkg:generic/product-{p:03}")),
+                cpe: None,
+            });
+        }
+        for k in 0..2 {
+            components.push(lifecycle::model::observed::Observed {
+                product: format!("lib-{k}"),
+                version: "1.0.0".into(),
+                raw: None,
+                purl: Some(format!("pkg:npm/lib-{k}@1.0.0")),
+                cpe: None,
+            });
+        }
+        let collected_at = chrono::DateTime::parse_from_rfc3339("2026-01-10T02:00:00Z").unwrap();
+        let system = format!("system-{s:05}");
+        let text = lifecycle::discovery::observe::render(&lifecycle::discovery::observe::Observation {
+            system: &system,
+            host: "host-1",
+            format: lifecycle::discovery::observe::Format::Csv,
+            file: "scan.csv",
+            digest: "sha256:0",
+            collected_at,
+            components: &components,
+        });
+        let dir = root.join("inventory/observed").join(&system);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("host-1.yaml"), text).unwrap();
+    }
+}
+
+/// `observe import` of a 10,000-component SBOM, and `check` on 10,000 systems with and without one
+/// observation file each.
+fn observe_scenario() {
+    let n = 10_000;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, n);
+    let bom = root.join("bom.json");
+    std::fs::write(&bom, sbom(n)).unwrap();
+    let bom = bom.display().to_string();
+    let import = median(5, || {
+        let _ = std::fs::remove_dir_all(root.join("inventory/observed"));
+        let _ = std::fs::remove_dir_all(root.join("inventory/discovery"));
+        let out = Command::new(env!("CARGO_BIN_EXE_lifecycle"))
+            .args(["observe", "import", "-q", &bom])
+            .current_dir(root)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("lifecycle runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    });
+    let rss = peak_rss(root, &["observe", "import", "-q", &bom])
+        .map(|m| format!("{m:.1}"))
+        .unwrap_or_else(|| "-".into());
+    println!(
+        "{:<34} {:>10} {:>10.3} s {rss:>10}",
+        "observe import (10,000 components)",
+        1,
+        import.as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(root.join("inventory/observed"));
+    let args = ["--today", "2026-01-15", "check", "--format", "json"];
+    let without = binary(root, &args);
+    write_observations(root, n);
+    let with = binary(root, &args);
+    let rss = peak_rss(root, &args).map(|m| format!("{m:.1}")).unwrap_or_else(|| "-".into());
+    println!("{:<34} {n:>10} {:>10.3} s {:>10}", "check --format json (no obs.)", without.as_secs_f64(), "-");
+    println!("{:<34} {n:>10} {:>10.3} s {rss:>10}", "check --format json (+1 obs. each)", with.as_secs_f64());
+    println!(
+        "observations cost: {:.2}× the time without (target ≤ 2×)",
+        with.as_secs_f64() / without.as_secs_f64()
+    );
 }

@@ -2,7 +2,8 @@
 # Builds a throwaway repository with the example organisation, five reviewers with fresh SSH keys, and
 # walks change CHG-2024-003 (Redis 6.2.14 → 7.2.0) through the OPS04 chain on the dates of the source
 # document: request 2024-09-05, architect 09-07, security 09-08, operations 09-09, CTO 09-10; execution
-# 09-15 … 10-15; the CTO's confirmation 10-16. Then runs `verify` and `check`, and writes the evidence
+# 09-15 … 10-15; the CTO's confirmation 10-16; the October scan finds one host still on 6.2.14 and an
+# undeclared end-of-life OpenSSL. Then runs `verify` and `check`, and writes the evidence
 # pack for the second half of 2024 (evidence.html, evidence.md, evidence.zh-CN.html).
 # The repository itself starts on 2024-03-01, when the organisation began tracking its estate.
 #
@@ -120,6 +121,18 @@ echo "== 2024-10-16 陈总 confirms completion"
 as chen; at "2024-10-16T10:00:00+08:00"
 "$lifecycle" confirm CHG-2024-003 -m "确认完成"
 
+echo "== 2024-10-18 the monthly scan: one host still runs Redis 6.2.14"
+as zhou.jie; at "2024-10-18T10:00:00+08:00"
+# redis-s-01 (CentOS 7) is scanned with rpm -qa; the other hosts report through the CMDB's CSV export.
+"$lifecycle" observe import "$here/examples/observed/redis-s-01.rpm.txt" \
+  --system redis-session --host redis-s-01 --collected-at 2024-10-18T02:00:00Z
+{
+  echo "system,host,product,version,collected_at"
+  for n in 2 3 4 5 6 7 8; do echo "redis-session,redis-s-0$n,redis,7.2.0,2024-10-18T02:00:00Z"; done
+} > "$later/scan.csv"
+"$lifecycle" observe import "$later/scan.csv"
+git add inventory && git commit -q -m "discovery: October scan of redis-session"
+
 echo "== change show"
 "$lifecycle" change show CHG-2024-003
 if "$lifecycle" verify --help >/dev/null 2>&1; then
@@ -128,6 +141,12 @@ if "$lifecycle" verify --help >/dev/null 2>&1; then
 fi
 echo "== check on 2024-10-20"
 "$lifecycle" --today 2024-10-20 check --system redis-session
+echo "== the same as a CI gate: inventory drift fails"
+if "$lifecycle" --today 2024-10-20 check --system redis-session --fail-on drift >/dev/null; then
+  echo "no drift"
+else
+  echo "check --fail-on drift: exit $?"
+fi
 echo "== the evidence pack, 2024-07-01 … 2024-12-31"
 for lang in en zh-CN; do
   suffix=$([ "$lang" = en ] && echo "" || echo ".$lang")

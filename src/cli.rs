@@ -101,6 +101,8 @@ pub enum Command {
     Catalog(cmd::catalog::Args),
     /// Import or fetch security advisories (OSV, CISA KEV) into advisories/
     Advisories(cmd::advisories::Args),
+    /// Import what scanners saw (SBOMs, package lists, CSV) into inventory/observed/
+    Observe(cmd::observe::Args),
     /// Start a lifecycle repository: settings, policy, people, an example, CI, schemas
     Init(cmd::init::Args),
     /// Print the JSON Schema of a kind of file, for editors (yaml-language-server) and CI
@@ -174,6 +176,7 @@ pub fn main() -> ExitCode {
             Command::Kpi(args) => cmd::report::run_kpi(&ctx, args, &mut out),
             Command::Catalog(args) => cmd::catalog::run(&ctx, args, &mut out),
             Command::Advisories(args) => cmd::advisories::run(&ctx, args, &mut out),
+            Command::Observe(args) => cmd::observe::run(&ctx, args, &mut out),
             Command::Init(args) => cmd::init::run(&ctx, args, &mut out),
             Command::Schema(args) => cmd::schema::run(&ctx, args, &mut out),
             Command::Calendar(args) => cmd::calendar::run(&ctx, args, &mut out),

@@ -78,6 +78,9 @@ pub struct Evidence {
     pub history: History,
     pub policy: PolicySection,
     pub inventory: InventorySection,
+    /// Inventory accuracy (§5.4): only when the inventory at the period's end has observations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<crate::eval::accuracy::Accuracy>,
     pub discovery: Discovery,
     pub changes: Population,
     pub separation_of_duties: Vec<Finding>,
@@ -628,6 +631,7 @@ pub fn gather_with_progress(
     let end_links = links_of(&end_repo);
     let items = status::evaluate(&end_repo, as_of, &end_links);
     let summary = Summary::of(&items);
+    let accuracy = crate::eval::accuracy::evaluate(&end_repo, as_of);
     let months = |n: u32| as_of.checked_add_months(chrono::Months::new(n)).unwrap_or(as_of);
     let row = |i: &status::Item| -> RegisterRow {
         let bucket = match i.end {
@@ -1108,6 +1112,7 @@ pub fn gather_with_progress(
             exceptions,
             items: all_rows,
         },
+        accuracy,
         discovery: Discovery { eol: eol_known, advisories },
         changes: Population { requests, version_changes, unapproved },
         separation_of_duties,

@@ -35,7 +35,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Exit 1 when a violation at or above this status exists (eol > due > warn), or a security
-    /// deadline is overdue
+    /// deadline is overdue; `drift` also fails on inventory drift (declared vs observed)
     #[arg(long, value_enum, default_value_t = FailOn::Never)]
     pub fail_on: FailOn,
 }
@@ -52,6 +52,8 @@ pub enum FailOn {
     Eol,
     Due,
     Warn,
+    // Everything `warn` fails on, and inventory drift (`inventory-drift`).
+    Drift,
     Never,
 }
 
@@ -112,6 +114,14 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     let mut summary = Summary::of(&items);
     summary.advisories = security.len();
     summary.advisories_overdue = counts.overdue;
+    let observed = crate::eval::observed::evaluate(repo, today);
+    let undeclared: Vec<_> = observed.undeclared.iter().filter(|u| shown(&u.system)).collect();
+    let drifts = undeclared.len()
+        + items
+            .iter()
+            .filter_map(|i| observed.items.get(&(i.system.id.clone(), i.component.name.clone())))
+            .filter(|s| s.drift != crate::eval::observed::Drift::None)
+            .count();
     let tz = repo.settings.timezone;
     let style = ctx.style();
     match args.format {
@@ -125,10 +135,20 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
                 style,
                 super::terminal_width(),
             )?;
+            render::observed::table(
+                out,
+                &observed,
+                &items,
+                &undeclared,
+                drifts,
+                style,
+                super::terminal_width(),
+            )?;
             render::security::table(out, &security, tz, style, super::terminal_width())?;
         }
         Format::Markdown => {
             render::check::markdown(out, &items, &summary, &repo.policy.eol, today, style)?;
+            render::observed::markdown(out, &observed, &items, &undeclared, drifts, style)?;
             render::security::markdown(out, &security, tz, style)?;
         }
         Format::Json => {
@@ -136,19 +156,33 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
                 schema: "lifecycle.check/v1",
                 today: today.format("%Y-%m-%d").to_string(),
                 summary: &summary,
-                items: items.iter().map(json::check_item).collect(),
+                items: items
+                    .iter()
+                    .map(|i| json::CheckItem {
+                        observed: render::observed::item_json(&observed, i),
+                        ..json::check_item(i)
+                    })
+                    .collect(),
                 advisories: security.iter().map(json::advisory_item).collect(),
+                undeclared: observed
+                    .any
+                    .then(|| undeclared.iter().map(|u| render::observed::undeclared_json(u)).collect()),
+                observations: observed
+                    .any
+                    .then(|| render::observed::summary_json(&observed, &undeclared, drifts)),
             };
             json::write(out, &doc)?
         }
     }
     let threshold = match args.fail_on {
         FailOn::Never => return Ok(Exit::Clean),
-        FailOn::Warn => Status::Warn,
+        FailOn::Warn | FailOn::Drift => Status::Warn,
         FailOn::Due => Status::Due,
         FailOn::Eol => Status::Eol,
     };
     // An overdue security deadline fails every threshold: it is past its policy's own limit.
-    let failing = items.iter().any(|i| i.violation && i.date_status >= threshold) || counts.overdue > 0;
+    let failing = items.iter().any(|i| i.violation && i.date_status >= threshold)
+        || counts.overdue > 0
+        || (args.fail_on == FailOn::Drift && drifts > 0);
     Ok(if failing { Exit::Findings } else { Exit::Clean })
 }

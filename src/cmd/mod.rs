@@ -11,6 +11,7 @@ pub mod confirm;
 pub mod init;
 pub mod log;
 pub mod man;
+pub mod observe;
 pub mod reject;
 pub mod report;
 pub mod review;

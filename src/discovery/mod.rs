@@ -5,4 +5,6 @@
 pub mod cvss;
 pub mod eol;
 pub mod http;
+pub mod observe;
 pub mod osv;
+pub mod sbom;

@@ -122,6 +122,10 @@ pub const CODES: &[(&str, &str)] = &[
         "late-retroactive-approval",
         "an emergency change's sign-offs came later than `retroactive_within` after it started",
     ),
+    (
+        "inventory-drift",
+        "what scanners observed differs from the inventory: another version, a declared component not seen, or an undeclared product",
+    ),
 ];
 
 pub fn describe(code: &str) -> &'static str {

@@ -135,6 +135,9 @@ pub struct Item<'a> {
     pub action: Action,
     /// The next date that matters, with what it is.
     pub next: Option<(Deadline, NaiveDate)>,
+    /// When the cycle was found through the build line of its `latest` (no cycle name matched):
+    /// that `latest` version.
+    pub build_line: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +166,31 @@ pub fn evaluate<'a>(repo: &'a Repository, today: NaiveDate, links: &Links) -> Ve
     items
 }
 
+/// The cycle of a version of `p` (§5.1, then the build line of the cycles' `latest`), with the
+/// `latest` version it matched through when it was the build-line rule.
+pub fn resolve_cycle(p: &Product, version: &str) -> Option<(usize, Option<String>)> {
+    let cycles = p.cycles.iter().map(|x| (x.name.as_str(), x.latest.as_deref()));
+    version::resolve_with_latest(version, cycles).map(|(i, rule)| match rule {
+        version::Rule::Name => (i, None),
+        version::Rule::BuildLine => (i, p.cycles[i].latest.clone()),
+    })
+}
+
+/// What a version of a product would be at `today` with no approvals: the status of an observed
+/// package the inventory does not declare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub status: Status,
+    pub cycle: Option<String>,
+    pub end: Option<NaiveDate>,
+    pub build_line: Option<String>,
+}
+
+pub fn verdict(repo: &Repository, system: &System, component: &Component, today: NaiveDate) -> Verdict {
+    let item = evaluate_one(repo, system, component, today, &Links::default());
+    Verdict { status: item.date_status, cycle: item.cycle, end: item.end, build_line: item.build_line }
+}
+
 fn end_of<'a>(
     repo: &'a Repository,
     c: &Component,
@@ -170,7 +198,7 @@ fn end_of<'a>(
     let product = repo.products.get(&c.product);
     let cycle = product.and_then(|p| match &c.cycle {
         Some(name) => p.cycles.iter().find(|x| &x.name == name),
-        None => version::resolve(&c.version, p.cycles.iter().map(|x| x.name.as_str())).map(|i| &p.cycles[i]),
+        None => resolve_cycle(p, &c.version).map(|(i, _)| &p.cycles[i]),
     });
     let cycle_name = cycle.map(|x| x.name.clone());
     if let Some(e) = c.eol {
@@ -343,6 +371,10 @@ fn evaluate_one<'a>(
         reason,
         action,
         next,
+        build_line: product
+            .filter(|_| component.cycle.is_none())
+            .and_then(|p| resolve_cycle(p, &component.version))
+            .and_then(|(_, latest)| latest),
     }
 }
 

@@ -21,6 +21,9 @@ pub enum Parsed {
     Request(Box<raw::ChangeRequest>),
     Report(Box<raw::Report>),
     Advisory(Box<raw::Advisory>),
+    Observation(Box<raw::Observation>),
+    /// An observation file read by the fast path (exactly as `observe import` writes it).
+    Observed(Box<crate::model::observed::Observation>),
     SignOff(Box<crate::model::statement::SignOffFile>),
 }
 
@@ -161,6 +164,11 @@ pub fn settings(raw: raw::Settings, diags: &mut Vec<Diagnostic>) -> Settings {
         set(&mut s.paths.people, p.people);
         set(&mut s.paths.changes, p.changes);
         set(&mut s.paths.advisories, p.advisories);
+        set(&mut s.paths.observed, p.observed);
+        set(&mut s.paths.discovery, p.discovery);
+    }
+    if let Some(o) = raw.observe {
+        s.observe_systems = o.systems;
     }
     if let Some(g) = raw.genesis {
         if g.value.len() >= 7 && g.value.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -237,6 +245,8 @@ impl Builder {
             Parsed::Report(r) => self.report(path, *r),
             Parsed::Advisory(a) => self.advisory(path, *a),
             Parsed::SignOff(f) => self.signoff(path, *f),
+            Parsed::Observation(o) => self.observation(path, *o),
+            Parsed::Observed(o) => self.repo.observations.push(*o),
         }
     }
 
@@ -583,6 +593,7 @@ impl Builder {
             rules.require_backup = r.require_backup.unwrap_or(false);
             rules.require_signed_commits = r.require_signed_commits.unwrap_or(false);
             rules.notify_before = r.notify_before.as_ref().and_then(|d| cx.duration(d));
+            rules.observation_max_age = r.observation_max_age.as_ref().and_then(|d| cx.duration(d));
             for (env, days) in r.windows.unwrap_or_default() {
                 let mut list = Vec::new();
                 for day in days {
@@ -979,9 +990,47 @@ impl Builder {
         });
     }
 
+    fn observation(&mut self, path: &str, o: raw::Observation) {
+        let mut diags = std::mem::take(&mut self.diags);
+        let mut cx = self.cx(path, &mut diags);
+        let collected_at = cx.timestamp(&o.collected_at);
+        let system_ok = cx.id(&o.system, "system", false);
+        if o.host.value.trim().is_empty() {
+            cx.error("bad-value", &o.host, "the host is empty", "name the host the scan ran on");
+        }
+        let components = o
+            .components
+            .into_iter()
+            .map(|c| {
+                let c = c.value;
+                crate::model::observed::Observed {
+                    product: c.product.value,
+                    version: c.version.value,
+                    raw: c.raw,
+                    purl: c.purl,
+                    cpe: c.cpe,
+                }
+            })
+            .collect();
+        let origin = cx.at(&o.system);
+        self.diags = diags;
+        let Some(collected_at) = collected_at.filter(|_| system_ok) else {
+            return;
+        };
+        self.repo.observations.push(crate::model::observed::Observation {
+            system: o.system.value,
+            host: o.host.value,
+            source: o.source.kind,
+            collected_at,
+            components,
+            origin,
+        });
+    }
+
     /// Cross-file checks, once everything is loaded.
     pub fn finish(mut self) -> (Repository, Vec<Diagnostic>) {
         let mut diags = std::mem::take(&mut self.diags);
+        observations_name_systems(&mut self.repo, &mut diags);
         let repo = &mut self.repo;
         repo.systems.sort_by(|a, b| a.id.cmp(&b.id));
         for pair in repo.systems.windows(2) {
@@ -1209,6 +1258,28 @@ impl Builder {
         }
         repo.advisories.sort_by(|a, b| a.id.cmp(&b.id));
         (self.repo, diags)
+    }
+}
+
+/// An observation of a system the inventory does not have is kept (it is evidence) but flagged.
+fn observations_name_systems(repo: &mut Repository, diags: &mut Vec<Diagnostic>) {
+    repo.observations.sort_by(|a, b| a.origin.cmp(&b.origin));
+    let ids: std::collections::HashSet<&str> = repo.systems.iter().map(|s| s.id.as_str()).collect();
+    for o in &repo.observations {
+        if !ids.contains(o.system.as_str()) {
+            let hint = match suggest(&o.system, ids.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`? Re-import with `--system {near}`"),
+                None => "add the system to the inventory, or re-import with `--system ID`".to_string(),
+            };
+            diags.push(
+                Diagnostic::warning(
+                    "unknown-system",
+                    o.origin.clone(),
+                    format!("the observation names system `{}`, which the inventory does not have", o.system),
+                )
+                .hint(hint),
+            );
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! into [`crate::model`] types and checks them, collecting every problem instead of stopping at the first.
 
 mod convert;
+mod observed;
 pub mod raw;
 pub mod schema;
 pub mod source;
@@ -58,6 +59,7 @@ enum Kind {
     Report,
     SignOff,
     Advisory,
+    Observation,
 }
 
 fn is_yaml(path: &str) -> bool {
@@ -229,6 +231,9 @@ fn classify(settings: &Settings, path: &str) -> Option<Kind> {
     if under(&p.advisories) {
         return Some(Kind::Advisory);
     }
+    if under(&p.observed) {
+        return Some(Kind::Observation);
+    }
     let rest = path.strip_prefix(&p.changes)?.strip_prefix('/')?;
     match rest.split_once('/')? {
         (_, "request.yaml") => Some(Kind::Request),
@@ -243,7 +248,7 @@ fn classify(settings: &Settings, path: &str) -> Option<Kind> {
 fn discover(source: &dyn Source, settings: &Settings) -> Vec<(Kind, String)> {
     let p = &settings.paths;
     let mut files: Vec<(Kind, String)> = Vec::new();
-    let mut dirs = vec![&p.systems, &p.products, &p.policies, &p.changes, &p.advisories];
+    let mut dirs = vec![&p.systems, &p.products, &p.policies, &p.changes, &p.advisories, &p.observed];
     dirs.sort();
     dirs.dedup();
     for dir in dirs {
@@ -343,6 +348,10 @@ fn parse(kind: Kind, path: &str, text: &str) -> Result<convert::Parsed, Box<Diag
         Kind::Report => convert::Parsed::Report(Box::new(yaml::parse(path, text)?)),
         Kind::SignOff => convert::Parsed::SignOff(Box::new(yaml::parse(path, text)?)),
         Kind::Advisory => convert::Parsed::Advisory(Box::new(yaml::parse(path, text)?)),
+        Kind::Observation => match observed::fast(path, text) {
+            Some(o) => convert::Parsed::Observed(Box::new(o)),
+            None => convert::Parsed::Observation(Box::new(yaml::parse(path, text)?)),
+        },
     })
 }
 
@@ -405,5 +414,25 @@ mod tests {
             load_blobs(Settings::default(), vec![("changes/CHG-1/request.yaml".into(), bytes.clone())]);
         let change = loaded.repo.changes.first().expect("the request is read");
         assert_eq!(change.digest, crate::model::statement::digest(&bytes));
+    }
+
+    /// An observation file reads into the model; a bad timestamp is located; an observation of a
+    /// system the inventory lacks is a warning, not an error (it is evidence).
+    #[test]
+    fn observation_files_load() {
+        let good = b"system: web\nhost: h1\nsource: {kind: csv}\ncollected_at: 2024-09-01T00:00:00Z\ncomponents:\n  - {product: redis, version: 6.2.14, raw: \"6.2.14-1\", purl: pkg:generic/redis}\n";
+        let loaded =
+            load_blobs(Settings::default(), vec![("inventory/observed/web/h1.yaml".into(), good.to_vec())]);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        assert_eq!(loaded.diagnostics[0].code, "unknown-system");
+        let o = &loaded.repo.observations[0];
+        assert_eq!((o.system.as_str(), o.host.as_str(), o.source.as_str()), ("web", "h1", "csv"));
+        assert_eq!(o.components[0].shown(), "6.2.14-1");
+        let bad = b"system: web\nhost: h1\nsource: {kind: csv}\ncollected_at: yesterday\n";
+        let loaded =
+            load_blobs(Settings::default(), vec![("inventory/observed/web/h1.yaml".into(), bad.to_vec())]);
+        let d = &loaded.diagnostics[0];
+        assert_eq!((d.code, d.origin.line), ("bad-timestamp", 4));
+        assert!(loaded.repo.observations.is_empty());
     }
 }

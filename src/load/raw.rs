@@ -22,6 +22,15 @@ pub struct Settings {
     pub genesis: Option<S>,
     #[schemars(with = "Option<js::Text>")]
     pub signing_namespace: Option<S>,
+    /// How `observe import` names systems: SBOM subject (metadata component) name → system id.
+    pub observe: Option<ObserveSettings>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObserveSettings {
+    #[serde(default)]
+    pub systems: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -39,6 +48,10 @@ pub struct PathsRaw {
     pub changes: Option<S>,
     #[schemars(with = "Option<js::Text>")]
     pub advisories: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
+    pub observed: Option<S>,
+    #[schemars(with = "Option<js::Text>")]
+    pub discovery: Option<S>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -238,6 +251,9 @@ pub struct Rules {
     pub notify_before: Option<S>,
     #[schemars(with = "Option<std::collections::BTreeMap<String, Vec<js::Text>>>")]
     pub windows: Option<IndexMap<S, Vec<S>>>,
+    /// Observations older than this are stale (§5.4; default 1mo).
+    #[schemars(with = "Option<js::Duration>")]
+    pub observation_max_age: Option<S>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -455,4 +471,42 @@ pub struct RangeRaw {
     pub fixed: Option<String>,
     pub last_affected: Option<String>,
     pub limit: Option<String>,
+}
+
+/// An observation file (§5.4), as `observe import` writes it.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Observation {
+    #[schemars(with = "js::Text")]
+    pub system: S,
+    #[schemars(with = "js::Text")]
+    pub host: S,
+    pub source: ObservationSource,
+    #[schemars(with = "js::Timestamp")]
+    pub collected_at: S,
+    #[serde(default)]
+    #[schemars(with = "Vec<ObservedComponent>")]
+    pub components: Vec<Spanned<ObservedComponent>>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObservationSource {
+    /// `cyclonedx`, `spdx`, `packages` (dpkg-query / rpm list) or `csv`.
+    pub kind: String,
+    pub file: Option<String>,
+    pub digest: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObservedComponent {
+    #[schemars(with = "js::Text")]
+    pub product: S,
+    #[schemars(with = "js::Text")]
+    pub version: S,
+    /// The version as the scanner reported it, when normalising changed it.
+    pub raw: Option<String>,
+    pub purl: Option<String>,
+    pub cpe: Option<String>,
 }

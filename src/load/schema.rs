@@ -27,10 +27,12 @@ pub enum Kind {
     Advisory,
     /// `lifecycle.yaml`
     Settings,
+    /// `inventory/observed/<system>/<host>.yaml`: what a scanner saw (written by `observe import`)
+    Observation,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::System,
         Kind::Product,
         Kind::Policy,
@@ -39,6 +41,7 @@ impl Kind {
         Kind::Report,
         Kind::Advisory,
         Kind::Settings,
+        Kind::Observation,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +54,7 @@ impl Kind {
             Kind::Report => "report",
             Kind::Advisory => "advisory",
             Kind::Settings => "settings",
+            Kind::Observation => "observation",
         }
     }
 }
@@ -67,6 +71,7 @@ pub fn schema(kind: Kind) -> serde_json::Value {
         Kind::Report => generator.into_root_schema_for::<raw::Report>(),
         Kind::Advisory => generator.into_root_schema_for::<raw::Advisory>(),
         Kind::Settings => generator.into_root_schema_for::<raw::Settings>(),
+        Kind::Observation => generator.into_root_schema_for::<raw::Observation>(),
     };
     schema.insert("$id".into(), format!("lifecycle:{}", kind.name()).into());
     schema.insert("title".into(), format!("lifecycle {} file", kind.name()).into());

@@ -1,5 +1,6 @@
 //! The plain data of a lifecycle repository: no I/O, no clock. Loaders build it; `eval` reads it.
 
+pub mod observed;
 pub mod statement;
 pub mod time;
 pub mod version;
@@ -24,6 +25,8 @@ pub struct Repository {
     pub advisories: Vec<Advisory>,
     /// Every sign-off file, by change folder and sequence number.
     pub signoffs: Vec<SignOff>,
+    /// Observation files (§5.4), sorted by path.
+    pub observations: Vec<observed::Observation>,
 }
 
 impl Repository {
@@ -43,6 +46,8 @@ pub struct Settings {
     pub paths: Paths,
     pub genesis: Option<String>,
     pub signing_namespace: String,
+    /// `observe.systems`: an SBOM subject's name → the system it describes.
+    pub observe_systems: BTreeMap<String, String>,
 }
 
 impl Default for Settings {
@@ -52,6 +57,7 @@ impl Default for Settings {
             paths: Paths::default(),
             genesis: None,
             signing_namespace: "lifecycle-signoff".into(),
+            observe_systems: BTreeMap::new(),
         }
     }
 }
@@ -65,6 +71,9 @@ pub struct Paths {
     pub people: String,
     pub changes: String,
     pub advisories: String,
+    pub observed: String,
+    /// Discovery run records (§8.1).
+    pub discovery: String,
 }
 
 impl Default for Paths {
@@ -76,6 +85,8 @@ impl Default for Paths {
             people: "policies/people.yaml".into(),
             changes: "changes".into(),
             advisories: "advisories".into(),
+            observed: "inventory/observed".into(),
+            discovery: "inventory/discovery".into(),
         }
     }
 }
@@ -365,6 +376,8 @@ pub struct Rules {
     pub notify_before: Option<Duration>,
     /// Allowed weekdays per environment.
     pub windows: BTreeMap<String, Vec<chrono::Weekday>>,
+    /// Observations older than this are stale (§5.4); `None` means the default, 1mo.
+    pub observation_max_age: Option<Duration>,
 }
 
 /// A KPI target such as `">= 95%"` or `"<= 72h"`.

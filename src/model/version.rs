@@ -48,6 +48,71 @@ pub fn resolve<'a>(version: &str, cycles: impl IntoIterator<Item = &'a str>) -> 
     best.map(|(_, i)| i)
 }
 
+/// How a version found its cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// The cycle's name is a prefix of the version (§5.1).
+    Name,
+    /// No cycle name matches; the version is on the build line of the cycle's `latest` (the same
+    /// leading segments, at least two, and more of them than any other cycle's `latest` shares).
+    BuildLine,
+}
+
+/// The cycle of `version`: by name (§5.1), or else by the build line of the cycles' `latest`
+/// versions, for vendors whose scanners report build numbers (`10.0.17763.5458` is Windows Server
+/// 2019, whose `latest` is `10.0.17763.6893`). `cycles` yields `(name, latest)`.
+pub fn resolve_with_latest<'a>(
+    version: &str,
+    cycles: impl IntoIterator<Item = (&'a str, Option<&'a str>)> + Clone,
+) -> Option<(usize, Rule)> {
+    if let Some(i) = resolve(version, cycles.clone().into_iter().map(|(n, _)| n)) {
+        return Some((i, Rule::Name));
+    }
+    let mut best: Option<(usize, usize)> = None;
+    let mut tie = false;
+    for (i, (_, latest)) in cycles.into_iter().enumerate() {
+        let Some(shared) = latest.and_then(|l| build_line(l, version)) else { continue };
+        match best {
+            Some((n, _)) if shared < n => {}
+            Some((n, _)) if shared == n => tie = true,
+            _ => {
+                best = Some((shared, i));
+                tie = false;
+            }
+        }
+    }
+    match best {
+        Some((_, i)) if !tie => Some((i, Rule::BuildLine)),
+        _ => None,
+    }
+}
+
+/// How many leading segments `version` shares with a cycle's `latest`, when it is on its build line:
+/// at least two shared, and either all of `latest` (`10.0.17763` → `10.0.17763.5458`) or as many
+/// segments as both have minus the build (`15.0.4415.2` → `15.0.4385.2`).
+pub fn build_line(latest: &str, version: &str) -> Option<usize> {
+    let (l, v) = (segments(latest), segments(version));
+    let shared = l.iter().zip(&v).take_while(|(a, b)| a.eq_ignore_ascii_case(b)).count();
+    (shared >= 2 && (shared == l.len() || l.len() == v.len())).then_some(shared)
+}
+
+/// The upstream version inside a distribution package version: the epoch (`1:`), the Debian or RPM
+/// revision (after the last `-`) and a `~`/`+` suffix (`+deb12u4`, `~20.04`) are dropped:
+/// `1:3.0.2-0ubuntu1.15` → `3.0.2`, `1.1.1k-12.el8_9` → `1.1.1k`, `7.9.2009` stays.
+pub fn upstream(raw: &str) -> &str {
+    let t = raw.trim();
+    let t = match t.split_once(':') {
+        Some((epoch, rest)) if !epoch.is_empty() && epoch.chars().all(|c| c.is_ascii_digit()) => rest,
+        _ => t,
+    };
+    let t = match t.rfind('-') {
+        Some(i) if i > 0 => &t[..i],
+        _ => t,
+    };
+    let t = t.split(['~', '+']).next().unwrap_or(t);
+    if t.is_empty() { raw.trim() } else { t }
+}
+
 /// One token of a version for ordering: a number, a word, or the mark of a pre-release.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Token {
@@ -161,6 +226,35 @@ mod tests {
         assert_eq!(pick("2012", &["2012-r2", "2012"]), Some("2012"));
         assert_eq!(pick("6.2.14", &["7.2", "7.0", "6.0"]), None);
         assert_eq!(pick("", &["1"]), None);
+    }
+
+    #[test]
+    fn distribution_versions_give_their_upstream() {
+        assert_eq!(upstream("1:3.0.2-0ubuntu1.15"), "3.0.2");
+        assert_eq!(upstream("1.1.1k-12.el8_9"), "1.1.1k");
+        assert_eq!(upstream("7.9.2009"), "7.9.2009");
+        assert_eq!(upstream("2.36-9+deb12u4"), "2.36");
+        assert_eq!(upstream("3.0.11-1~deb12u2"), "3.0.11");
+        assert_eq!(upstream("1:2.39.2-1.1"), "2.39.2");
+        assert_eq!(upstream("-"), "-");
+    }
+
+    #[test]
+    fn build_numbers_resolve_through_latest() {
+        let win = [
+            ("2022", Some("10.0.20348.3091")),
+            ("2019", Some("10.0.17763.6893")),
+            ("2016", Some("10.0.14393.7785")),
+        ];
+        assert_eq!(resolve_with_latest("10.0.17763.5458", win), Some((1, Rule::BuildLine)));
+        // Shares only `10.0` with every cycle: ambiguous, so unknown.
+        assert_eq!(resolve_with_latest("10.0.19045.1", win), None);
+        let sql =
+            [("2022", Some("16.0.4175.1")), ("2019", Some("15.0.4415.2")), ("2017", Some("14.0.3485.1"))];
+        assert_eq!(resolve_with_latest("15.0.4385.2", sql), Some((1, Rule::BuildLine)));
+        // A cycle name still wins first.
+        assert_eq!(resolve_with_latest("2019", sql), Some((1, Rule::Name)));
+        assert_eq!(resolve_with_latest("7.0.1", [("7.2", Some("7.2.7"))]), None);
     }
 
     #[test]

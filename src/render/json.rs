@@ -12,6 +12,11 @@ pub struct CheckDoc<'a> {
     pub summary: &'a Summary,
     pub items: Vec<CheckItem>,
     pub advisories: Vec<AdvisoryItem>,
+    /// Observed products the inventory does not declare (§5.4); only when there are observations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undeclared: Option<Vec<super::observed::UndeclaredJson>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observations: Option<super::observed::SummaryJson>,
 }
 
 #[derive(Serialize)]
@@ -29,6 +34,9 @@ pub struct CheckItem {
     pub change: Option<String>,
     pub exception: Option<String>,
     pub reason: String,
+    /// What scanners saw (§5.4): absent without observations, `null` for a system never scanned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed: Option<Option<super::observed::ObservedJson>>,
 }
 
 fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
@@ -50,6 +58,7 @@ pub fn check_item(i: &Item) -> CheckItem {
         change: i.change.clone(),
         exception: i.exception.as_ref().map(|e| e.change.clone()),
         reason: super::reason(Lang::En, i),
+        observed: None,
     }
 }
 

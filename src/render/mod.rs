@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod check;
 pub mod json;
+pub mod observed;
 pub mod report;
 pub mod review;
 pub mod security;
@@ -31,6 +32,14 @@ fn when(lang: Lang, days: i64) -> String {
 }
 
 pub fn reason(lang: Lang, item: &Item) -> String {
+    let text = reason_text(lang, item);
+    match &item.build_line {
+        Some(latest) => format!("{text} {}", lang.fmt("reason.build_line", &[("latest", latest)])),
+        None => text,
+    }
+}
+
+fn reason_text(lang: Lang, item: &Item) -> String {
     let product = &item.component.product;
     let cycle = item.cycle.as_deref().unwrap_or("?");
     match &item.reason {

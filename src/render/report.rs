@@ -164,6 +164,7 @@ impl<'a> Doc<'a> {
         self.push(Block::P(self.t("report.intro_facts").to_string()));
         self.policy();
         self.inventory();
+        self.accuracy();
         self.discovery();
         self.population();
         self.changes();
@@ -846,6 +847,90 @@ impl<'a> Doc<'a> {
             self.push(Block::P(self.t("report.kpi_misses").into()));
             self.push(Block::List(misses));
         }
+    }
+
+    /// Inventory accuracy (§5.4): the figure with its formula and population, every drift and every
+    /// undeclared end-of-life package. Nothing when the inventory has no observations.
+    fn accuracy(&mut self) {
+        let Some(a) = &self.ev.accuracy else { return };
+        self.push(Block::H(3, self.t("report.acc.title").into()));
+        let value = a.value.map(|v| format!("{v:.1}%")).unwrap_or_else(|| "—".into());
+        self.push(Block::P(self.f(
+            "report.acc.figure",
+            &[
+                ("value", &value),
+                ("confirmed", &a.confirmed),
+                ("declared", &a.declared),
+                ("scanned", &a.scanned),
+                ("observed", &a.systems_observed),
+                ("systems", &a.systems),
+                ("stale", &a.systems_stale),
+                ("max_age", &a.max_age),
+            ],
+        )));
+        self.push(Block::P(self.t("report.acc.authority").into()));
+        if !a.undeclared_eol.is_empty() {
+            let rows = a
+                .undeclared_eol
+                .iter()
+                .map(|u| {
+                    let end = u.end.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+                    self.f(
+                        "report.acc.undeclared",
+                        &[
+                            ("system", &u.system),
+                            ("product", &u.product),
+                            ("versions", &u.versions.join(", ")),
+                            ("end", &end),
+                        ],
+                    )
+                })
+                .collect();
+            self.push(Block::List(rows));
+        }
+        if a.drifts.is_empty() {
+            self.push(Block::P(self.t("report.acc.no_drift").into()));
+            return;
+        }
+        let head = [
+            "report.acc.system",
+            "report.acc.component",
+            "report.acc.declared",
+            "report.acc.observed",
+            "report.acc.drift",
+            "report.acc.collected",
+        ]
+        .iter()
+        .map(|k| self.t(k).to_string())
+        .collect();
+        let rows = a
+            .drifts
+            .iter()
+            .map(|d| {
+                let drift = self
+                    .t(&format!(
+                        "report.acc.drift_{}",
+                        serde_json::to_value(d.drift)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default()
+                    ))
+                    .to_string();
+                let mut observed = d.observed.join(", ");
+                if !d.hosts.is_empty() {
+                    observed = format!("{observed} ({})", d.hosts.join(", "));
+                }
+                vec![
+                    Cell::from(format!("`{}`", d.system)),
+                    Cell::from(d.component.clone()),
+                    Cell::from(d.declared.clone()),
+                    Cell::from(if observed.is_empty() { "—".to_string() } else { observed }),
+                    Cell::from(drift),
+                    Cell::from(self.time(Some(d.collected_at))),
+                ]
+            })
+            .collect();
+        self.push(Block::Table(head, rows));
     }
 
     fn verification(&mut self) {

@@ -2,7 +2,8 @@
 
 use std::process::Command;
 
-/// The demo walks CHG-2024-003 through the five-stage chain, confirms it, and `verify` passes.
+/// The demo walks CHG-2024-003 through the five-stage chain, confirms it, and `verify` passes; the
+/// October scan shows the host left on Redis 6.2.14 and an undeclared end-of-life OpenSSL.
 #[test]
 fn the_demo_walks_the_redis_change_and_verifies() {
     let dir = tempfile::tempdir().unwrap();
@@ -20,8 +21,20 @@ fn the_demo_walks_the_redis_change_and_verifies() {
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("CHG-2024-003 is approved."), "{stdout}");
     assert!(stdout.contains("CHG-2024-003 is complete."), "{stdout}");
-    assert!(stdout.contains("verify ok: commits checked: 11"), "{stdout}");
+    assert!(stdout.contains("verify ok: commits checked: 12"), "{stdout}");
     assert!(stdout.contains("sign-offs: 6, errors: 0, warnings: 0"), "{stdout}");
     assert!(stdout.contains("│ redis-session ┆ centos"), "{stdout}");
     assert!(stdout.contains("7.2.0"), "{stdout}");
+    // The October scan: one version drift and one undeclared end-of-life package, and the gate fails.
+    assert!(
+        stdout.contains("UNDECLARED END-OF-LIFE: redis-session runs openssl 1.0.2k-26.el7_9"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "version drift: redis-session / redis is declared 7.2.0, observed 6.2.14-1.el7.remi, 7.2.0"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("check --fail-on drift: exit 1"), "{stdout}");
 }

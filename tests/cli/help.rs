@@ -21,6 +21,7 @@ const COMMANDS: &[&[&str]] = &[
     &["catalog", "sync"],
     &["advisories", "import"],
     &["advisories", "sync"],
+    &["observe", "import"],
     &["init"],
     &["schema"],
     &["calendar"],

@@ -10,6 +10,7 @@ mod help;
 mod hostile;
 mod init;
 mod ledger;
+mod observe;
 mod report;
 mod review;
 mod schema;

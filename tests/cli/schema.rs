@@ -81,7 +81,7 @@ affected:
 source: {kind: osv, id: CVE-2024-0727, fetched_at: 2024-01-26T09:00:00Z}
 "#;
 
-/// Every YAML file of the example organisation (inventory/, policies/, examples/) and the SPEC's
+/// Every YAML file of the example organisation (inventory/ with its observations, policies/, examples/) and the SPEC's
 /// request, report and advisory are valid under the schema of their kind.
 #[test]
 fn schemas_accept_the_example_organisation() {
@@ -107,6 +107,12 @@ fn schemas_accept_the_example_organisation() {
     policies.push(root.join("examples/minimal/policy.yaml"));
     check("policy", policies);
     check("advisory", yaml_files(&root.join("inventory/advisories")));
+    let observed: Vec<_> = ["redis-product-cache", "redis-session"]
+        .iter()
+        .flat_map(|s| yaml_files(&root.join("inventory/observed").join(s)))
+        .collect();
+    assert_eq!(observed.len(), 7);
+    check("observation", observed);
     assert!(checked > 90, "only {checked} files");
     for (kind, text) in [("change", REQUEST), ("report", REPORT), ("advisory", ADVISORY)] {
         let errs = errors(&validator(&env, kind), &yaml(text));
@@ -173,7 +179,9 @@ fn schemas_reject_bad_documents() {
 fn schema_out_dir_and_list() {
     let env = TestEnv::new();
     env.run(&["schema", "-q", "--out-dir", "schemas"]).assert_status(0);
-    for kind in ["system", "product", "policy", "people", "change", "report", "advisory", "settings"] {
+    for kind in
+        ["system", "product", "policy", "people", "change", "report", "advisory", "settings", "observation"]
+    {
         assert_eq!(env.read(&format!("schemas/{kind}.json")), env.run(&["schema", kind]).stdout, "{kind}");
     }
     let list = env.run(&["schema"]);
