@@ -74,14 +74,8 @@ struct Me {
 }
 
 fn me(repo: &git2::Repository) -> Me {
-    let config = repo.config().ok();
-    let get = |k: &str| {
-        config
-            .as_ref()
-            .and_then(|c| c.get_string(k).ok())
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
+    let config = crate::git::Config::read(repo).unwrap_or_default();
+    let get = |k: &str| config.get(k);
     let name = get("user.name");
     let email = get("user.email");
     let from = email.as_deref().and_then(|e| e.split('@').next()).or(name.as_deref()).unwrap_or("");

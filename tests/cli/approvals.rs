@@ -11,6 +11,7 @@ use sha2::Digest;
 use crate::common::{Org, Output, tree};
 
 mod change;
+mod gitconfig;
 mod openpgp;
 mod pitfalls;
 mod refusals;

@@ -174,6 +174,41 @@ fn init_then_change_and_approve() {
     env.run(&["verify"]).assert_status(0);
 }
 
+/// A user whose identity and signing key live in the file `GIT_CONFIG_GLOBAL` names (CI runners,
+/// dev containers, several identities) gets that identity and key in people.yaml — not the one of
+/// `~/.gitconfig` — and signs with it (issue 14, defect 1).
+#[test]
+fn init_and_approve_read_the_file_git_config_global_names() {
+    let env = TestEnv::new();
+    env.git_init();
+    let public = configure_signing(&env);
+    for key in ["user.name", "user.email", "gpg.format", "user.signingKey"] {
+        env.git(&["config", "--unset", key]);
+    }
+    let key = env.path("home/keys/me");
+    env.write(
+        "home/work.gitconfig",
+        format!(
+            "[user]\n\tname = Zhang Wei\n\temail = zhang.wei@example.com\n\tsigningKey = {}\n[gpg]\n\tformat = ssh\n",
+            key.display()
+        ),
+    );
+    env.write("home/.gitconfig", "[user]\n\tname = Home Identity\n\temail = home@example.com\n");
+    let global = env.path("home/work.gitconfig");
+    let vars = [("GIT_CONFIG_GLOBAL", global.to_str().unwrap())];
+    env.run_env(&["init", "-q", "--template", "minimal"], &vars).assert_status(0);
+    let people = env.read("policies/people.yaml");
+    assert!(people.contains("id: zhang.wei") && people.contains("name: \"Zhang Wei\""), "{people}");
+    assert!(people.contains(&public), "the key of GIT_CONFIG_GLOBAL is listed:\n{people}");
+    env.commit_all("lifecycle init");
+    let new =
+        ["--today", TODAY, "change", "new", "--class", "replacement", "--target", "example/redis=8.0.0"];
+    env.run_env(&new, &vars).assert_status(0);
+    env.commit_all("request");
+    env.run_env(&["--today", TODAY, "approve", "CHG-2024-001", "-m", "ok"], &vars).assert_status(0);
+    env.run(&["verify"]).assert_status(0);
+}
+
 /// init in Chinese.
 #[test]
 fn init_in_chinese() {
