@@ -71,12 +71,19 @@ pub fn expand(paths: &[PathBuf], keep: &dyn Fn(&Path) -> bool) -> Result<Vec<Pat
     for p in paths {
         if p.is_dir() {
             let mut found: Vec<PathBuf> = walk(p)?.into_iter().filter(|f| keep(f)).collect();
+            // An import that finds nothing is a wrong path, not an empty success.
+            if found.is_empty() {
+                bail!("{}: the folder holds no file to import", p.display());
+            }
             found.sort();
             files.extend(found);
         } else if p.is_file() {
             files.push(p.clone());
         } else {
-            bail!("{}: no such file or folder", p.display());
+            bail!(
+                "{}: no such file or folder\n  = hint: check the path (relative paths start from the current folder)",
+                p.display()
+            );
         }
     }
     Ok(files)

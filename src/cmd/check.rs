@@ -79,7 +79,7 @@ impl From<StatusArg> for Status {
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
-    let loaded = ctx.load(args.at.as_deref())?;
+    let loaded = ctx.load_inventory(args.at.as_deref())?;
     if ctx.refuse_errors(&loaded)? {
         return Ok(Exit::Invalid);
     }

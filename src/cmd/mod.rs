@@ -51,7 +51,10 @@ impl Ctx {
             None => std::env::current_dir()?,
         };
         if !start.is_dir() {
-            bail!("{} is not a directory", start.display());
+            bail!(
+                "{} is not a directory\n  = hint: point `-C` at the folder of your inventory (where lifecycle.yaml is)",
+                start.display()
+            );
         }
         let git = Git::discover(&start);
         let root = git.as_ref().and_then(Git::workdir).unwrap_or_else(|| start.clone());
@@ -106,6 +109,31 @@ impl Ctx {
                 Ok(load::load(&Revision::new(git, commit)?))
             }
         }
+    }
+
+    /// [`Ctx::load`], refusing a place that holds no inventory at all (no `lifecycle.yaml`, no file
+    /// in any configured folder): a gate pointed at the wrong folder must fail, not pass on nothing.
+    pub fn load_inventory(&self, at: Option<&str>) -> Result<Loaded> {
+        let loaded = self.load(at)?;
+        if loaded.files > 0 || loaded.texts.contains_key("lifecycle.yaml") {
+            return Ok(loaded);
+        }
+        let p = &loaded.repo.settings.paths;
+        let folders = [&p.systems, &p.products, &p.policies, &p.changes]
+            .iter()
+            .map(|f| format!("{f}/"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let place = match at {
+            None => self.root.display().to_string(),
+            Some(rev) => format!("revision `{rev}`"),
+        };
+        let lang = self.lang;
+        bail!(
+            "{}\n  = hint: {}",
+            lang.fmt("load.no_inventory", &[("place", &place), ("folders", &folders)]),
+            lang.t("load.no_inventory_hint")
+        );
     }
 
     /// Prints diagnostics to stderr (errors always; warnings unless `quiet`).

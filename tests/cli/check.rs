@@ -727,3 +727,35 @@ fn machine_formats_are_never_coloured() {
         assert!(!out.stdout.contains('\x1b'), "{format}: {}", out.stdout);
     }
 }
+
+/// A gate pointed at the wrong place fails closed (issue 14, defect 3): in an empty folder, `check
+/// --fail-on warn`, `validate` and `calendar` exit 2 and name the fixes (`lifecycle init`, `-C`), in
+/// both languages; so does `-C` naming a folder that does not exist, or one without an inventory.
+#[test]
+fn no_inventory_fails_closed_and_names_the_fix() {
+    let env = TestEnv::new();
+    env.write("elsewhere/README.md", "not an inventory\n");
+    for args in [
+        &["check", "--today", "2024-09-01", "--fail-on", "warn"][..],
+        &["check", "--format", "json"],
+        &["validate"],
+        &["validate", "--format", "json"],
+        &["calendar"],
+        &["-C", "elsewhere", "check"],
+    ] {
+        let out = env.run(args);
+        out.assert_status(2);
+        assert!(out.stderr.contains("no inventory in "), "{args:?}:\n{}", out.snapshot());
+        assert!(out.stderr.contains("lifecycle init") && out.stderr.contains("-C"), "{}", out.snapshot());
+        assert_eq!(out.stdout, "", "{args:?} printed a result:\n{}", out.snapshot());
+    }
+    let out = env.run(&["-C", "no/such/folder", "validate"]);
+    out.assert_status(2);
+    assert!(out.stderr.contains("is not a directory") && out.stderr.contains("-C"), "{}", out.snapshot());
+    let out = env.run(&["--lang", "zh-CN", "check"]);
+    out.assert_status(2);
+    assert!(out.stderr.contains("lifecycle init"), "{}", out.snapshot());
+    // A lifecycle.yaml alone is an inventory (just initialised, nothing listed yet).
+    env.write("lifecycle.yaml", "timezone: UTC\n");
+    env.run(&["validate"]).assert_status(0);
+}

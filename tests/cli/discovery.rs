@@ -448,3 +448,23 @@ fn a_linked_change_responds_then_the_upgrade_resolves() {
         env.run(&["check", "--today", "2024-09-01", "--format", "json", "--system", "zabbix-monitor"]).json();
     assert_eq!(doc["advisories"][0]["status"], "overdue");
 }
+
+/// An import of nothing fails closed (issue 14, defect 3): a path that does not exist, or a folder
+/// without a file to import, exits 2 and writes nothing.
+#[test]
+fn importing_from_a_wrong_path_exits_2() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.path("empty")).unwrap();
+    for args in [
+        &["catalog", "import", "/nonexistent"][..],
+        &["catalog", "import", "empty"],
+        &["advisories", "import", "/nonexistent"],
+        &["advisories", "import", "empty"],
+    ] {
+        let out = env.run(args);
+        out.assert_status(2);
+        assert!(out.stderr.contains("no such file or folder") || out.stderr.contains("no file to import"));
+        assert!(!out.stdout.contains("0 products"), "{}", out.snapshot());
+    }
+    assert!(!env.path("inventory").exists(), "a failed import wrote files");
+}

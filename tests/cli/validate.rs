@@ -295,10 +295,13 @@ fn symlink_inside_the_repository_is_followed() {
     assert_eq!(out.json()["summary"]["systems"], 2);
 }
 
-/// An empty repository validates with a warning that no policy was found.
+/// A repository with nothing but `lifecycle.yaml` validates with a warning that no policy was found.
+/// (A folder without even `lifecycle.yaml` is no inventory and exits 2: issue 14, defect 3, tested in
+/// `check::no_inventory_fails_closed_and_names_the_fix`.)
 #[test]
 fn empty_repository() {
     let env = TestEnv::new();
+    env.write("lifecycle.yaml", "timezone: UTC\n");
     let out = env.run(&["validate"]);
     out.assert_status(0);
     assert!(out.stderr.contains("warning[no-policy]"), "{}", out.stderr);
