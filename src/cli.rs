@@ -17,6 +17,7 @@ Examples:
   lifecycle check --at v1.2 --system redis-session
   lifecycle validate                       every problem of every file, at once
   lifecycle change new --class replacement --target redis-session/redis=7.2.0
+  lifecycle people add wang.qiang --name 王强 --role architect --key wang.pub
   lifecycle approve CHG-2024-003 -m \"技术方案可行\"   sign your stage (signed statement, signed commit)
   lifecycle review --base origin/main      what a pull request changes, needs and has
   lifecycle verify                         every sign-off and change in history, against its time's trust
@@ -80,6 +81,8 @@ pub enum Command {
     Validate(cmd::validate::Args),
     /// Open change requests and follow their approval chains
     Change(cmd::change::Args),
+    /// Add, remove or re-key a person, opening the policy change that authorises it
+    People(cmd::people::Args),
     /// Sign the next stage of a change's approval chain (a signed statement in a signed commit)
     Approve(cmd::approve::Args),
     /// Sign a rejection; the change stops until its request is edited
@@ -161,6 +164,7 @@ pub fn main() -> ExitCode {
             Command::Check(args) => cmd::check::run(&ctx, args, &mut out),
             Command::Validate(args) => cmd::validate::run(&ctx, args, &mut out),
             Command::Change(args) => cmd::change::run(&ctx, args, &mut out),
+            Command::People(args) => cmd::people::run(&ctx, args, &mut out),
             Command::Approve(args) => cmd::approve::run(&ctx, args, &mut out),
             Command::Reject(args) => cmd::reject::run(&ctx, args, &mut out),
             Command::Confirm(args) => cmd::confirm::run(&ctx, args, &mut out),

@@ -10,6 +10,7 @@ pub mod completions;
 pub mod confirm;
 pub mod init;
 pub mod man;
+pub mod people;
 pub mod reject;
 pub mod report;
 pub mod review;

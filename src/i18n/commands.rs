@@ -11,7 +11,7 @@ pub const EN: &[(&str, &str)] = &[
     ),
     (
         "init.next",
-        "next: edit inventory/, run `lifecycle validate` and `lifecycle check`, then `git add -A && git commit`",
+        "next: edit inventory/ and policies/people.yaml (your reviewers, each with their own key), run `lifecycle validate` and `lifecycle check`, then `git add -A && git commit`.\nAfter this first commit, people change only through `lifecycle people add|remove|rotate`, which opens the policy change they need; a plain edit of policies/people.yaml fails `lifecycle verify`",
     ),
     ("init.skipped_policy", "skipped {path} (the repository has a policy already: {other})"),
     ("schema.wrote", "wrote {path}"),
@@ -52,6 +52,11 @@ pub const EN: &[(&str, &str)] = &[
     ("decision.rejected", "rejected"),
     ("decision.confirmed", "confirmed"),
     ("change.wrote", "wrote {path}"),
+    ("people.wrote", "wrote {path} ({what})"),
+    (
+        "people.next",
+        "next: commit the request alone (git add {request} && git commit), have it approved (`lifecycle approve {id}`), then commit {people}: the new people file counts only once {id} is approved",
+    ),
     (
         "change.new_next",
         "next: review it, commit it (git add {path} && git commit), then `lifecycle approve {id}`",
@@ -215,6 +220,13 @@ pub const EN: &[(&str, &str)] = &[
     ("help.cmd.verify", "Verify history: every sign-off, inventory version change and policy change"),
     ("help.cmd.review", "Review a branch against its base: what it changes, what it needs, what it has"),
     ("help.cmd.init", "Start a lifecycle repository: settings, policy, people, an example, CI, schemas"),
+    ("help.cmd.people", "Add, remove or re-key a person, opening the policy change that authorises it"),
+    (
+        "help.cmd.people.add",
+        "Add a person with their roles and public keys, and open the policy change for it",
+    ),
+    ("help.cmd.people.remove", "Remove a person, and open the policy change for it"),
+    ("help.cmd.people.rotate", "Replace a person's public keys, and open the policy change for it"),
     ("help.cmd.schema", "Print the JSON Schema of a kind of file, for editors (yaml-language-server) and CI"),
     ("help.cmd.calendar", "Write every deadline as an iCalendar (.ics) file"),
     ("help.cmd.completions", "Print a shell completion script"),
@@ -257,7 +269,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("init.no_key", "注意：git 配置中没有 SSH 签名密钥，policies/people.yaml 中的你暂无公钥；签署前请添加"),
     (
         "init.next",
-        "下一步：编辑 inventory/，运行 `lifecycle validate` 和 `lifecycle check`，然后 `git add -A && git commit`",
+        "下一步：编辑 inventory/ 和 policies/people.yaml（审批人及各自的公钥），运行 `lifecycle validate` 和 `lifecycle check`，然后 `git add -A && git commit`。\n首次提交之后，人员只能通过 `lifecycle people add|remove|rotate` 修改，它会发起所需的政策变更；直接编辑 policies/people.yaml 会使 `lifecycle verify` 失败",
     ),
     ("init.skipped_policy", "已跳过 {path}（仓库中已有政策文件：{other}）"),
     ("schema.wrote", "已写入 {path}"),
@@ -298,6 +310,11 @@ pub const ZH: &[(&str, &str)] = &[
     ("decision.rejected", "驳回"),
     ("decision.confirmed", "确认完成"),
     ("change.wrote", "已写入 {path}"),
+    ("people.wrote", "已写入 {path}（{what}）"),
+    (
+        "people.next",
+        "下一步：先单独提交申请（git add {request} && git commit），待其批准（`lifecycle approve {id}`）后再提交 {people}：新的人员文件只有在 {id} 批准后才生效",
+    ),
     (
         "change.new_next",
         "下一步：检查申请并提交（git add {path} && git commit），然后运行 `lifecycle approve {id}`",
@@ -425,6 +442,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("help.cmd.verify", "验证历史：每份签署、每次资产清单版本变更和政策变更"),
     ("help.cmd.review", "对照基线审查分支：变更了什么、需要哪些审批、已有哪些审批"),
     ("help.cmd.init", "初始化生命周期仓库：设置、政策、人员、示例系统、CI、Schema"),
+    ("help.cmd.people", "添加、移除人员或更换其公钥，并发起授权该修改的政策变更"),
+    ("help.cmd.people.add", "添加人员及其角色和公钥，并发起相应的政策变更"),
+    ("help.cmd.people.remove", "移除人员，并发起相应的政策变更"),
+    ("help.cmd.people.rotate", "更换人员的公钥，并发起相应的政策变更"),
     ("help.cmd.schema", "输出某类文件的 JSON Schema，供编辑器（yaml-language-server）和 CI 使用"),
     ("help.cmd.calendar", "将所有期限写成 iCalendar（.ics）日历文件"),
     ("help.cmd.completions", "输出 shell 自动补全脚本"),

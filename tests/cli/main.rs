@@ -9,6 +9,7 @@ mod discovery;
 mod help;
 mod hostile;
 mod init;
+mod people;
 mod report;
 mod review;
 mod schema;
