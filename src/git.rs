@@ -79,6 +79,11 @@ impl Git {
         Ok(out)
     }
 
+    /// The URL of remote `name`, if there is one.
+    pub fn remote_url(&self, name: &str) -> Option<String> {
+        self.repo.find_remote(name).ok()?.url().ok().map(str::to_string)
+    }
+
     pub fn blob_size(&self, id: git2::Oid) -> Result<usize> {
         let (size, _) = self.repo.odb()?.read_header(id)?;
         Ok(size)

@@ -51,7 +51,13 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     match args.format {
         Format::Markdown => render::markdown(out, &review, &args.base, ctx.lang)?,
         Format::Json => crate::render::json::write(out, &render::json(&review, &args.base))?,
-        Format::Sarif => crate::render::json::write(out, &render::sarif(&review))?,
+        Format::Sarif => {
+            let remote = remote_url(ctx);
+            crate::render::json::write(
+                out,
+                &render::sarif(&review, crate::render::sarif::repository_uri(remote.as_deref())),
+            )?
+        }
         Format::Github => {
             render::github(out, &review, ctx.lang)?;
             if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
@@ -63,4 +69,9 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         }
     }
     Ok(if review.errors() > 0 { Exit::Findings } else { Exit::Clean })
+}
+
+/// The `origin` remote's URL, if the repository has one.
+pub(super) fn remote_url(ctx: &Ctx) -> Option<String> {
+    ctx.git.as_ref()?.remote_url("origin")
 }

@@ -5,6 +5,7 @@ pub mod check;
 pub mod json;
 pub mod report;
 pub mod review;
+pub mod sarif;
 pub mod security;
 pub mod words;
 

@@ -300,6 +300,7 @@ fn sarif_validates_against_the_schema() {
         .map(|r| r["id"].as_str().unwrap())
         .collect();
     assert!(rules.contains(&"unapproved-version-change") && rules.contains(&"stale-signoff"));
+    crate::check::assert_sarif_rules(&sarif);
     let result = &run["results"][0];
     assert_eq!(result["ruleId"], "unapproved-version-change");
     assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], SYSTEM);
