@@ -7,14 +7,16 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 /// Writes `content` to `path` atomically (a crash leaves the old file or none, never half a file).
+/// A new file gets the permissions the umask allows (0666 & !umask, as git and every editor give);
+/// a replaced file keeps its own.
 pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
     let dir = path.parent().context("a file to write has a folder")?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".lifecycle-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    let mut tmp = temp_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
     tmp.write_all(content)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
@@ -24,13 +26,26 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
 pub fn create_atomic(path: &Path, content: &[u8]) -> Result<()> {
     let dir = path.parent().context("a file to write has a folder")?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new().prefix(".lifecycle-").tempfile_in(dir)?;
+    let mut tmp = temp_in(dir)?;
     tmp.write_all(content)?;
     tmp.as_file().sync_all()?;
     tmp.persist_noclobber(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot create {} (does it exist already?)", path.display()))?;
     Ok(())
+}
+
+/// A temporary file beside the target, created with mode 0666 so the umask decides, as for any new
+/// file (tempfile's default, 0600, would make every written file private whatever the umask says).
+fn temp_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".lifecycle-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
 }
 
 /// A YAML scalar: plain when unambiguous, otherwise double-quoted (JSON strings are valid YAML).

@@ -217,3 +217,41 @@ fn init_in_chinese() {
     out.assert_status(0);
     insta::assert_snapshot!(out.snapshot());
 }
+
+/// Written files honour the umask, as git's do (issue 14, defect 6): under umask 022 `init`,
+/// `schema --out-dir`, `calendar -o` and `report -o` write 0644 files, under 077 0600 files; a
+/// replaced file keeps its mode.
+#[cfg(unix)]
+#[test]
+fn written_files_honour_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |env: &TestEnv, rel: &str| std::fs::metadata(env.path(rel)).unwrap().permissions().mode() & 0o777;
+    for (umask, want) in [("022", 0o644), ("077", 0o600), ("002", 0o664)] {
+        let env = TestEnv::new();
+        env.git_init();
+        let run = |args: &str| {
+            let script = format!("umask {umask} && exec \"$0\" {args}");
+            let out = env.program_output("sh", &["-c", &script, crate::common::BIN], &[]);
+            assert_eq!(out.status, 0, "{args}:\n{}", out.snapshot());
+        };
+        run("init -q --template minimal");
+        env.commit_all("init");
+        run("schema --out-dir schemas");
+        run("--today 2024-09-01 calendar -o deadlines.ics");
+        run("--today 2024-09-01 report -o report.md");
+        for rel in [
+            "lifecycle.yaml",
+            "policies/people.yaml",
+            ".lifecycle/schemas/system.json",
+            "schemas/system.json",
+            "deadlines.ics",
+            "report.md",
+        ] {
+            assert_eq!(mode(&env, rel), want, "{rel} under umask {umask}");
+        }
+        std::fs::set_permissions(env.path("report.md"), std::fs::Permissions::from_mode(0o640)).unwrap();
+        run("--today 2024-09-01 report -o report.md");
+        assert_eq!(mode(&env, "report.md"), 0o640, "a replaced file keeps its mode");
+    }
+}
