@@ -253,6 +253,7 @@ fn apply(
     for (path, text, _) in &plan {
         crate::store::write_atomic(path, text.as_bytes())?;
     }
+    warn_unscored(ctx, &plan)?;
     for (path, _, key) in &plan {
         let rel = path.strip_prefix(&ctx.root).unwrap_or(path).display().to_string();
         writeln!(out, "{}", lang.fmt(key, &[("path", &rel)]))?;
@@ -291,6 +292,31 @@ fn apply(
         return Ok(Exit::Invalid);
     }
     Ok(Exit::Clean)
+}
+
+/// A warning for each written advisory that no CVSS vector or label scored: it is `unknown`, and the
+/// policy's strictest class applies to it unless a class names `unknown`.
+fn warn_unscored(ctx: &Ctx, plan: &[(PathBuf, String, &'static str)]) -> Result<()> {
+    if ctx.quiet {
+        return Ok(());
+    }
+    let warnings: Vec<Diagnostic> = plan
+        .iter()
+        .filter(|(_, text, _)| text.contains("\nseverity: unknown\n"))
+        .map(|(path, _, _)| {
+            let rel = path.strip_prefix(&ctx.root).unwrap_or(path).display().to_string();
+            Diagnostic::warning(
+                "unscored-advisory",
+                Origin::file(rel),
+                "no usable CVSS score (v2, v3.0, v3.1, v4.0) or severity label: severity is `unknown`, and the policy's strictest class applies",
+            )
+            .hint("check the advisory and set `severity:` by hand, or name `unknown` in a class's `applies_to.severity`")
+        })
+        .collect();
+    if !warnings.is_empty() {
+        print_diagnostics(ctx, &warnings, &BTreeMap::new())?;
+    }
+    Ok(())
 }
 
 fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {

@@ -468,3 +468,47 @@ fn importing_from_a_wrong_path_exits_2() {
     }
     assert!(!env.path("inventory").exists(), "a failed import wrote files");
 }
+
+/// CVSS v4 and unscored advisories (issue 14, defect 4): a GHSA record scored only with a critical
+/// `CVSS:4.0` vector imports as `critical`; an OSV malicious-package record with no score imports as
+/// `unknown` with a warning, and `check` gives it the strictest class — unless a class names
+/// `unknown`.
+#[test]
+fn cvss_v4_and_unscored_advisories() {
+    let env = TestEnv::with_example();
+    let affected =
+        r#"[{"package":{"ecosystem":"npm","name":"jquery","purl":"pkg:npm/jquery"},"versions":["1.12.4"]}]"#;
+    env.write(
+        "in/ghsa.json",
+        format!(
+            r#"{{"id":"GHSA-aaaa-bbbb-cccc","summary":"critical","severity":[{{"type":"CVSS_V4","score":"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}}],"affected":{affected}}}"#
+        ),
+    );
+    env.write(
+        "in/mal.json",
+        format!(r#"{{"id":"MAL-2024-0001","summary":"malicious package","affected":{affected}}}"#),
+    );
+    let out = env.run(&["--today", "2024-09-01", "advisories", "import", "in"]);
+    out.assert_status(0);
+    assert!(out.stderr.contains("warning[unscored-advisory]"), "{}", out.snapshot());
+    assert!(out.stderr.contains("MAL-2024-0001"), "{}", out.snapshot());
+    assert!(!out.stderr.contains("GHSA-aaaa-bbbb-cccc"), "{}", out.snapshot());
+    assert!(env.read("inventory/advisories/GHSA-aaaa-bbbb-cccc.yaml").contains("\nseverity: critical\n"));
+    assert!(env.read("inventory/advisories/MAL-2024-0001.yaml").contains("\nseverity: unknown\n"));
+    env.run(&["validate"]).assert_status(0);
+
+    let class_of = |env: &TestEnv, id: &str| {
+        let doc = env.run(&["check", "--today", "2024-09-02", "--format", "json"]).json();
+        let a = doc["advisories"].as_array().unwrap().iter().find(|a| a["advisory"] == id).cloned();
+        let a = a.unwrap_or_else(|| panic!("no {id} in {:#}", doc["advisories"]));
+        (a["severity"].as_str().unwrap().to_string(), a["class"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(class_of(&env, "GHSA-aaaa-bbbb-cccc"), ("critical".into(), "emergency-security".into()));
+    assert_eq!(class_of(&env, "MAL-2024-0001"), ("unknown".into(), "emergency-security".into()));
+    env.edit(
+        "policies/ops04.yaml",
+        "applies_to: {severity: [high]}",
+        "applies_to: {severity: [high, unknown]}",
+    );
+    assert_eq!(class_of(&env, "MAL-2024-0001"), ("unknown".into(), "important-security".into()));
+}
