@@ -25,12 +25,23 @@ impl Git {
         Ok(Git { repo, trees: Default::default() })
     }
 
-    /// Creates a repository in `dir` (`git init`).
+    /// Creates a repository in `dir` (`git init`) whose first branch is `init.defaultBranch` from
+    /// git's configuration, else `main`.
     pub fn init(dir: &Path) -> Result<Git> {
         quiet_reads();
-        let repo = git2::Repository::init(dir)
+        let branch = Config::read_in(dir).get("init.defaultBranch").unwrap_or_else(|| "main".to_string());
+        let mut options = git2::RepositoryInitOptions::new();
+        options.initial_head(&branch);
+        let repo = git2::Repository::init_opts(dir, &options)
             .with_context(|| format!("cannot create a git repository in {}", dir.display()))?;
         Ok(Git { repo, trees: Default::default() })
+    }
+
+    /// The branch HEAD is on (also before the first commit), if it is on one.
+    pub fn head_branch(&self) -> Option<String> {
+        let head = self.repo.find_reference("HEAD").ok()?;
+        let target = head.symbolic_target().ok()??.to_string();
+        target.strip_prefix("refs/heads/").map(str::to_string)
     }
 
     pub fn workdir(&self) -> Option<PathBuf> {
@@ -405,9 +416,27 @@ pub struct Config {
 }
 
 impl Config {
+    /// The configuration git would use in `dir` outside any repository (system, global, the
+    /// environment), for `init`; empty when git cannot say.
+    pub fn read_in(dir: &Path) -> Config {
+        match Config::run(dir) {
+            Ok(Some(c)) => c,
+            _ => git2::Config::open_default().map(|c| Config::from_git2(&c)).unwrap_or_default(),
+        }
+    }
+
     /// Reads the configuration git would use in `repo` (its work tree, else its git folder).
     pub fn read(repo: &git2::Repository) -> Result<Config> {
         let dir = repo.workdir().unwrap_or_else(|| repo.path());
+        match Config::run(dir)? {
+            Some(config) => Ok(config),
+            // Without the git program, libgit2's reading is the best there is.
+            None => Ok(repo.config().map(|c| Config::from_git2(&c)).unwrap_or_default()),
+        }
+    }
+
+    /// `git config --list -z` in `dir`; `None` when there is no git program.
+    fn run(dir: &Path) -> Result<Option<Config>> {
         let out = match std::process::Command::new("git")
             .arg("-C")
             .arg(dir)
@@ -416,8 +445,7 @@ impl Config {
             .output()
         {
             Ok(out) => out,
-            // Without the git program, libgit2's reading is the best there is.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::from_libgit2(repo)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e).context("cannot run `git config`"),
         };
         // A configuration git cannot read stops git too; say what git said.
@@ -425,7 +453,7 @@ impl Config {
         if !out.status.success() && !why.trim().is_empty() {
             bail!("git cannot read its configuration: {}", why.trim());
         }
-        Ok(Config::parse(&out.stdout))
+        Ok(Some(Config::parse(&out.stdout)))
     }
 
     /// Parses `git config --list -z` output: `key\nvalue\0` per entry (`key\0` for a bare key).
@@ -439,11 +467,9 @@ impl Config {
         Config { values }
     }
 
-    fn from_libgit2(repo: &git2::Repository) -> Config {
+    fn from_git2(config: &git2::Config) -> Config {
         let mut values = std::collections::HashMap::new();
-        if let Ok(config) = repo.config().and_then(|mut c| c.snapshot())
-            && let Ok(mut entries) = config.entries(None)
-        {
+        if let Ok(mut entries) = config.entries(None) {
             while let Some(Ok(entry)) = entries.next() {
                 if let (Ok(k), Ok(v)) = (entry.name(), entry.value()) {
                     values.insert(canonical(k), v.to_string());

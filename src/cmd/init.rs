@@ -220,7 +220,24 @@ timezone: UTC                      # IANA name: timestamps without an offset and
 ";
 
 /// The files `init` writes: path and content.
-fn files(template: Template, me: &Me, others: &[crate::store::PersonEntry]) -> Vec<(String, String)> {
+/// The CI workflow, triggered by pushes to `branch` (the repository's branch, not a guess).
+fn workflow(branch: &str) -> String {
+    WORKFLOW
+        .replacen(
+            "# Copy to .github/workflows/lifecycle.yml in your inventory repository.\n",
+            "# Written by `lifecycle init`.\n",
+            1,
+        )
+        .replace("branches: [main]", &format!("branches: [{}]", scalar(branch)))
+        .replace("# summary as a comment. On main:", &format!("# summary as a comment. On {branch}:"))
+}
+
+fn files(
+    template: Template,
+    me: &Me,
+    others: &[crate::store::PersonEntry],
+    branch: &str,
+) -> Vec<(String, String)> {
     let (policy_path, policy) = template.file();
     let mut files = vec![
         ("lifecycle.yaml".to_string(), format!("{}{SETTINGS}", modeline("lifecycle.yaml", Kind::Settings))),
@@ -231,14 +248,7 @@ fn files(template: Template, me: &Me, others: &[crate::store::PersonEntry]) -> V
             "inventory/products/redis.yaml".to_string(),
             format!("{}{REDIS_PRODUCT}", modeline("inventory/products/redis.yaml", Kind::Product)),
         ),
-        (
-            ".github/workflows/lifecycle.yml".to_string(),
-            WORKFLOW.replacen(
-                "# Copy to .github/workflows/lifecycle.yml in your inventory repository.\n",
-                "# Written by `lifecycle init`.\n",
-                1,
-            ),
-        ),
+        (".github/workflows/lifecycle.yml".to_string(), workflow(branch)),
     ];
     for kind in Kind::ALL {
         files.push((format!("{SCHEMA_DIR}/{}.json", kind.name()), super::schema::text(kind)));
@@ -278,7 +288,8 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     let (mut created, mut skipped) = (Vec::new(), Vec::new());
     let (policy_path, _) = args.template.file();
     let existing_policy = existing_policy(&ctx.root);
-    for (path, content) in files(args.template, &me, &others) {
+    let branch = git.head_branch().unwrap_or_else(|| "main".to_string());
+    for (path, content) in files(args.template, &me, &others, &branch) {
         let full = ctx.root.join(&path);
         // symlink_metadata: a dangling symlink is a file too, and is not replaced.
         if full.symlink_metadata().is_ok() {
@@ -326,6 +337,16 @@ mod tests {
             modeline("inventory/systems/a.yaml", Kind::System),
             "# yaml-language-server: $schema=../../.lifecycle/schemas/system.json\n"
         );
+    }
+
+    /// The workflow installs from the repository Cargo.toml names, and triggers on the given branch.
+    #[test]
+    fn the_workflow_installs_from_the_package_repository() {
+        let install = format!("cargo install --locked --git {} lifecycle", env!("CARGO_PKG_REPOSITORY"));
+        assert!(WORKFLOW.contains(&install), "the workflow does not run `{install}`");
+        assert!(include_str!("../../README.md").contains(&install), "the README does not say `{install}`");
+        let w = workflow("master");
+        assert!(w.contains("branches: [master]") && !w.contains("branches: [main]"), "{w}");
     }
 
     #[test]

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use crate::eval::findings::{CODES, documented, index};
 
-const INFORMATION_URI: &str = "https://github.com/lifecycle-tool/lifecycle";
-const HELP_URI: &str = "https://github.com/lifecycle-tool/lifecycle/blob/main/docs/diagnostics.md";
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+const HELP_URI: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/diagnostics.md");
 
 /// `unapproved-policy-change` → `UnapprovedPolicyChange` (SARIF's `name` is a readable identifier,
 /// not the id again).

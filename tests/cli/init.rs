@@ -255,3 +255,30 @@ fn written_files_honour_the_umask() {
         assert_eq!(mode(&env, "report.md"), 0o640, "a replaced file keeps its mode");
     }
 }
+
+/// The generated workflow triggers on the repository's own branch (issue 14, defect 8): a new
+/// repository starts on `init.defaultBranch` (else `main`), an existing one keeps its branch.
+#[test]
+fn the_workflow_triggers_on_the_repository_branch() {
+    let branch = |env: &TestEnv| env.git(&["symbolic-ref", "--short", "HEAD"]).trim().to_string();
+    let env = TestEnv::new();
+    env.run(&["init", "-q"]).assert_status(0);
+    assert_eq!(branch(&env), "main");
+    assert!(env.read(".github/workflows/lifecycle.yml").contains("branches: [main]"));
+
+    let env = TestEnv::new();
+    let vars = [
+        ("GIT_CONFIG_COUNT", "1"),
+        ("GIT_CONFIG_KEY_0", "init.defaultBranch"),
+        ("GIT_CONFIG_VALUE_0", "trunk"),
+    ];
+    env.run_env(&["init", "-q"], &vars).assert_status(0);
+    assert_eq!(branch(&env), "trunk");
+    assert!(env.read(".github/workflows/lifecycle.yml").contains("branches: [trunk]"));
+
+    let env = TestEnv::new();
+    env.git(&["init", "-q", "-b", "master"]);
+    env.run(&["init", "-q"]).assert_status(0);
+    let workflow = env.read(".github/workflows/lifecycle.yml");
+    assert!(workflow.contains("branches: [master]") && !workflow.contains("branches: [main]"), "{workflow}");
+}
