@@ -321,7 +321,10 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
         let e = approvals::evaluate_one(&after.repo, ch, &mine);
         match (&e.state, &e.next) {
             (State::Approved, _) => {
-                writeln!(out, "{}", lang.fmt("approve.is_approved", &[("id", &change.id)]))?
+                writeln!(out, "{}", lang.fmt("approve.is_approved", &[("id", &change.id)]))?;
+                if !ctx.quiet {
+                    writeln!(out, "{}", after_approval(ctx, &after.repo, ch))?;
+                }
             }
             (State::Complete, _) => {
                 writeln!(out, "{}", lang.fmt("approve.is_complete", &[("id", &change.id)]))?
@@ -360,6 +363,33 @@ pub fn find_change<'a>(repo: &'a Repository, id: &str) -> Result<&'a ChangeReque
 }
 
 /// Refuses when the work tree's `path` is not exactly HEAD's.
+/// What comes after the last approval: commit the policy files it lists, or carry the change out
+/// (and write, commit and confirm its report when the class confirms).
+fn after_approval(ctx: &Ctx, repo: &crate::model::Repository, ch: &crate::model::ChangeRequest) -> String {
+    let lang = ctx.lang;
+    let id = ch.id.as_str();
+    let class = repo.policy.classes.get(&ch.class);
+    if ch.class == "policy" {
+        let files: Vec<&str> = ch
+            .targets
+            .iter()
+            .filter_map(|t| match t {
+                crate::model::Target::File { path, .. } => Some(path.as_str()),
+                _ => None,
+            })
+            .collect();
+        return lang.fmt("approve.next_policy", &[("files", &files.join(" "))]);
+    }
+    if let Some(until) = ch.until {
+        return lang.fmt("approve.next_exception", &[("until", &until)]);
+    }
+    let report = format!("{}/{id}/report.yaml", repo.settings.paths.changes);
+    match class.and_then(|c| c.confirm.as_deref()) {
+        Some(role) => lang.fmt("approve.next_confirm", &[("id", &id), ("report", &report), ("role", &role)]),
+        None => lang.t("approve.next_execute").to_string(),
+    }
+}
+
 /// The people file must be HEAD's: trust comes from committed content. One exception: a new people
 /// file that a committed `policy` request lists by digest (what `people add|remove|rotate` writes)
 /// waits in the work tree for its approval; then trust is HEAD's people file, read from git.

@@ -103,7 +103,9 @@ fn people_add_opens_the_policy_change_and_verify_accepts_it() {
     env.run(&["validate"]).assert_status(0);
 
     commit_only(&env, &[request], "CHG-2024-001: add wang.qiang");
-    env.run(&["--today", TODAY, "approve", "CHG-2024-001", "-m", "ok"]).assert_status(0);
+    let out = env.run(&["--today", TODAY, "approve", "CHG-2024-001", "-m", "ok"]);
+    out.assert_status(0);
+    assert!(out.stdout.contains("next: commit policies/people.yaml"), "{}", out.snapshot());
     env.commit_all("people: add wang.qiang (CHG-2024-001)");
     let verify = env.run(&["verify"]);
     verify.assert_status(0);
