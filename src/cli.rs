@@ -27,6 +27,7 @@ Examples:
   lifecycle calendar -o deadlines.ics      every deadline for your calendar
   lifecycle schema system                  JSON Schema for editors
   lifecycle completions bash               shell completions
+  lifecycle man --out-dir ~/.local/share/man/man1   man pages
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 invalid input or usage.";
 
@@ -109,8 +110,7 @@ pub enum Command {
     Calendar(cmd::calendar::Args),
     /// Print a shell completion script
     Completions(cmd::completions::Args),
-    /// Print the man page (roff)
-    #[command(hide = true)]
+    /// Print the man page (roff), or write one per command
     Man(cmd::man::Args),
 }
 
@@ -178,7 +178,7 @@ pub fn main() -> ExitCode {
             Command::Schema(args) => cmd::schema::run(&ctx, args, &mut out),
             Command::Calendar(args) => cmd::calendar::run(&ctx, args, &mut out),
             Command::Completions(args) => cmd::completions::run(args, &mut out),
-            Command::Man(args) => cmd::man::run(args, &mut out),
+            Command::Man(args) => cmd::man::run(args, ctx.quiet, &mut out),
         };
         out.flush().map_err(anyhow::Error::from).and(exit)
     });

@@ -244,6 +244,7 @@ pub const EN: &[(&str, &str)] = &[
     ("help.cmd.verify", "Verify history: every sign-off, inventory version change and policy change"),
     ("help.cmd.review", "Review a branch against its base: what it changes, what it needs, what it has"),
     ("help.cmd.init", "Start a lifecycle repository: settings, policy, people, an example, CI, schemas"),
+    ("help.cmd.man", "Print the man page (roff), or write one per command"),
     ("help.cmd.people", "Add, remove or re-key a person, opening the policy change that authorises it"),
     (
         "help.cmd.people.add",
@@ -481,6 +482,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("help.cmd.verify", "验证历史：每份签署、每次资产清单版本变更和政策变更"),
     ("help.cmd.review", "对照基线审查分支：变更了什么、需要哪些审批、已有哪些审批"),
     ("help.cmd.init", "初始化生命周期仓库：设置、政策、人员、示例系统、CI、Schema"),
+    ("help.cmd.man", "输出 man 手册页（roff），或为每个命令写一页"),
     ("help.cmd.people", "添加、移除人员或更换其公钥，并发起授权该修改的政策变更"),
     ("help.cmd.people.add", "添加人员及其角色和公钥，并发起相应的政策变更"),
     ("help.cmd.people.remove", "移除人员，并发起相应的政策变更"),
