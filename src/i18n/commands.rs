@@ -255,7 +255,6 @@ pub const EN: &[(&str, &str)] = &[
     ("help.cmd.schema", "Print the JSON Schema of a kind of file, for editors (yaml-language-server) and CI"),
     ("help.cmd.calendar", "Write every deadline as an iCalendar (.ics) file"),
     ("help.cmd.completions", "Print a shell completion script"),
-    ("help.cmd.man", "Print the man page (roff)"),
     (
         "help.cmd.report",
         "The evidence pack: policy, inventory, discovery, every change with its signed chain, KPIs",
@@ -490,7 +489,6 @@ pub const ZH: &[(&str, &str)] = &[
     ("help.cmd.schema", "输出某类文件的 JSON Schema，供编辑器（yaml-language-server）和 CI 使用"),
     ("help.cmd.calendar", "将所有期限写成 iCalendar（.ics）日历文件"),
     ("help.cmd.completions", "输出 shell 自动补全脚本"),
-    ("help.cmd.man", "输出 man 手册页（roff）"),
     ("help.cmd.report", "证据包：政策、资产清单、发现情况、每项变更及其签名审批链、KPI"),
     ("help.cmd.kpi", "仅输出 KPI 表：目标、实测值、计算公式和统计范围"),
     ("help.cmd.catalog", "从 endoflife.date 导入或获取生命周期数据，写入 inventory/products/"),
