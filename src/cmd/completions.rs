@@ -21,6 +21,10 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, out: &mut dyn Write) -> Result<Exit> {
-    clap_complete::generate(args.shell, &mut Cli::command(), "lifecycle", out);
+    // clap_complete panics when a write fails; written to memory first, a closed pipe is an
+    // ordinary error (a quiet exit), whatever the script's size.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "lifecycle", &mut script);
+    out.write_all(&script)?;
     Ok(Exit::Clean)
 }
