@@ -56,7 +56,7 @@ pub struct Global {
     /// Language of human output [default: from LANG]
     #[arg(long, global = true, value_enum)]
     pub lang: Option<Lang>,
-    /// When to use colours (NO_COLOR is honoured under `auto`)
+    /// When to use colours (`auto` honours NO_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM=dumb)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Print only results, no notes
@@ -154,7 +154,7 @@ pub fn main() -> ExitCode {
     let color = match cli.global.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => env("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        ColorChoice::Auto => auto_color(&env, std::io::stdout().is_terminal()),
     };
     let lang = cli.global.lang.unwrap_or_else(|| Lang::from_env(&env));
     let result = Ctx::new(&cli.global, lang, color).and_then(|ctx| {
@@ -193,8 +193,46 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Colour under `--color auto`, as the terminal conventions say (and anstream decides for clap):
+/// `NO_COLOR` (non-empty) never; else `CLICOLOR_FORCE` (non-empty, not `0`) always; else `CLICOLOR=0`
+/// never; else on a terminal unless `TERM=dumb`.
+pub fn auto_color(env: &dyn Fn(&str) -> Option<String>, terminal: bool) -> bool {
+    let set = |k: &str| env(k).filter(|v| !v.is_empty());
+    if set("NO_COLOR").is_some() {
+        return false;
+    }
+    if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        return true;
+    }
+    if set("CLICOLOR").is_some_and(|v| v == "0") {
+        return false;
+    }
+    terminal && env("TERM").is_none_or(|t| t != "dumb")
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::auto_color;
+
+    #[test]
+    fn colour_follows_the_terminal_conventions() {
+        let with = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        assert!(auto_color(&with(&[]), true));
+        assert!(!auto_color(&with(&[]), false));
+        assert!(!auto_color(&with(&[("TERM", "dumb")]), true));
+        assert!(auto_color(&with(&[("CLICOLOR_FORCE", "1")]), false));
+        assert!(auto_color(&with(&[("CLICOLOR_FORCE", "1"), ("TERM", "dumb")]), false));
+        assert!(!auto_color(&with(&[("CLICOLOR_FORCE", "0")]), false));
+        assert!(!auto_color(&with(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]), true));
+        assert!(!auto_color(&with(&[("CLICOLOR", "0")]), true));
+        assert!(auto_color(&with(&[("NO_COLOR", "")]), true));
+    }
 }

@@ -70,7 +70,7 @@ impl Ctx {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::env::var("NO_COLOR").map_or(true, |v| v.is_empty()) && std::io::stderr().is_terminal()
+                crate::cli::auto_color(&|k| std::env::var(k).ok(), std::io::stderr().is_terminal())
             }
         };
         Ok(Ctx { root, git, today, lang, color, diag_color, quiet: g.quiet, verbose: g.verbose })

@@ -76,6 +76,24 @@ fn colours_only_when_wanted() {
     assert!(!esc(&["--color", "never", "check"], &[]));
     assert!(esc(&["--color", "always", "check"], &[]));
     assert!(!esc(&["--color", "always", "check", "--format", "json"], &[]), "JSON is never coloured");
+    // Issue 14: CLICOLOR_FORCE colours a pipe; NO_COLOR still wins; TERM=dumb and CLICOLOR=0 do not
+    // colour a terminal.
+    assert!(esc(&["check"], &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "1")]), "CLICOLOR_FORCE");
+    assert!(!esc(&["check"], &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]), "NO_COLOR wins");
+    let on_terminal = |vars: &[(&str, &str)]| {
+        let cmd = format!("'{BIN}' --today {TODAY} check --system billing");
+        let mut c = env.command("script");
+        c.args(["-qec", &cmd, "/dev/null"]).env_remove("NO_COLOR");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.output().expect("script (util-linux) runs the binary on a pseudo-terminal");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).contains('\x1b')
+    };
+    assert!(on_terminal(&[("TERM", "xterm")]), "a terminal is coloured");
+    assert!(!on_terminal(&[("TERM", "dumb")]), "TERM=dumb");
+    assert!(!on_terminal(&[("TERM", "xterm"), ("CLICOLOR", "0")]), "CLICOLOR=0");
 }
 
 /// Not a terminal: tables are never truncated, whatever `COLUMNS` says.
