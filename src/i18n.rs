@@ -134,6 +134,14 @@ pub const EN: &[(&str, &str)] = &[
     ("sync.stale", "{url}: the cached answer is {age} old"),
     ("sync.nothing_written", "nothing was written; run again when the service answers"),
     ("sync.unknown_products", "endoflife.date has no product {products}"),
+    (
+        "sync.unknown_products_hint",
+        "check the ids: a product's id is the last part of its endoflife.date address (endoflife.date/redis → redis); nothing was written",
+    ),
+    (
+        "sync.not_found_hint",
+        "the service answered that it does not know this address: check --url, --kev-url or the id; nothing was written",
+    ),
     ("sync.not_on_eol", "not on endoflife.date, left as they are: {products}"),
     ("advisories.failed", "{errors} problem(s); nothing was written"),
     ("advisories.created", "{path}: created"),
@@ -237,6 +245,11 @@ pub const ZH: &[(&str, &str)] = &[
     ("sync.stale", "{url}：缓存结果已有 {age}"),
     ("sync.nothing_written", "未写入任何文件；请在服务恢复后重试"),
     ("sync.unknown_products", "endoflife.date 上没有产品 {products}"),
+    (
+        "sync.unknown_products_hint",
+        "请检查产品 ID：即其 endoflife.date 网址的最后一段（endoflife.date/redis → redis）；未写入任何文件",
+    ),
+    ("sync.not_found_hint", "服务答复不认识此地址：请检查 --url、--kev-url 或 ID；未写入任何文件"),
     ("sync.not_on_eol", "以下产品不在 endoflife.date 上，保持不变：{products}"),
     ("advisories.failed", "有 {errors} 个问题，未写入任何文件"),
     ("advisories.created", "{path}：已创建"),

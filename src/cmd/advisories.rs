@@ -59,6 +59,9 @@ pub struct SyncArgs {
     /// Seconds to wait for each answer
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
+    /// Ask the service even when a cached answer is less than 12 hours old
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
@@ -341,11 +344,14 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
         .collect();
     queries.sort();
     queries.dedup();
-    let client = Client::new(Duration::from_secs(args.timeout), http::default_cache_dir());
+    let client =
+        Client::new(Duration::from_secs(args.timeout), http::default_cache_dir()).refresh(args.refresh);
     let base = args.url.trim_end_matches('/');
     let fail = |e: anyhow::Error| -> Result<Exit> {
+        // A 404 is an answer: waiting will not change it, the address or the id is wrong.
+        let key = if format!("{e}").contains("404") { "sync.not_found_hint" } else { "sync.nothing_written" };
         writeln!(std::io::stderr(), "error: {e:#}")?;
-        writeln!(std::io::stderr(), "  = hint: {}", ctx.lang.t("sync.nothing_written"))?;
+        writeln!(std::io::stderr(), "  = hint: {}", ctx.lang.t(key))?;
         Ok(Exit::Invalid)
     };
     let mut ids: Vec<String> = Vec::new();

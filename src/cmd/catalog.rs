@@ -56,6 +56,9 @@ pub struct SyncArgs {
     /// Seconds to wait for each answer
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
+    /// Ask the service even when a cached answer is less than 12 hours old
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
@@ -346,7 +349,8 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
             bail!("`{id}` is not a product id (lower-case letters, digits, `.`, `_`, `-`)");
         }
     }
-    let client = Client::new(Duration::from_secs(args.timeout), http::default_cache_dir());
+    let client =
+        Client::new(Duration::from_secs(args.timeout), http::default_cache_dir()).refresh(args.refresh);
     let base = args.url.trim_end_matches('/');
     let bar = progress(ctx, wanted.len(), "endoflife.date");
     let mut products = Vec::new();
@@ -388,7 +392,7 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
             "error: {}",
             ctx.lang.fmt("sync.unknown_products", &[("products", &missing.join(", "))])
         )?;
-        writeln!(std::io::stderr(), "  = hint: {}", ctx.lang.t("sync.nothing_written"))?;
+        writeln!(std::io::stderr(), "  = hint: {}", ctx.lang.t("sync.unknown_products_hint"))?;
         return Ok(Exit::Invalid);
     }
     if !missing.is_empty() && !ctx.quiet {

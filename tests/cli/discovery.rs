@@ -511,3 +511,42 @@ fn cvss_v4_and_unscored_advisories() {
     );
     assert_eq!(class_of(&env, "MAL-2024-0001"), ("unknown".into(), "important-security".into()));
 }
+
+/// `sync --refresh` asks the service although the cache holds a fresh answer; without it the cache
+/// answers. A product the service does not know (404) is named with a hint to check the id, not to
+/// "run again" (issue 14, defect 9).
+#[test]
+fn sync_refresh_bypasses_the_cache_and_404_says_check_the_id() {
+    let env = mini();
+    let server = serve(vec![("/api/v1/products/redis", 200, REDIS_V1.to_string())]);
+    let url = format!("{}/api/v1", server.base);
+    let asked = || server.asked.lock().unwrap().iter().filter(|p| p.ends_with("/redis")).count();
+    let sync = |extra: &[&str]| {
+        let mut args = vec!["catalog", "sync", "--product", "redis", "--url", &url, "--timeout", "5"];
+        args.extend_from_slice(extra);
+        env.run(&args).assert_status(0);
+    };
+    sync(&[]);
+    assert_eq!(asked(), 1);
+    sync(&[]);
+    assert_eq!(asked(), 1, "a fresh cached answer is used");
+    sync(&["--refresh"]);
+    assert_eq!(asked(), 2, "--refresh asks the service");
+    let out = env.run(&["catalog", "sync", "--product", "nosuch", "--url", &url, "--timeout", "5"]);
+    out.assert_status(2);
+    assert!(out.stderr.contains("endoflife.date has no product nosuch"), "{}", out.snapshot());
+    assert!(out.stderr.contains("check the ids"), "{}", out.snapshot());
+    assert!(!out.stderr.contains("run again"), "{}", out.snapshot());
+    let out = env.run(&[
+        "advisories",
+        "sync",
+        "--url",
+        &url,
+        "--kev-url",
+        &format!("{url}/nokev"),
+        "--timeout",
+        "5",
+    ]);
+    out.assert_status(2);
+    assert!(out.stderr.contains("404") && out.stderr.contains("check --url"), "{}", out.snapshot());
+}
