@@ -171,3 +171,20 @@ fn report_on_a_terminal() {
     assert!(text.contains(first), "{text}");
     assert!(text.contains("## 8. How to verify this report"), "{text}");
 }
+
+/// On an 80-column terminal dates, versions and statuses stay whole; the long text columns are the
+/// ones cut (issue 14, defect 9).
+#[test]
+fn an_80_column_terminal_keeps_dates_whole() {
+    let env = TestEnv::with_example();
+    let cmd = format!("'{BIN}' --today {TODAY} --color never check --system redis-session --system billing");
+    let out = env.command("script").args(["-qec", &cmd, "/dev/null"]).env("COLUMNS", "80").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    for whole in ["2024-06-30", "2024-12-31", "2030-12-31", "7.9.2009", "unknown"] {
+        assert!(text.contains(whole), "{whole} was cut:\n{text}");
+    }
+    for line in text.lines().filter(|l| l.starts_with(['│', '┌', '└'])) {
+        assert!(line.chars().count() <= 80, "{} columns: {line}", line.chars().count());
+    }
+}
