@@ -227,7 +227,6 @@ mod tests {
         assert_eq!(suggest("hgh", ["low", "high"]), Some("high"));
     }
 
-    #[test]
     /// The caret lands under the marked text after emoji, CJK text and tabs, and is as wide as it.
     #[test]
     fn carets_follow_display_width() {
