@@ -314,7 +314,9 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
             ]
         )
     )?;
-    let after = ctx.load(None)?;
+    let mut after = ctx.load(None)?;
+    // The same trust as the signing: a people file waiting for its approval does not count yet.
+    after.repo.people = repo.people.clone();
     if let Some(ch) = after.repo.changes.iter().find(|c| c.id == change.id) {
         let checked = approvals::check(&after.repo, &trust, None);
         let mine: Vec<_> = checked.into_iter().filter(|c| c.signoff.change == change.id).collect();
@@ -362,7 +364,6 @@ pub fn find_change<'a>(repo: &'a Repository, id: &str) -> Result<&'a ChangeReque
     })
 }
 
-/// Refuses when the work tree's `path` is not exactly HEAD's.
 /// What comes after the last approval: commit the policy files it lists, or carry the change out
 /// (and write, commit and confirm its report when the class confirms).
 fn after_approval(ctx: &Ctx, repo: &crate::model::Repository, ch: &crate::model::ChangeRequest) -> String {
@@ -425,6 +426,7 @@ fn pending_people(ctx: &Ctx, git: &Git, head: git2::Oid, repo: &mut crate::model
     Ok(())
 }
 
+/// Refuses when the work tree's `path` is not exactly HEAD's.
 fn unchanged_since_head(ctx: &Ctx, git: &Git, head: git2::Oid, path: &str) -> Result<()> {
     let at_head = git.read_at(head, path)?;
     let here = std::fs::read(ctx.root.join(path)).ok();
