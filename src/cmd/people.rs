@@ -128,6 +128,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
                 bail!("`{}` is not a valid person id (letters, digits, `.`, `_`, `-`)", a.id);
             }
             let keys = read_keys(&a.keys)?;
+            warn_unknown_roles(ctx, repo, &a.roles)?;
             people.push(PersonEntry {
                 id: a.id.clone(),
                 name: a.name.clone(),
@@ -228,6 +229,29 @@ pub(super) fn read_keys(files: &[PathBuf]) -> Result<Vec<String>> {
         keys.push(key);
     }
     Ok(keys)
+}
+
+/// A role no class names is allowed (`forge`, an executor's role), but is often a typo: say so.
+fn warn_unknown_roles(ctx: &Ctx, repo: &Repository, roles: &[String]) -> Result<()> {
+    let named: Vec<&String> = repo
+        .policy
+        .classes
+        .values()
+        .flat_map(|c| c.chain.all_roles().into_iter().chain(c.confirm.as_ref()))
+        .chain(repo.people.iter().flat_map(|p| &p.roles))
+        .collect();
+    for role in roles.iter().filter(|r| !named.contains(r)) {
+        let near = crate::diag::suggest(role, named.iter().map(|r| r.as_str()))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        if !ctx.quiet {
+            writeln!(
+                std::io::stderr(),
+                "warning: no class of the policy and nobody else names the role `{role}`{near}"
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// A key belongs to one person only: otherwise a signature could not say who signed.

@@ -170,6 +170,28 @@ fn rotate_remove_and_refusals() {
     env.run(&add).assert_status(0);
     env.commit_all("wang");
 
+    // A role nobody names is allowed, with a warning (usually a typo).
+    keygen(&env, "sun.hao");
+    let out = env.run(&[
+        "--today",
+        TODAY,
+        "people",
+        "add",
+        "sun.hao",
+        "--name",
+        "S",
+        "--role",
+        "aprover",
+        "--key",
+        "home/keys/sun.hao.pub",
+        "--change-id",
+        "CHG-SUN",
+    ]);
+    out.assert_status(0);
+    assert!(out.stderr.contains("the role `aprover`; did you mean `approver`?"), "{}", out.snapshot());
+    env.git(&["checkout", "--", "policies/people.yaml"]);
+    std::fs::remove_dir_all(env.path("changes/CHG-SUN")).unwrap();
+
     let before = tree(env.root());
     for (args, reason) in [
         (&add[..], "`wang.qiang` is in policies/people.yaml already"),
