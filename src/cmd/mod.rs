@@ -137,6 +137,30 @@ impl Ctx {
         );
     }
 
+    /// Refuses a commit that holds no inventory (no `lifecycle.yaml`, no file in a configured folder):
+    /// `verify`, `review` and `report` pointed at the wrong repository must fail, not pass on nothing.
+    pub fn require_inventory_at(&self, git: &Git, commit: git2::Oid) -> Result<()> {
+        if git.read_at(commit, "lifecycle.yaml")?.is_some() {
+            return Ok(());
+        }
+        let p = crate::review::settings_at(git, commit)?.paths;
+        for dir in [&p.systems, &p.products, &p.policies, &p.changes] {
+            if !git.list(commit, dir)?.is_empty() {
+                return Ok(());
+            }
+        }
+        let folders = [&p.systems, &p.products, &p.policies, &p.changes].map(|f| format!("{f}/")).join(", ");
+        let short = commit.to_string();
+        let root = self.root.display().to_string();
+        let place = format!("{} (commit {})", root.trim_end_matches('/'), &short[..short.len().min(12)]);
+        let lang = self.lang;
+        bail!(
+            "{}\n  = hint: {}",
+            lang.fmt("load.no_inventory", &[("place", &place), ("folders", &folders)]),
+            lang.t("load.no_inventory_hint")
+        );
+    }
+
     /// Prints diagnostics to stderr (errors always; warnings unless `quiet`).
     pub fn report(&self, loaded: &Loaded, warnings: bool) -> Result<()> {
         let color = self.diag_color;

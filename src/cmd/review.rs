@@ -46,6 +46,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         .ok_or_else(|| anyhow!("review needs a git repository; {} is not in one", ctx.root.display()))?;
     let base = git.resolve(&args.base)?;
     let head = git.resolve(&args.head)?;
+    ctx.require_inventory_at(git, head)?;
     let tz = crate::review::settings_at(git, base)?.timezone;
     let review = crate::review::review(git, base, head, ctx.today(tz), ctx.now())?;
     match args.format {

@@ -755,6 +755,17 @@ fn no_inventory_fails_closed_and_names_the_fix() {
     let out = env.run(&["--lang", "zh-CN", "check"]);
     out.assert_status(2);
     assert!(out.stderr.contains("lifecycle init"), "{}", out.snapshot());
+    // The history gates too: a repository whose HEAD holds no inventory fails verify, review, report.
+    env.git_init();
+    env.commit_all("not an inventory");
+    for args in
+        [&["verify"][..], &["review", "--base", "HEAD"], &["--today", "2024-09-01", "report"], &["kpi"]]
+    {
+        let out = env.run(args);
+        out.assert_status(2);
+        assert!(out.stderr.contains("no inventory in [TEMP] (commit "), "{args:?}:\n{}", out.snapshot());
+        assert!(out.stderr.contains("lifecycle init"), "{}", out.snapshot());
+    }
     // A lifecycle.yaml alone is an inventory (just initialised, nothing listed yet).
     env.write("lifecycle.yaml", "timezone: UTC\n");
     env.run(&["validate"]).assert_status(0);
