@@ -14,7 +14,10 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 lifecycle="${LIFECYCLE:-}"
 if [ -z "$lifecycle" ]; then
   cargo build --release --quiet --manifest-path "$here/Cargo.toml"
-  lifecycle="$here/target/release/lifecycle"
+  # cargo builds into CARGO_TARGET_DIR when it is set (relative to where cargo ran: here).
+  target="${CARGO_TARGET_DIR:-$here/target}"
+  case "$target" in /*) ;; *) target="$PWD/$target" ;; esac
+  lifecycle="$target/release/lifecycle"
 fi
 demo="${1:-$(mktemp -d -t lifecycle-demo.XXXXXX)}"
 mkdir -p "$demo" && cd "$demo"

@@ -17,6 +17,7 @@ Examples:
   lifecycle check --at v1.2 --system redis-session
   lifecycle validate                       every problem of every file, at once
   lifecycle change new --class replacement --target redis-session/redis=7.2.0
+  lifecycle people add wang.qiang --name 王强 --role architect --key wang.pub
   lifecycle approve CHG-2024-003 -m \"技术方案可行\"   sign your stage (signed statement, signed commit)
   lifecycle review --base origin/main      what a pull request changes, needs and has
   lifecycle verify                         every sign-off and change in history, against its time's trust
@@ -27,6 +28,7 @@ Examples:
   lifecycle calendar -o deadlines.ics      every deadline for your calendar
   lifecycle schema system                  JSON Schema for editors
   lifecycle completions bash               shell completions
+  lifecycle man --out-dir ~/.local/share/man/man1   man pages
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 invalid input or usage.";
 
@@ -55,7 +57,7 @@ pub struct Global {
     /// Language of human output [default: from LANG]
     #[arg(long, global = true, value_enum)]
     pub lang: Option<Lang>,
-    /// When to use colours (NO_COLOR is honoured under `auto`)
+    /// When to use colours (`auto` honours NO_COLOR, CLICOLOR_FORCE, CLICOLOR and TERM=dumb)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Print only results, no notes
@@ -81,6 +83,8 @@ pub enum Command {
     Validate(cmd::validate::Args),
     /// Open change requests and follow their approval chains
     Change(cmd::change::Args),
+    /// Add, remove or re-key a person, opening the policy change that authorises it
+    People(cmd::people::Args),
     /// Sign the next stage of a change's approval chain (a signed statement in a signed commit)
     Approve(cmd::approve::Args),
     /// Sign a rejection; the change stops until its request is edited
@@ -111,8 +115,7 @@ pub enum Command {
     Calendar(cmd::calendar::Args),
     /// Print a shell completion script
     Completions(cmd::completions::Args),
-    /// Print the man page (roff)
-    #[command(hide = true)]
+    /// Print the man page (roff), or write one per command
     Man(cmd::man::Args),
 }
 
@@ -156,7 +159,7 @@ pub fn main() -> ExitCode {
     let color = match cli.global.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => env("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        ColorChoice::Auto => auto_color(&env, std::io::stdout().is_terminal()),
     };
     let lang = cli.global.lang.unwrap_or_else(|| Lang::from_env(&env));
     let result = Ctx::new(&cli.global, lang, color).and_then(|ctx| {
@@ -166,6 +169,7 @@ pub fn main() -> ExitCode {
             Command::Check(args) => cmd::check::run(&ctx, args, &mut out),
             Command::Validate(args) => cmd::validate::run(&ctx, args, &mut out),
             Command::Change(args) => cmd::change::run(&ctx, args, &mut out),
+            Command::People(args) => cmd::people::run(&ctx, args, &mut out),
             Command::Approve(args) => cmd::approve::run(&ctx, args, &mut out),
             Command::Reject(args) => cmd::reject::run(&ctx, args, &mut out),
             Command::Confirm(args) => cmd::confirm::run(&ctx, args, &mut out),
@@ -181,7 +185,7 @@ pub fn main() -> ExitCode {
             Command::Schema(args) => cmd::schema::run(&ctx, args, &mut out),
             Command::Calendar(args) => cmd::calendar::run(&ctx, args, &mut out),
             Command::Completions(args) => cmd::completions::run(args, &mut out),
-            Command::Man(args) => cmd::man::run(args, &mut out),
+            Command::Man(args) => cmd::man::run(args, ctx.quiet, &mut out),
         };
         out.flush().map_err(anyhow::Error::from).and(exit)
     });
@@ -196,8 +200,46 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Colour under `--color auto`, as the terminal conventions say (and anstream decides for clap):
+/// `NO_COLOR` (non-empty) never; else `CLICOLOR_FORCE` (non-empty, not `0`) always; else `CLICOLOR=0`
+/// never; else on a terminal unless `TERM=dumb`.
+pub fn auto_color(env: &dyn Fn(&str) -> Option<String>, terminal: bool) -> bool {
+    let set = |k: &str| env(k).filter(|v| !v.is_empty());
+    if set("NO_COLOR").is_some() {
+        return false;
+    }
+    if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        return true;
+    }
+    if set("CLICOLOR").is_some_and(|v| v == "0") {
+        return false;
+    }
+    terminal && env("TERM").is_none_or(|t| t != "dumb")
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::auto_color;
+
+    #[test]
+    fn colour_follows_the_terminal_conventions() {
+        let with = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        assert!(auto_color(&with(&[]), true));
+        assert!(!auto_color(&with(&[]), false));
+        assert!(!auto_color(&with(&[("TERM", "dumb")]), true));
+        assert!(auto_color(&with(&[("CLICOLOR_FORCE", "1")]), false));
+        assert!(auto_color(&with(&[("CLICOLOR_FORCE", "1"), ("TERM", "dumb")]), false));
+        assert!(!auto_color(&with(&[("CLICOLOR_FORCE", "0")]), false));
+        assert!(!auto_color(&with(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]), true));
+        assert!(!auto_color(&with(&[("CLICOLOR", "0")]), true));
+        assert!(auto_color(&with(&[("NO_COLOR", "")]), true));
+    }
 }

@@ -162,28 +162,32 @@ fn snippet(
     let suffix = if end < chars.len() { "…" } else { "" };
     let before: String =
         prefix.chars().chain(chars[start.min(chars.len())..col.min(chars.len())].iter().copied()).collect();
-    let width = (origin.len.max(1) as usize).min(end.saturating_sub(col).max(1));
+    let len = (origin.len.max(1) as usize).min(end.saturating_sub(col).max(1));
+    let marked: String = chars[col.min(chars.len())..(col + len).min(chars.len())].iter().collect();
     let _ = writeln!(out, "  {pad} {blue}|{reset}");
     let _ = writeln!(out, "  {blue}{number} |{reset} {prefix}{shown}{suffix}");
     let _ = writeln!(
         out,
         "  {pad} {blue}|{reset} {}{tone}{}{reset}",
-        " ".repeat(display_width(&before)),
-        "^".repeat(width)
+        padding(&before),
+        "^".repeat(display_width(&marked).max(1))
     );
 }
 
-/// Columns count characters, but CJK characters take two cells on a terminal: pad by display width so
-/// the caret lands under the right character.
-pub fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+/// Blanks as wide as `before` on a terminal: a tab stays a tab (the terminal expands both lines
+/// alike), anything else takes its display width, so the caret lands under the right character
+/// after CJK text or emoji.
+fn padding(before: &str) -> String {
+    before
+        .chars()
+        .map(|c| if c == '\t' { "\t".to_string() } else { " ".repeat(display_width(&c.to_string())) })
+        .collect()
 }
 
-pub fn is_wide(c: char) -> bool {
-    matches!(c as u32,
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF |
-        0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 |
-        0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+/// Columns count characters, but a terminal shows CJK characters and most emoji two cells wide (and
+/// combining marks in none): the width as `unicode-width` (UAX #11) says.
+pub fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// "did you mean": the closest candidate by edit distance, when it is close enough to be a likely typo.
@@ -221,6 +225,21 @@ mod tests {
         assert_eq!(suggest("zzz", ["product", "version"]), None);
         assert_eq!(suggest("zz", ["li"]), None);
         assert_eq!(suggest("hgh", ["low", "high"]), Some("high"));
+    }
+
+    /// The caret lands under the marked text after emoji, CJK text and tabs, and is as wide as it.
+    #[test]
+    fn carets_follow_display_width() {
+        let caret = |line: &str, col: u32, len: u32| {
+            let d = Diagnostic::error("bad-value", Origin::new("f.yaml", 1, col, len), "m");
+            let out = render(&d, &|_| Some(format!("{line}\n")), false);
+            out.lines().nth(4).unwrap_or("").to_string()
+        };
+        // `name: "🚀 x"`, `x` at column 10 (characters), display column 11.
+        assert_eq!(caret("name: \"🚀 x\"", 10, 1), format!("    |{}^", " ".repeat(11)));
+        assert_eq!(caret("name: 王强 x", 10, 1), format!("    |{}^", " ".repeat(12)));
+        assert_eq!(caret("name: 王强", 7, 2), format!("    |{}^^^^", " ".repeat(7)));
+        assert_eq!(caret("\tkey: x", 7, 1), "    | \t     ^");
     }
 
     #[test]

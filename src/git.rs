@@ -25,12 +25,23 @@ impl Git {
         Ok(Git { repo, trees: Default::default() })
     }
 
-    /// Creates a repository in `dir` (`git init`).
+    /// Creates a repository in `dir` (`git init`) whose first branch is `init.defaultBranch` from
+    /// git's configuration, else `main`.
     pub fn init(dir: &Path) -> Result<Git> {
         quiet_reads();
-        let repo = git2::Repository::init(dir)
+        let branch = Config::read_in(dir).get("init.defaultBranch").unwrap_or_else(|| "main".to_string());
+        let mut options = git2::RepositoryInitOptions::new();
+        options.initial_head(&branch);
+        let repo = git2::Repository::init_opts(dir, &options)
             .with_context(|| format!("cannot create a git repository in {}", dir.display()))?;
         Ok(Git { repo, trees: Default::default() })
+    }
+
+    /// The branch HEAD is on (also before the first commit), if it is on one.
+    pub fn head_branch(&self) -> Option<String> {
+        let head = self.repo.find_reference("HEAD").ok()?;
+        let target = head.symbolic_target().ok()??.to_string();
+        target.strip_prefix("refs/heads/").map(str::to_string)
     }
 
     pub fn workdir(&self) -> Option<PathBuf> {
@@ -77,6 +88,11 @@ impl Git {
         })?;
         out.sort();
         Ok(out)
+    }
+
+    /// The URL of remote `name`, if there is one.
+    pub fn remote_url(&self, name: &str) -> Option<String> {
+        self.repo.find_remote(name).ok()?.url().ok().map(str::to_string)
     }
 
     pub fn blob_size(&self, id: git2::Oid) -> Result<usize> {
@@ -157,9 +173,9 @@ impl Git {
     /// else `user.name`/`user.email` and now.
     pub fn identity(&self, role: &str) -> Result<git2::Signature<'static>> {
         let env = |k: &str| std::env::var(format!("GIT_{role}_{k}")).ok().filter(|v| !v.is_empty());
-        let config = self.repo.config()?;
-        let name = env("NAME").or_else(|| config.get_string("user.name").ok());
-        let email = env("EMAIL").or_else(|| config.get_string("user.email").ok());
+        let config = Config::read(&self.repo)?;
+        let name = env("NAME").or_else(|| config.get("user.name"));
+        let email = env("EMAIL").or_else(|| config.get("user.email"));
         let (Some(name), Some(email)) = (name, email) else {
             bail!(
                 "git needs your name and e-mail for the commit\n  = hint: git config user.name \"…\" && git config user.email …"
@@ -393,4 +409,109 @@ pub fn to_chrono(t: git2::Time) -> Option<chrono::DateTime<chrono::FixedOffset>>
     let offset = chrono::FixedOffset::east_opt(t.offset_minutes() * 60)
         .unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc));
     chrono::DateTime::from_timestamp(t.seconds(), 0).map(|d| d.with_timezone(&offset))
+}
+
+/// git's configuration exactly as the `git` program reads it in this shell: system, global
+/// (`GIT_CONFIG_GLOBAL`, `GIT_CONFIG_SYSTEM`, `GIT_CONFIG_NOSYSTEM`, `~/.gitconfig`, XDG), the
+/// repository's, includes, `GIT_CONFIG_COUNT`/`KEY_n`/`VALUE_n` and `git -c`
+/// (`GIT_CONFIG_PARAMETERS`). libgit2 honours only part of these when a repository is opened from a
+/// path, so the values come from `git config --list` itself (decisions.md, "git's configuration").
+#[derive(Debug, Default, Clone)]
+pub struct Config {
+    /// Canonical key (section and name lower-case, subsection as written) → its last value.
+    values: std::collections::HashMap<String, String>,
+}
+
+impl Config {
+    /// The configuration git would use in `dir` outside any repository (system, global, the
+    /// environment), for `init`; empty when git cannot say.
+    pub fn read_in(dir: &Path) -> Config {
+        match Config::run(dir) {
+            Ok(Some(c)) => c,
+            _ => git2::Config::open_default().map(|c| Config::from_git2(&c)).unwrap_or_default(),
+        }
+    }
+
+    /// Reads the configuration git would use in `repo` (its work tree, else its git folder).
+    pub fn read(repo: &git2::Repository) -> Result<Config> {
+        let dir = repo.workdir().unwrap_or_else(|| repo.path());
+        match Config::run(dir)? {
+            Some(config) => Ok(config),
+            // Without the git program, libgit2's reading is the best there is.
+            None => Ok(repo.config().map(|c| Config::from_git2(&c)).unwrap_or_default()),
+        }
+    }
+
+    /// `git config --list -z` in `dir`; `None` when there is no git program.
+    fn run(dir: &Path) -> Result<Option<Config>> {
+        let out = match std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["config", "--list", "-z"])
+            .stdin(std::process::Stdio::null())
+            .output()
+        {
+            Ok(out) => out,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).context("cannot run `git config`"),
+        };
+        // A configuration git cannot read stops git too; say what git said.
+        let why = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() && !why.trim().is_empty() {
+            bail!("git cannot read its configuration: {}", why.trim());
+        }
+        Ok(Some(Config::parse(&out.stdout)))
+    }
+
+    /// Parses `git config --list -z` output: `key\nvalue\0` per entry (`key\0` for a bare key).
+    fn parse(bytes: &[u8]) -> Config {
+        let mut values = std::collections::HashMap::new();
+        for entry in bytes.split(|b| *b == 0).filter(|e| !e.is_empty()) {
+            let entry = String::from_utf8_lossy(entry);
+            let (key, value) = entry.split_once('\n').unwrap_or((&entry, "true"));
+            values.insert(canonical(key), value.to_string());
+        }
+        Config { values }
+    }
+
+    fn from_git2(config: &git2::Config) -> Config {
+        let mut values = std::collections::HashMap::new();
+        if let Ok(mut entries) = config.entries(None) {
+            while let Some(Ok(entry)) = entries.next() {
+                if let (Ok(k), Ok(v)) = (entry.name(), entry.value()) {
+                    values.insert(canonical(k), v.to_string());
+                }
+            }
+        }
+        Config { values }
+    }
+
+    /// The value of `key` (any case for section and name), trimmed, if set and not empty.
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.values.get(&canonical(key)).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    }
+}
+
+/// `Section.Sub.Name` → `section.Sub.name`: git compares section and name without case.
+fn canonical(key: &str) -> String {
+    let (Some(first), Some(last)) = (key.find('.'), key.rfind('.')) else {
+        return key.to_lowercase();
+    };
+    format!("{}{}{}", key[..first].to_lowercase(), &key[first..last], key[last..].to_lowercase())
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+
+    #[test]
+    fn keys_compare_like_git() {
+        assert_eq!(canonical("User.SigningKey"), "user.signingkey");
+        assert_eq!(canonical("GPG.SSH.Program"), "gpg.SSH.program");
+        let c = Config::parse(b"user.signingkey\n/a\0user.signingkey\n/b\0gpg.format\nssh\0core.bare\0");
+        assert_eq!(c.get("user.signingKey").as_deref(), Some("/b"));
+        assert_eq!(c.get("GPG.format").as_deref(), Some("ssh"));
+        assert_eq!(c.get("core.bare").as_deref(), Some("true"));
+        assert_eq!(c.get("user.name"), None);
+    }
 }

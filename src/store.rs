@@ -7,14 +7,16 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 /// Writes `content` to `path` atomically (a crash leaves the old file or none, never half a file).
+/// A new file gets the permissions the umask allows (0666 & !umask, as git and every editor give);
+/// a replaced file keeps its own.
 pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
     let dir = path.parent().context("a file to write has a folder")?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".lifecycle-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    let mut tmp = temp_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
     tmp.write_all(content)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
@@ -24,13 +26,26 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
 pub fn create_atomic(path: &Path, content: &[u8]) -> Result<()> {
     let dir = path.parent().context("a file to write has a folder")?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new().prefix(".lifecycle-").tempfile_in(dir)?;
+    let mut tmp = temp_in(dir)?;
     tmp.write_all(content)?;
     tmp.as_file().sync_all()?;
     tmp.persist_noclobber(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot create {} (does it exist already?)", path.display()))?;
     Ok(())
+}
+
+/// A temporary file beside the target, created with mode 0666 so the umask decides, as for any new
+/// file (tempfile's default, 0600, would make every written file private whatever the umask says).
+fn temp_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".lifecycle-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
 }
 
 /// A YAML scalar: plain when unambiguous, otherwise double-quoted (JSON strings are valid YAML).
@@ -124,6 +139,67 @@ impl NewRequest<'_> {
     }
 }
 
+/// One entry of the people file as `people add|remove|rotate` and `init` write it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonEntry {
+    pub id: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub roles: Vec<String>,
+    /// OpenSSH one-line keys or armored OpenPGP blocks.
+    pub keys: Vec<String>,
+}
+
+/// The people file: `header` (comment lines, kept as they were) and the list in the given order, keys
+/// in a fixed order, one-line keys quoted and armored blocks as literal blocks.
+pub fn people_yaml(header: &str, people: &[PersonEntry]) -> String {
+    let mut s = header.to_string();
+    if !s.is_empty() && !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s.push_str("people:\n");
+    for p in people {
+        s.push_str(&person_yaml(p));
+    }
+    s
+}
+
+/// One person as an entry of the `people:` list.
+pub fn person_yaml(p: &PersonEntry) -> String {
+    let mut s = format!("  - id: {}\n    name: {}\n", scalar(&p.id), scalar(&p.name));
+    if let Some(title) = &p.title {
+        s.push_str(&format!("    title: {}\n", scalar(title)));
+    }
+    if let Some(email) = &p.email {
+        s.push_str(&format!("    email: {}\n", scalar(email)));
+    }
+    let roles: Vec<String> = p.roles.iter().map(|r| scalar(r)).collect();
+    s.push_str(&format!("    roles: [{}]\n", roles.join(", ")));
+    if p.keys.is_empty() {
+        s.push_str("    keys: []\n");
+        return s;
+    }
+    s.push_str("    keys:\n");
+    for key in &p.keys {
+        let key = key.trim();
+        if key.contains('\n') {
+            s.push_str("      - |\n");
+            for line in key.lines() {
+                s.push_str(&format!("        {line}\n"));
+            }
+        } else {
+            s.push_str(&format!("      - {}\n", quoted(key)));
+        }
+    }
+    s
+}
+
+/// The comment lines a file starts with (modeline, explanations), up to its first other line.
+pub fn leading_comments(text: &str) -> String {
+    text.lines().take_while(|l| l.trim_start().starts_with('#')).map(|l| format!("{l}\n")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +211,38 @@ mod tests {
         assert_eq!(scalar("yes"), "\"yes\"");
         assert_eq!(scalar("a: b"), "\"a: b\"");
         assert_eq!(scalar("Redis 6.2 停止安全更新"), "\"Redis 6.2 停止安全更新\"");
+    }
+
+    #[test]
+    fn people_files_read_back() {
+        let people = [
+            PersonEntry {
+                id: "li.ming".into(),
+                name: "李明".into(),
+                title: Some("高级系统工程师".into()),
+                email: None,
+                roles: vec!["applicant".into()],
+                keys: vec![
+                    "ssh-ed25519 AAAA li@example.com".into(),
+                    "-----BEGIN X-----\nabc\n-----END X-----\n".into(),
+                ],
+            },
+            PersonEntry {
+                id: "yes".into(),
+                name: "No".into(),
+                title: None,
+                email: Some("a@b".into()),
+                roles: vec![],
+                keys: vec![],
+            },
+        ];
+        let text = people_yaml("# header\n", &people);
+        assert!(text.starts_with("# header\npeople:\n  - id: li.ming\n"), "{text}");
+        let raw = crate::load::yaml::parse::<crate::load::raw::PeopleFile>("p.yaml", &text).unwrap();
+        assert_eq!(raw.people.len(), 2);
+        assert_eq!(raw.people[0].value.keys[1].value, "-----BEGIN X-----\nabc\n-----END X-----\n");
+        assert_eq!(raw.people[1].value.id.value, "yes");
+        assert_eq!(leading_comments("# a\n# b\npeople: []\n# c\n"), "# a\n# b\n");
     }
 
     #[test]

@@ -59,6 +59,9 @@ pub struct SyncArgs {
     /// Seconds to wait for each answer
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
+    /// Ask the service even when a cached answer is less than 12 hours old
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
@@ -253,6 +256,7 @@ fn apply(
     for (path, text, _) in &plan {
         crate::store::write_atomic(path, text.as_bytes())?;
     }
+    warn_unscored(ctx, &plan)?;
     for (path, _, key) in &plan {
         let rel = path.strip_prefix(&ctx.root).unwrap_or(path).display().to_string();
         writeln!(out, "{}", lang.fmt(key, &[("path", &rel)]))?;
@@ -293,6 +297,31 @@ fn apply(
     Ok(Exit::Clean)
 }
 
+/// A warning for each written advisory that no CVSS vector or label scored: it is `unknown`, and the
+/// policy's strictest class applies to it unless a class names `unknown`.
+fn warn_unscored(ctx: &Ctx, plan: &[(PathBuf, String, &'static str)]) -> Result<()> {
+    if ctx.quiet {
+        return Ok(());
+    }
+    let warnings: Vec<Diagnostic> = plan
+        .iter()
+        .filter(|(_, text, _)| text.contains("\nseverity: unknown\n"))
+        .map(|(path, _, _)| {
+            let rel = path.strip_prefix(&ctx.root).unwrap_or(path).display().to_string();
+            Diagnostic::warning(
+                "unscored-advisory",
+                Origin::file(rel),
+                "no usable CVSS score (v2, v3.0, v3.1, v4.0) or severity label: severity is `unknown`, and the policy's strictest class applies",
+            )
+            .hint("check the advisory and set `severity:` by hand, or name `unknown` in a class's `applies_to.severity`")
+        })
+        .collect();
+    if !warnings.is_empty() {
+        print_diagnostics(ctx, &warnings, &BTreeMap::new())?;
+    }
+    Ok(())
+}
+
 fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
     let loaded = ctx.load(None)?;
     if ctx.refuse_errors(&loaded)? {
@@ -315,11 +344,14 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
         .collect();
     queries.sort();
     queries.dedup();
-    let client = Client::new(Duration::from_secs(args.timeout), http::default_cache_dir());
+    let client =
+        Client::new(Duration::from_secs(args.timeout), http::default_cache_dir()).refresh(args.refresh);
     let base = args.url.trim_end_matches('/');
     let fail = |e: anyhow::Error| -> Result<Exit> {
+        // A 404 is an answer: waiting will not change it, the address or the id is wrong.
+        let key = if format!("{e}").contains("404") { "sync.not_found_hint" } else { "sync.nothing_written" };
         writeln!(std::io::stderr(), "error: {e:#}")?;
-        writeln!(std::io::stderr(), "  = hint: {}", ctx.lang.t("sync.nothing_written"))?;
+        writeln!(std::io::stderr(), "  = hint: {}", ctx.lang.t(key))?;
         Ok(Exit::Invalid)
     };
     let mut ids: Vec<String> = Vec::new();

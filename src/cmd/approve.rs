@@ -64,10 +64,11 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
     let head = git
         .head()
         .ok_or_else(|| anyhow!("the repository has no commit yet; commit the change request first"))?;
-    let loaded = ctx.load(None)?;
+    let mut loaded = ctx.load(None)?;
     if ctx.refuse_errors(&loaded)? {
         return Ok(Exit::Invalid);
     }
+    pending_people(ctx, git, head, &mut loaded.repo)?;
     let repo = &loaded.repo;
     let change = find_change(repo, req.id)?;
     let folder = format!("{}/{}", repo.settings.paths.changes, change.id);
@@ -80,7 +81,7 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
             change.id
         );
     }
-    let mut must_match = vec![format!("{folder}/request.yaml"), repo.settings.paths.people.clone()];
+    let mut must_match = vec![format!("{folder}/request.yaml")];
     if subject == Subject::Report {
         must_match.push(format!("{folder}/report.yaml"));
     }
@@ -318,14 +319,19 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
             ]
         )
     )?;
-    let after = ctx.load(None)?;
+    let mut after = ctx.load(None)?;
+    // The same trust as the signing: a people file waiting for its approval does not count yet.
+    after.repo.people = repo.people.clone();
     if let Some(ch) = after.repo.changes.iter().find(|c| c.id == change.id) {
         let checked = approvals::check(&after.repo, &trust, None);
         let mine: Vec<_> = checked.into_iter().filter(|c| c.signoff.change == change.id).collect();
         let e = approvals::evaluate_one(&after.repo, ch, &mine);
         match (&e.state, &e.next) {
             (State::Approved, _) => {
-                writeln!(out, "{}", lang.fmt("approve.is_approved", &[("id", &change.id)]))?
+                writeln!(out, "{}", lang.fmt("approve.is_approved", &[("id", &change.id)]))?;
+                if !ctx.quiet {
+                    writeln!(out, "{}", after_approval(ctx, &after.repo, ch))?;
+                }
             }
             (State::Complete, _) => {
                 writeln!(out, "{}", lang.fmt("approve.is_complete", &[("id", &change.id)]))?
@@ -361,6 +367,68 @@ pub fn find_change<'a>(repo: &'a Repository, id: &str) -> Result<&'a ChangeReque
             .unwrap_or_default();
         anyhow!("no change `{id}` in {}/{near}", repo.settings.paths.changes)
     })
+}
+
+/// What comes after the last approval: commit the policy files it lists, or carry the change out
+/// (and write, commit and confirm its report when the class confirms).
+fn after_approval(ctx: &Ctx, repo: &crate::model::Repository, ch: &crate::model::ChangeRequest) -> String {
+    let lang = ctx.lang;
+    let id = ch.id.as_str();
+    let class = repo.policy.classes.get(&ch.class);
+    if ch.class == "policy" {
+        let files: Vec<&str> = ch
+            .targets
+            .iter()
+            .filter_map(|t| match t {
+                crate::model::Target::File { path, .. } => Some(path.as_str()),
+                _ => None,
+            })
+            .collect();
+        return lang.fmt("approve.next_policy", &[("files", &files.join(" "))]);
+    }
+    if let Some(until) = ch.until {
+        return lang.fmt("approve.next_exception", &[("until", &until)]);
+    }
+    let report = format!("{}/{id}/report.yaml", repo.settings.paths.changes);
+    match class.and_then(|c| c.confirm.as_deref()) {
+        Some(role) => lang.fmt("approve.next_confirm", &[("id", &id), ("report", &report), ("role", &role)]),
+        None => lang.t("approve.next_execute").to_string(),
+    }
+}
+
+/// The people file must be HEAD's: trust comes from committed content. One exception: a new people
+/// file that a committed `policy` request lists by digest (what `people add|remove|rotate` writes)
+/// waits in the work tree for its approval; then trust is HEAD's people file, read from git.
+fn pending_people(ctx: &Ctx, git: &Git, head: git2::Oid, repo: &mut crate::model::Repository) -> Result<()> {
+    let path = repo.settings.paths.people.clone();
+    let Some(here) = std::fs::read(ctx.root.join(&path)).ok() else {
+        return unchanged_since_head(ctx, git, head, &path);
+    };
+    let want = crate::model::statement::digest(&here);
+    let requested = repo.changes.iter().any(|c| {
+        c.class == "policy"
+            && c.targets.iter().any(|t| matches!(t, crate::model::Target::File { path: p, digest, .. } if *p == path && *digest == want))
+            && git
+                .read_at(head, &c.origin.path)
+                .ok()
+                .flatten()
+                .is_some_and(|b| crate::model::statement::digest(&b) == c.digest)
+    });
+    let Some(at_head) = git.read_at(head, &path)? else {
+        return unchanged_since_head(ctx, git, head, &path);
+    };
+    if at_head == here {
+        return Ok(());
+    }
+    if !requested {
+        bail!(
+            "{path} has uncommitted changes; only committed content can be signed\n  = hint: commit them through a policy change (`lifecycle people add|remove|rotate`, or `lifecycle change new --class policy --file {path}`), or `git restore {path}`"
+        );
+    }
+    let text = String::from_utf8_lossy(&at_head).into_owned();
+    let committed = crate::load::load_blobs(repo.settings.clone(), vec![(path, text.into_bytes())]);
+    repo.people = committed.repo.people;
+    Ok(())
 }
 
 /// Refuses when the work tree's `path` is not exactly HEAD's.

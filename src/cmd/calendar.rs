@@ -34,7 +34,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
-    let loaded = ctx.load(args.at.as_deref())?;
+    let loaded = ctx.load_inventory(args.at.as_deref())?;
     if ctx.refuse_errors(&loaded)? {
         return Ok(Exit::Invalid);
     }

@@ -56,6 +56,9 @@ pub struct SyncArgs {
     /// Seconds to wait for each answer
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
+    /// Ask the service even when a cached answer is less than 12 hours old
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
@@ -71,12 +74,19 @@ pub fn expand(paths: &[PathBuf], keep: &dyn Fn(&Path) -> bool) -> Result<Vec<Pat
     for p in paths {
         if p.is_dir() {
             let mut found: Vec<PathBuf> = walk(p)?.into_iter().filter(|f| keep(f)).collect();
+            // An import that finds nothing is a wrong path, not an empty success.
+            if found.is_empty() {
+                bail!("{}: the folder holds no file to import", p.display());
+            }
             found.sort();
             files.extend(found);
         } else if p.is_file() {
             files.push(p.clone());
         } else {
-            bail!("{}: no such file or folder", p.display());
+            bail!(
+                "{}: no such file or folder\n  = hint: check the path (relative paths start from the current folder)",
+                p.display()
+            );
         }
     }
     Ok(files)
@@ -339,7 +349,8 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
             bail!("`{id}` is not a product id (lower-case letters, digits, `.`, `_`, `-`)");
         }
     }
-    let client = Client::new(Duration::from_secs(args.timeout), http::default_cache_dir());
+    let client =
+        Client::new(Duration::from_secs(args.timeout), http::default_cache_dir()).refresh(args.refresh);
     let base = args.url.trim_end_matches('/');
     let bar = progress(ctx, wanted.len(), "endoflife.date");
     let mut products = Vec::new();
@@ -381,7 +392,7 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
             "error: {}",
             ctx.lang.fmt("sync.unknown_products", &[("products", &missing.join(", "))])
         )?;
-        writeln!(std::io::stderr(), "  = hint: {}", ctx.lang.t("sync.nothing_written"))?;
+        writeln!(std::io::stderr(), "  = hint: {}", ctx.lang.t("sync.unknown_products_hint"))?;
         return Ok(Exit::Invalid);
     }
     if !missing.is_empty() && !ctx.quiet {

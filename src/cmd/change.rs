@@ -35,7 +35,8 @@ pub enum Command {
 Examples:
   lifecycle change new --class replacement --target redis-session/redis=7.2.0
   lifecycle change new --class exception --target portal-www/jquery=1.12.4 --until 2025-03-31
-  lifecycle change new --class policy --file policies/people.yaml")]
+  lifecycle change new --class policy --file policies/people.yaml
+  lifecycle change new --class policy --adopt     approve the policy as it stands")]
     New(NewArgs),
     /// List change requests with their state and who signs next
     #[command(after_help = "\
@@ -79,6 +80,10 @@ pub struct NewArgs {
     /// The requester (default: the owner of your git signing key in the people file)
     #[arg(long, value_name = "PERSON")]
     pub requested_by: Option<String>,
+    /// With --class policy: approve every policy file, the people file and lifecycle.yaml as they
+    /// stand (their current digests), for the initial adoption or a periodic review
+    #[arg(long)]
+    pub adopt: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -117,19 +122,45 @@ fn new(ctx: &Ctx, args: &NewArgs, out: &mut dyn Write) -> Result<Exit> {
         return Ok(Exit::Invalid);
     }
     let repo = &loaded.repo;
-    let tz = repo.settings.timezone;
-    let Some(class) = repo.policy.classes.get(&args.class) else {
-        let names: Vec<&str> = repo.policy.classes.keys().map(String::as_str).collect();
-        let near = suggest(&args.class, names.iter().copied())
-            .map(|s| format!("did you mean `{s}`? "))
-            .unwrap_or_default();
-        bail!("no class `{}` in the policy\n  = hint: {near}classes: {}", args.class, names.join(", "));
-    };
-    if args.targets.is_empty() && args.files.is_empty() {
-        bail!("a change needs at least one --target SYSTEM/COMPONENT=TO or --file PATH");
+    let mut targets = version_targets(repo, &args.targets)?;
+    if args.adopt {
+        if args.class != "policy" {
+            bail!("--adopt records the policy as it stands: it needs --class policy");
+        }
+        if !targets.is_empty() || !args.files.is_empty() {
+            bail!("--adopt lists every policy file itself; leave out --target and --file");
+        }
+        targets.extend(adopted_files(ctx, repo)?);
+    } else if targets.is_empty() && args.files.is_empty() {
+        bail!(
+            "a change needs at least one --target SYSTEM/COMPONENT=TO or --file PATH\n  = hint: `--class policy --adopt` approves the policy as it stands"
+        );
     }
+    for f in &args.files {
+        let bytes = std::fs::read(ctx.root.join(f)).map_err(|e| anyhow!("cannot read {f}: {e}"))?;
+        targets.push(RequestTarget::File { path: f.clone(), digest: digest(&bytes) });
+    }
+    let opening = Opening {
+        class: &args.class,
+        id: args.id.as_deref(),
+        title: args.title.clone().or_else(|| {
+            let class = repo.policy.classes.get(&args.class).and_then(|c| c.title.clone());
+            args.adopt
+                .then(|| format!("{} — adopt the policy as it stands", class.unwrap_or(args.class.clone())))
+        }),
+        reason: args.reason.as_deref(),
+        requested_by: args.requested_by.as_deref(),
+        until: args.until.as_deref(),
+    };
+    let request = prepare(ctx, repo, &opening, targets)?;
+    request.write(ctx, out, true)?;
+    Ok(Exit::Clean)
+}
+
+/// `--target SYSTEM/COMPONENT=TO` arguments as request targets, `from` filled from the inventory.
+fn version_targets(repo: &Repository, args: &[String]) -> Result<Vec<RequestTarget>> {
     let mut targets = Vec::new();
-    for t in &args.targets {
+    for t in args {
         if !t.contains('/') {
             let (system, to) = match t.split_once('=') {
                 Some((s, "removed")) => (s, Some("removed".to_string())),
@@ -166,82 +197,85 @@ fn new(ctx: &Ctx, args: &NewArgs, out: &mut dyn Write) -> Result<Exit> {
             to: to.trim().to_string(),
         });
     }
-    for f in &args.files {
-        let bytes = std::fs::read(ctx.root.join(f)).map_err(|e| anyhow!("cannot read {f}: {e}"))?;
-        targets.push(RequestTarget::File { path: f.clone(), digest: digest(&bytes) });
+    Ok(targets)
+}
+
+/// Every policy file, the people file and `lifecycle.yaml` (when present) with their current digests
+/// (SPEC §4.8, adoption), sorted by path.
+fn adopted_files(ctx: &Ctx, repo: &Repository) -> Result<Vec<RequestTarget>> {
+    let mut paths: Vec<String> = repo.policy.files.clone();
+    paths.push(repo.settings.paths.people.clone());
+    if ctx.root.join("lifecycle.yaml").is_file() {
+        paths.push("lifecycle.yaml".to_string());
     }
+    paths.sort();
+    paths.dedup();
+    let mut targets = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(ctx.root.join(&path)).map_err(|e| anyhow!("cannot read {path}: {e}"))?;
+        targets.push(RequestTarget::File { digest: digest(&bytes), path });
+    }
+    Ok(targets)
+}
+
+/// What a new request needs besides its targets.
+pub(super) struct Opening<'a> {
+    pub class: &'a str,
+    pub id: Option<&'a str>,
+    pub title: Option<String>,
+    pub reason: Option<&'a str>,
+    pub requested_by: Option<&'a str>,
+    pub until: Option<&'a str>,
+}
+
+/// A request checked and rendered, not yet written.
+pub(super) struct Prepared {
+    pub id: String,
+    pub path: String,
+    yaml: String,
+}
+
+impl Prepared {
+    /// Writes the request (refusing to replace a file) and, with `next`, says what comes next.
+    pub fn write(&self, ctx: &Ctx, out: &mut dyn Write, next: bool) -> Result<()> {
+        create_atomic(&ctx.root.join(&self.path), self.yaml.as_bytes())?;
+        let lang = ctx.lang;
+        writeln!(out, "{}", lang.fmt("change.wrote", &[("path", &self.path)]))?;
+        if next && !ctx.quiet {
+            writeln!(out, "{}", lang.fmt("change.new_next", &[("path", &self.path), ("id", &self.id)]))?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks a new request against the policy and the people file and renders it; writes nothing, so a
+/// command that writes other files too can refuse before writing any.
+pub(super) fn prepare(
+    ctx: &Ctx,
+    repo: &Repository,
+    opening: &Opening,
+    targets: Vec<RequestTarget>,
+) -> Result<Prepared> {
+    let tz = repo.settings.timezone;
+    let Some(class) = repo.policy.classes.get(opening.class) else {
+        let names: Vec<&str> = repo.policy.classes.keys().map(String::as_str).collect();
+        let near = suggest(opening.class, names.iter().copied())
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        bail!("no class `{}` in the policy\n  = hint: {near}classes: {}", opening.class, names.join(", "));
+    };
     let now = ctx.now().with_timezone(&tz);
     let today = ctx.today(tz);
-    let until = match &args.until {
-        Some(text) => {
-            let until = crate::model::time::parse_date(text).map_err(|m| anyhow!("--until: {m}"))?;
-            if class.max_duration.is_none() {
-                bail!(
-                    "--until is for classes that accept a risk for a time (with `max_duration`); `{}` has none",
-                    args.class
-                );
-            }
-            if until < today {
-                bail!("--until {until} is in the past");
-            }
-            if let Some(max) = class.max_duration
-                && max.before(until).is_some_and(|earliest| earliest > today)
-            {
-                bail!(
-                    "--until {until} is more than {max} away; class `{}` accepts a risk for at most {max}",
-                    args.class
-                );
-            }
-            Some(until.to_string())
+    let until = until(opening, class, today)?;
+    let requested_by = requester(ctx, repo, opening.requested_by)?;
+    let id = match opening.id {
+        Some(id) if !crate::load::valid_change_id(id) => {
+            bail!("`{id}` is not a valid change id (letters, digits, `.`, `_`, `-`)")
         }
-        None if class.max_duration.is_some() => {
-            bail!("class `{}` accepts a risk for a time: give --until DATE", args.class)
-        }
-        None => None,
+        Some(id) => id.to_string(),
+        None => next_id(ctx, repo, &today.format("%Y").to_string()),
     };
-    let requested_by = match &args.requested_by {
-        Some(p) => {
-            if repo.person(p).is_none() {
-                bail!("`{p}` is not in {}", repo.settings.paths.people);
-            }
-            p.clone()
-        }
-        None => {
-            let git = ctx
-                .git
-                .as_ref()
-                .ok_or_else(|| anyhow!("--requested-by is needed outside a git repository"))?;
-            let signer = GitSigner::from_repo(git.raw())
-                .map_err(|e| anyhow!("{e}\n  = hint: or name the requester with --requested-by PERSON"))?;
-            let key = signer.public_key().id();
-            let trust = Trust::from_people(&repo.people);
-            trust.get(&key).map(|(p, _)| p.to_string()).ok_or_else(|| {
-                anyhow!("your signing key {key} is not in {}\n  = hint: name the requester with --requested-by PERSON", repo.settings.paths.people)
-            })?
-        }
-    };
-    let year = today.format("%Y").to_string();
-    let id = match &args.id {
-        Some(id) => {
-            if !crate::load::valid_change_id(id) {
-                bail!("`{id}` is not a valid change id (letters, digits, `.`, `_`, `-`)");
-            }
-            id.clone()
-        }
-        None => {
-            let prefix = format!("CHG-{year}-");
-            let used =
-                repo.changes.iter().filter_map(|c| c.id.strip_prefix(&prefix)?.parse::<u32>().ok()).max();
-            let on_disk = std::fs::read_dir(ctx.root.join(&repo.settings.paths.changes))
-                .into_iter()
-                .flatten()
-                .flatten()
-                .filter_map(|e| e.file_name().to_str()?.strip_prefix(&prefix)?.parse::<u32>().ok())
-                .max();
-            format!("{prefix}{:03}", used.max(on_disk).unwrap_or(0) + 1)
-        }
-    };
-    let title = args.title.clone().unwrap_or_else(|| {
+    let title = opening.title.clone().unwrap_or_else(|| {
         let parts: Vec<String> = targets
             .iter()
             .map(|t| match t {
@@ -253,27 +287,83 @@ fn new(ctx: &Ctx, args: &NewArgs, out: &mut dyn Write) -> Result<Exit> {
                 RequestTarget::File { path, .. } => format!("update {path}"),
             })
             .collect();
-        format!("{} — {}", class.title.clone().unwrap_or_else(|| args.class.clone()), parts.join("; "))
+        format!("{} — {}", class.title.clone().unwrap_or_else(|| opening.class.to_string()), parts.join("; "))
     });
     let requested_at = now.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
     let request = NewRequest {
         id: &id,
         title: &title,
-        class: &args.class,
+        class: opening.class,
         requested_by: &requested_by,
         requested_at: &requested_at,
-        reason: args.reason.as_deref().unwrap_or(""),
+        reason: opening.reason.unwrap_or(""),
         targets,
         until,
     };
     let path = format!("{}/{id}/request.yaml", repo.settings.paths.changes);
-    create_atomic(&ctx.root.join(&path), request.to_yaml().as_bytes())?;
-    let lang = ctx.lang;
-    writeln!(out, "{}", lang.fmt("change.wrote", &[("path", &path)]))?;
-    if !ctx.quiet {
-        writeln!(out, "{}", lang.fmt("change.new_next", &[("path", &path), ("id", &id)]))?;
+    let full = ctx.root.join(&path);
+    if full.symlink_metadata().is_ok() {
+        bail!("cannot create {} (it exists already)\n  = hint: choose another --id", full.display());
     }
-    Ok(Exit::Clean)
+    Ok(Prepared { yaml: request.to_yaml(), id, path })
+}
+
+/// `--until`, checked against the class: only exception classes take one, and within `max_duration`.
+fn until(opening: &Opening, class: &crate::model::Class, today: chrono::NaiveDate) -> Result<Option<String>> {
+    let name = opening.class;
+    let Some(text) = opening.until else {
+        if class.max_duration.is_some() {
+            bail!("class `{name}` accepts a risk for a time: give --until DATE");
+        }
+        return Ok(None);
+    };
+    let until = crate::model::time::parse_date(text).map_err(|m| anyhow!("--until: {m}"))?;
+    let Some(max) = class.max_duration else {
+        bail!(
+            "--until is for classes that accept a risk for a time (with `max_duration`); `{name}` has none"
+        );
+    };
+    if until < today {
+        bail!("--until {until} is in the past");
+    }
+    if max.before(until).is_some_and(|earliest| earliest > today) {
+        bail!("--until {until} is more than {max} away; class `{name}` accepts a risk for at most {max}");
+    }
+    Ok(Some(until.to_string()))
+}
+
+/// The requester: `--requested-by`, else the owner of the git signing key in the people file.
+fn requester(ctx: &Ctx, repo: &Repository, given: Option<&str>) -> Result<String> {
+    if let Some(p) = given {
+        if repo.person(p).is_none() {
+            bail!("`{p}` is not in {}", repo.settings.paths.people);
+        }
+        return Ok(p.to_string());
+    }
+    let git = ctx.git.as_ref().ok_or_else(|| anyhow!("--requested-by is needed outside a git repository"))?;
+    let signer = GitSigner::from_repo(git.raw())
+        .map_err(|e| anyhow!("{e}\n  = hint: or name the requester with --requested-by PERSON"))?;
+    let key = signer.public_key().id();
+    let trust = Trust::from_people(&repo.people);
+    trust.get(&key).map(|(p, _)| p.to_string()).ok_or_else(|| {
+        anyhow!(
+            "your signing key {key} is not in {}\n  = hint: name the requester with --requested-by PERSON",
+            repo.settings.paths.people
+        )
+    })
+}
+
+/// The next free `CHG-YYYY-NNN`, counting both loaded changes and folders on disk.
+fn next_id(ctx: &Ctx, repo: &Repository, year: &str) -> String {
+    let prefix = format!("CHG-{year}-");
+    let used = repo.changes.iter().filter_map(|c| c.id.strip_prefix(&prefix)?.parse::<u32>().ok()).max();
+    let on_disk = std::fs::read_dir(ctx.root.join(&repo.settings.paths.changes))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.strip_prefix(&prefix)?.parse::<u32>().ok())
+        .max();
+    format!("{prefix}{:03}", used.max(on_disk).unwrap_or(0) + 1)
 }
 
 /// Every sign-off checked against the current people file, with the commits that added them.

@@ -17,6 +17,8 @@ Examples:
   lifecycle check
   lifecycle check --status eol --status due --owner platform
   lifecycle check --today 2024-09-01 --format json
+  lifecycle check --format sarif > lifecycle-check.sarif      for code scanning
+  lifecycle check --format github --fail-on due               annotations in a GitHub workflow
   lifecycle check --at origin/main --fail-on warn")]
 pub struct Args {
     /// Read the repository at this git revision (commit, branch, tag) without checking it out
@@ -45,6 +47,10 @@ pub enum Format {
     Table,
     Json,
     Markdown,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+    /// GitHub Actions annotations
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -81,7 +87,7 @@ impl From<StatusArg> for Status {
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
-    let loaded = ctx.load(args.at.as_deref())?;
+    let loaded = ctx.load_inventory(args.at.as_deref())?;
     if ctx.refuse_errors(&loaded)? {
         return Ok(Exit::Invalid);
     }
@@ -172,6 +178,21 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
                     .then(|| render::observed::summary_json(&observed, &undeclared, drifts)),
             };
             json::write(out, &doc)?
+        }
+        Format::Sarif | Format::Github => {
+            let lang = if args.format == Format::Sarif { crate::i18n::Lang::En } else { ctx.lang };
+            let results = render::sarif::check_results(repo, &items, &security, lang);
+            if args.format == Format::Github {
+                render::sarif::check_github(out, &results)?;
+            } else {
+                let revision = ctx.git.as_ref().and_then(|g| match args.at.as_deref() {
+                    Some(rev) => g.resolve(rev).ok(),
+                    None => g.head(),
+                });
+                let remote = ctx.git.as_ref().and_then(|g| g.remote_url("origin"));
+                let uri = render::sarif::repository_uri(remote.as_deref());
+                json::write(out, &render::sarif::check_log(&results, revision.map(|r| r.to_string()), uri))?;
+            }
         }
     }
     let threshold = match args.fail_on {

@@ -21,8 +21,8 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, out: &mut dyn Write) -> Result<Exit> {
-    // clap_complete panics when its writer fails; a closed pipe must end the command quietly instead,
-    // so the script is built in memory and written here, where the error reaches main.
+    // clap_complete panics when a write fails; written to memory first, a closed pipe is an
+    // ordinary error (a quiet exit), whatever the script's size.
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "lifecycle", &mut script);
     out.write_all(&script)?;

@@ -27,16 +27,23 @@ Examples:
   lifecycle init                        the OPS04 policy (6/3 months before end of life, five-stage chain)
   lifecycle init --template minimal     one approver role, nothing else
   lifecycle init -C ../inventory --template telecom
+  lifecycle init --person wang.qiang:architect:wang.pub:王强 --person chen:cto:chen.pub:陈总
 
 Writes lifecycle.yaml, policies/<template>.yaml, policies/people.yaml (you, from git's user.name,
 user.email and — for SSH signing — user.signingKey, holding every role the policy names), an
 example system and its product, .github/workflows/lifecycle.yml and .lifecycle/schemas/*.json.
+With --person, your reviewers are listed too, each with their roles and key: later additions go
+through `lifecycle people add`, which opens the policy change a people edit needs.
 Every YAML file starts with a yaml-language-server modeline pointing to its schema. Existing files
 are never overwritten: they are listed as skipped. Creates the git repository when there is none.")]
 pub struct Args {
     /// The policy to start from
     #[arg(long, value_enum, default_value_t = Template::Ops04)]
     pub template: Template,
+    /// Also list this person, holding these roles, with the public key in KEYFILE (repeatable;
+    /// you keep the roles nobody listed here holds)
+    #[arg(long = "person", value_name = "ID:ROLE[,ROLE…]:KEYFILE[:NAME]")]
+    pub people: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -74,14 +81,8 @@ struct Me {
 }
 
 fn me(repo: &git2::Repository) -> Me {
-    let config = repo.config().ok();
-    let get = |k: &str| {
-        config
-            .as_ref()
-            .and_then(|c| c.get_string(k).ok())
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
+    let config = crate::git::Config::read(repo).unwrap_or_default();
+    let get = |k: &str| config.get(k);
     let name = get("user.name");
     let email = get("user.email");
     let from = email.as_deref().and_then(|e| e.split('@').next()).or(name.as_deref()).unwrap_or("");
@@ -128,16 +129,48 @@ fn roles(policy: &str) -> Vec<String> {
     roles
 }
 
-fn people_yaml(me: &Me, roles: &[String]) -> String {
+/// One `--person ID:ROLE[,ROLE…]:KEYFILE[:NAME]`.
+fn parse_person(spec: &str) -> Result<crate::store::PersonEntry> {
+    let mut parts = spec.splitn(4, ':');
+    let (Some(id), Some(roles), Some(file)) = (parts.next(), parts.next(), parts.next()) else {
+        anyhow::bail!("--person `{spec}` is not ID:ROLE[,ROLE…]:KEYFILE[:NAME]");
+    };
+    let roles: Vec<String> =
+        roles.split(',').map(str::trim).filter(|r| !r.is_empty()).map(str::to_string).collect();
+    if id.trim().is_empty() || roles.is_empty() || !crate::load::valid_change_id(id.trim()) {
+        anyhow::bail!("--person `{spec}` needs an id (letters, digits, `.`, `_`, `-`) and at least one role");
+    }
+    let keys = super::people::read_keys(&[std::path::PathBuf::from(file)])?;
+    let name = parts.next().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(id).to_string();
+    Ok(crate::store::PersonEntry { id: id.trim().to_string(), name, title: None, email: None, roles, keys })
+}
+
+fn people_yaml(me: &Me, roles: &[String], others: &[crate::store::PersonEntry]) -> String {
     let mut s = modeline("policies/people.yaml", Kind::People);
     s.push_str(
         "# People, roles and public keys: the trust root (SPEC §3.4). Only keys listed here can sign.\n\
-         # `lifecycle init` listed you alone, holding every role the policy names. Add your reviewers,\n\
-         # each with their own public key, and share the roles out: with separation_of_duties one person\n\
-         # signs at most one stage of a change. Once sign-offs exist, this file changes only through an\n\
-         # approved `policy` change.\n",
+         # `lifecycle init` listed you with every role nobody else holds. With separation_of_duties one\n\
+         # person signs at most one stage of a change, so list your reviewers, each with their own key:\n\
+         # `lifecycle init --person ID:ROLE:KEYFILE` before the first commit, `lifecycle people add`\n\
+         # after it. Once committed, this file changes only through an approved `policy` change, which\n\
+         # `lifecycle people add|remove|rotate` opens for you; a plain edit fails `lifecycle verify`.\n",
     );
     s.push_str("people:\n");
+    let others_hold = |r: &String| others.iter().any(|p| p.roles.contains(r));
+    let roles: Vec<String> = roles.iter().filter(|r| !others_hold(r)).cloned().collect();
+    if let Some(same) = others.iter().find(|p| p.id == me.id) {
+        // You listed yourself: that entry is you.
+        for p in others {
+            let mut p = p.clone();
+            if p.id == same.id {
+                p.email = p.email.or_else(|| me.email.clone());
+                let missing: Vec<String> = roles.iter().filter(|r| !p.roles.contains(r)).cloned().collect();
+                p.roles.extend(missing);
+            }
+            s.push_str(&crate::store::person_yaml(&p));
+        }
+        return s;
+    }
     s.push_str(&format!("  - id: {}\n", scalar(&me.id)));
     s.push_str(&format!("    name: {}\n", scalar(&me.name)));
     if let Some(email) = &me.email {
@@ -152,6 +185,9 @@ fn people_yaml(me: &Me, roles: &[String]) -> String {
              # (`gpg --armor --export KEYID`). git signs with it: git config gpg.format ssh;\n    \
              # git config user.signingKey ~/.ssh/id_ed25519.pub\n    keys: []\n",
         ),
+    }
+    for p in others {
+        s.push_str(&crate::store::person_yaml(p));
     }
     s
 }
@@ -184,25 +220,35 @@ timezone: UTC                      # IANA name: timestamps without an offset and
 ";
 
 /// The files `init` writes: path and content.
-fn files(template: Template, me: &Me) -> Vec<(String, String)> {
+/// The CI workflow, triggered by pushes to `branch` (the repository's branch, not a guess).
+fn workflow(branch: &str) -> String {
+    WORKFLOW
+        .replacen(
+            "# Copy to .github/workflows/lifecycle.yml in your inventory repository.\n",
+            "# Written by `lifecycle init`.\n",
+            1,
+        )
+        .replace("branches: [main]", &format!("branches: [{}]", scalar(branch)))
+        .replace("# summary as a comment. On main:", &format!("# summary as a comment. On {branch}:"))
+}
+
+fn files(
+    template: Template,
+    me: &Me,
+    others: &[crate::store::PersonEntry],
+    branch: &str,
+) -> Vec<(String, String)> {
     let (policy_path, policy) = template.file();
     let mut files = vec![
         ("lifecycle.yaml".to_string(), format!("{}{SETTINGS}", modeline("lifecycle.yaml", Kind::Settings))),
         (policy_path.to_string(), format!("{}{policy}", modeline(policy_path, Kind::Policy))),
-        ("policies/people.yaml".to_string(), people_yaml(me, &roles(policy))),
+        ("policies/people.yaml".to_string(), people_yaml(me, &roles(policy), others)),
         ("inventory/systems/example.yaml".to_string(), example_system(&me.id)),
         (
             "inventory/products/redis.yaml".to_string(),
             format!("{}{REDIS_PRODUCT}", modeline("inventory/products/redis.yaml", Kind::Product)),
         ),
-        (
-            ".github/workflows/lifecycle.yml".to_string(),
-            WORKFLOW.replacen(
-                "# Copy to .github/workflows/lifecycle.yml in your inventory repository.\n",
-                "# Written by `lifecycle init`.\n",
-                1,
-            ),
-        ),
+        (".github/workflows/lifecycle.yml".to_string(), workflow(branch)),
     ];
     for kind in Kind::ALL {
         files.push((format!("{SCHEMA_DIR}/{}.json", kind.name()), super::schema::text(kind)));
@@ -237,11 +283,13 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     if git.workdir().is_none() {
         anyhow::bail!("{} is a bare repository: init needs a work tree", ctx.root.display());
     }
+    let others = args.people.iter().map(|p| parse_person(p)).collect::<Result<Vec<_>>>()?;
     let me = me(git.raw());
     let (mut created, mut skipped) = (Vec::new(), Vec::new());
     let (policy_path, _) = args.template.file();
     let existing_policy = existing_policy(&ctx.root);
-    for (path, content) in files(args.template, &me) {
+    let branch = git.head_branch().unwrap_or_else(|| "main".to_string());
+    for (path, content) in files(args.template, &me, &others, &branch) {
         let full = ctx.root.join(&path);
         // symlink_metadata: a dangling symlink is a file too, and is not replaced.
         if full.symlink_metadata().is_ok() {
@@ -289,6 +337,16 @@ mod tests {
             modeline("inventory/systems/a.yaml", Kind::System),
             "# yaml-language-server: $schema=../../.lifecycle/schemas/system.json\n"
         );
+    }
+
+    /// The workflow installs from the repository Cargo.toml names, and triggers on the given branch.
+    #[test]
+    fn the_workflow_installs_from_the_package_repository() {
+        let install = format!("cargo install --locked --git {} lifecycle", env!("CARGO_PKG_REPOSITORY"));
+        assert!(WORKFLOW.contains(&install), "the workflow does not run `{install}`");
+        assert!(include_str!("../../README.md").contains(&install), "the README does not say `{install}`");
+        let w = workflow("master");
+        assert!(w.contains("branches: [master]") && !w.contains("branches: [main]"), "{w}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod init;
 pub mod log;
 pub mod man;
 pub mod observe;
+pub mod people;
 pub mod reject;
 pub mod report;
 pub mod review;
@@ -53,7 +54,10 @@ impl Ctx {
             None => std::env::current_dir()?,
         };
         if !start.is_dir() {
-            bail!("{} is not a directory", start.display());
+            bail!(
+                "{} is not a directory\n  = hint: point `-C` at the folder of your inventory (where lifecycle.yaml is)",
+                start.display()
+            );
         }
         let git = Git::discover(&start);
         let root = git.as_ref().and_then(Git::workdir).unwrap_or_else(|| start.clone());
@@ -68,7 +72,7 @@ impl Ctx {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::env::var("NO_COLOR").map_or(true, |v| v.is_empty()) && std::io::stderr().is_terminal()
+                crate::cli::auto_color(&|k| std::env::var(k).ok(), std::io::stderr().is_terminal())
             }
         };
         Ok(Ctx { root, git, today, lang, color, diag_color, quiet: g.quiet, verbose: g.verbose })
@@ -108,6 +112,55 @@ impl Ctx {
                 Ok(load::load(&Revision::new(git, commit)?))
             }
         }
+    }
+
+    /// [`Ctx::load`], refusing a place that holds no inventory at all (no `lifecycle.yaml`, no file
+    /// in any configured folder): a gate pointed at the wrong folder must fail, not pass on nothing.
+    pub fn load_inventory(&self, at: Option<&str>) -> Result<Loaded> {
+        let loaded = self.load(at)?;
+        if loaded.files > 0 || loaded.texts.contains_key("lifecycle.yaml") {
+            return Ok(loaded);
+        }
+        let p = &loaded.repo.settings.paths;
+        let folders = [&p.systems, &p.products, &p.policies, &p.changes]
+            .iter()
+            .map(|f| format!("{f}/"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let place = match at {
+            None => self.root.display().to_string(),
+            Some(rev) => format!("revision `{rev}`"),
+        };
+        let lang = self.lang;
+        bail!(
+            "{}\n  = hint: {}",
+            lang.fmt("load.no_inventory", &[("place", &place), ("folders", &folders)]),
+            lang.t("load.no_inventory_hint")
+        );
+    }
+
+    /// Refuses a commit that holds no inventory (no `lifecycle.yaml`, no file in a configured folder):
+    /// `verify`, `review` and `report` pointed at the wrong repository must fail, not pass on nothing.
+    pub fn require_inventory_at(&self, git: &Git, commit: git2::Oid) -> Result<()> {
+        if git.read_at(commit, "lifecycle.yaml")?.is_some() {
+            return Ok(());
+        }
+        let p = crate::review::settings_at(git, commit)?.paths;
+        for dir in [&p.systems, &p.products, &p.policies, &p.changes] {
+            if !git.list(commit, dir)?.is_empty() {
+                return Ok(());
+            }
+        }
+        let folders = [&p.systems, &p.products, &p.policies, &p.changes].map(|f| format!("{f}/")).join(", ");
+        let short = commit.to_string();
+        let root = self.root.display().to_string();
+        let place = format!("{} (commit {})", root.trim_end_matches('/'), &short[..short.len().min(12)]);
+        let lang = self.lang;
+        bail!(
+            "{}\n  = hint: {}",
+            lang.fmt("load.no_inventory", &[("place", &place), ("folders", &folders)]),
+            lang.t("load.no_inventory_hint")
+        );
     }
 
     /// Prints diagnostics to stderr (errors always; warnings unless `quiet`).

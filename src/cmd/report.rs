@@ -114,6 +114,7 @@ fn evidence(ctx: &Ctx, args: &PeriodArgs, what: &str) -> Result<Option<Evidence>
         anyhow!("{what} reads history and needs a git repository; {} is not in one", ctx.root.display())
     })?;
     let head = git.head().ok_or_else(|| anyhow!("the repository has no commit yet"))?;
+    ctx.require_inventory_at(git, head)?;
     // The head must load cleanly: a report over broken files would be evidence of nothing.
     let loaded = crate::load::load(&crate::load::Revision::new(git, head)?);
     if ctx.refuse_errors(&loaded)? {

@@ -46,12 +46,19 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         .ok_or_else(|| anyhow!("review needs a git repository; {} is not in one", ctx.root.display()))?;
     let base = git.resolve(&args.base)?;
     let head = git.resolve(&args.head)?;
+    ctx.require_inventory_at(git, head)?;
     let tz = crate::review::settings_at(git, base)?.timezone;
     let review = crate::review::review(git, base, head, ctx.today(tz), ctx.now())?;
     match args.format {
         Format::Markdown => render::markdown(out, &review, &args.base, ctx.lang)?,
         Format::Json => crate::render::json::write(out, &render::json(&review, &args.base))?,
-        Format::Sarif => crate::render::json::write(out, &render::sarif(&review))?,
+        Format::Sarif => {
+            let remote = remote_url(ctx);
+            crate::render::json::write(
+                out,
+                &render::sarif(&review, crate::render::sarif::repository_uri(remote.as_deref())),
+            )?
+        }
         Format::Github => {
             render::github(out, &review, ctx.lang)?;
             if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
@@ -63,4 +70,9 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         }
     }
     Ok(if review.errors() > 0 { Exit::Findings } else { Exit::Clean })
+}
+
+/// The `origin` remote's URL, if the repository has one.
+pub(super) fn remote_url(ctx: &Ctx) -> Option<String> {
+    ctx.git.as_ref()?.remote_url("origin")
 }

@@ -38,7 +38,7 @@ struct Doc<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
-    let loaded = ctx.load(args.at.as_deref())?;
+    let loaded = ctx.load_inventory(args.at.as_deref())?;
     let (errors, warnings) = counts(&loaded.diagnostics);
     let files = loaded.files;
     match args.format {

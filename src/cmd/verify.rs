@@ -64,6 +64,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         .as_ref()
         .ok_or_else(|| anyhow!("verify needs a git repository; {} is not in one", ctx.root.display()))?;
     let head = git.head().ok_or_else(|| anyhow!("the repository has no commit yet"))?;
+    ctx.require_inventory_at(git, head)?;
     let from = args.from.as_deref().map(|r| git.resolve(r)).transpose()?;
     let bar = super::progress_bar(ctx, "verify.progress");
     let started = std::time::Instant::now();

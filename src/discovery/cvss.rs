@@ -1,94 +1,41 @@
-//! CVSS v3.x base scores computed from the vector string, per FIRST's CVSS v3.1 specification
-//! (§7.1 base equations, Appendix A `Roundup`). v3.0 vectors use the same equations.
+//! CVSS scores through the RustSec `cvss` crate: v2.0, v3.0, v3.1 and v4.0 vectors, scored as FIRST's
+//! specifications say (docs/decisions.md, "CVSS"). This module only maps a score to the model's
+//! severity words.
 
 use crate::model::Severity;
 
-/// The base score (0.0–10.0) of a `CVSS:3.x/…` vector, or an explanation of what is wrong with it.
+/// The base score (0.0–10.0) of a CVSS vector (`CVSS:4.0/…`, `CVSS:3.1/…`, `CVSS:3.0/…`, or a v2
+/// vector), or an explanation of what is wrong with it.
 pub fn base_score(vector: &str) -> Result<f64, String> {
-    let mut parts = vector.trim().split('/');
-    let version = parts.next().unwrap_or("");
-    if version != "CVSS:3.1" && version != "CVSS:3.0" {
+    // The crate scores a vector that lacks base metrics as if they were their lowest values; the
+    // specifications call such a vector invalid, and so do we.
+    let v = vector.trim();
+    let required: &[&str] = match v.split('/').next() {
+        Some("CVSS:4.0") => &["AV", "AC", "AT", "PR", "UI", "VC", "VI", "VA", "SC", "SI", "SA"],
+        Some("CVSS:3.0" | "CVSS:3.1") => &["AV", "AC", "PR", "UI", "S", "C", "I", "A"],
+        _ if !v.starts_with("CVSS:") => &["AV", "AC", "Au", "C", "I", "A"],
+        _ => &[],
+    };
+    let present: Vec<&str> = v.split('/').filter_map(|p| p.split_once(':').map(|(k, _)| k)).collect();
+    if let Some(missing) = required.iter().find(|m| !present.contains(m)) {
         return Err(format!(
-            "`{vector}` is not a CVSS v3 vector (it must start with CVSS:3.1/ or CVSS:3.0/)"
+            "`{vector}` is not a CVSS vector that can be scored: it lacks the base metric {missing}"
         ));
     }
-    let mut metrics: [Option<&str>; 8] = [None; 8];
-    const NAMES: [&str; 8] = ["AV", "AC", "PR", "UI", "S", "C", "I", "A"];
-    for part in parts {
-        let (k, v) =
-            part.split_once(':').ok_or_else(|| format!("`{part}` in `{vector}` is not METRIC:VALUE"))?;
-        if let Some(i) = NAMES.iter().position(|n| *n == k) {
-            if metrics[i].is_some() {
-                return Err(format!("metric {k} appears twice in `{vector}`"));
-            }
-            metrics[i] = Some(v);
-        }
-        // Temporal and environmental metrics do not change the base score.
-    }
-    let get = |i: usize| metrics[i].ok_or_else(|| format!("`{vector}` lacks the base metric {}", NAMES[i]));
-    let bad = |i: usize, v: &str| format!("{}:{v} is not a valid value in `{vector}`", NAMES[i]);
-    let changed = match get(4)? {
-        "U" => false,
-        "C" => true,
-        v => return Err(bad(4, v)),
-    };
-    let av = match get(0)? {
-        "N" => 0.85,
-        "A" => 0.62,
-        "L" => 0.55,
-        "P" => 0.2,
-        v => return Err(bad(0, v)),
-    };
-    let ac = match get(1)? {
-        "L" => 0.77,
-        "H" => 0.44,
-        v => return Err(bad(1, v)),
-    };
-    let pr = match (get(2)?, changed) {
-        ("N", _) => 0.85,
-        ("L", false) => 0.62,
-        ("L", true) => 0.68,
-        ("H", false) => 0.27,
-        ("H", true) => 0.5,
-        (v, _) => return Err(bad(2, v)),
-    };
-    let ui = match get(3)? {
-        "N" => 0.85,
-        "R" => 0.62,
-        v => return Err(bad(3, v)),
-    };
-    let cia = |i: usize| -> Result<f64, String> {
-        match get(i)? {
-            "H" => Ok(0.56),
-            "L" => Ok(0.22),
-            "N" => Ok(0.0),
-            v => Err(bad(i, v)),
-        }
-    };
-    let (c, i, a) = (cia(5)?, cia(6)?, cia(7)?);
-    let iss = 1.0 - (1.0 - c) * (1.0 - i) * (1.0 - a);
-    let impact = if changed { 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02f64).powi(15) } else { 6.42 * iss };
-    let exploitability = 8.22 * av * ac * pr * ui;
-    if impact <= 0.0 {
-        return Ok(0.0);
-    }
-    let raw = if changed { 1.08 * (impact + exploitability) } else { impact + exploitability };
-    Ok(roundup(raw.min(10.0)))
+    let parsed: cvss::Cvss = vector
+        .trim()
+        .parse()
+        .map_err(|e| format!("`{vector}` is not a CVSS vector that can be scored: {e}"))?;
+    Ok(parsed.score())
 }
 
-/// CVSS v3.1 Appendix A: the smallest number with one decimal that is ≥ the input, robust to
-/// floating-point error.
-fn roundup(input: f64) -> f64 {
-    let int_input = (input * 100_000.0).round() as i64;
-    if int_input % 10_000 == 0 {
-        int_input as f64 / 100_000.0
-    } else {
-        ((int_input / 10_000) + 1) as f64 / 10.0
-    }
+/// The severity of a CVSS vector: the qualitative rating of its base score.
+pub fn severity(vector: &str) -> Result<Severity, String> {
+    base_score(vector).map(rating)
 }
 
-/// The qualitative rating of a score (CVSS v3.1 §5). `None` (0.0) maps to `low`: the model has no
-/// "none" and an advisory with no impact is the least urgent kind.
+/// The qualitative rating of a score (CVSS v3.1 §5, v4.0 §2). `None` (0.0) maps to `low`: the model
+/// has no "none" and an advisory with no impact is the least urgent kind.
 pub fn rating(score: f64) -> Severity {
     if score >= 9.0 {
         Severity::Critical
@@ -105,7 +52,7 @@ pub fn rating(score: f64) -> Severity {
 mod tests {
     use super::*;
 
-    /// Scores published by NVD / FIRST's calculator for these vectors.
+    /// Scores published by NVD / FIRST's calculators for these vectors.
     #[test]
     fn known_vectors_score_as_published() {
         let cases = [
@@ -122,11 +69,19 @@ mod tests {
             ("CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:C/C:H/I:H/A:H", 9.1),
             ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N", 0.0),
             ("CVSS:3.0/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 8.8),
-            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:L/E:P/RL:O", 7.3), // temporal ignored
+            // CVSS v4.0 (FIRST's calculator): critical network RCE, and a local low-impact one.
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", 9.3),
+            ("CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N", 4.8),
+            // CVSS v2 (NVD): CVE-2014-0160 (Heartbleed).
+            ("AV:N/AC:L/Au:N/C:P/I:N/A:N", 5.0),
         ];
         for (v, want) in cases {
             assert_eq!(base_score(v), Ok(want), "{v}");
         }
+        assert_eq!(
+            severity("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"),
+            Ok(Severity::Critical)
+        );
     }
 
     #[test]
@@ -142,9 +97,14 @@ mod tests {
 
     #[test]
     fn bad_vectors_are_explained() {
-        assert!(base_score("AV:N/AC:L").unwrap_err().contains("not a CVSS v3 vector"));
-        assert!(base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H").unwrap_err().contains("lacks"));
-        assert!(base_score("CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap_err().contains("AV:X"));
-        assert!(base_score("CVSS:2.0/AV:N").is_err());
+        for bad in [
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H",
+            "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            "CVSS:2.0/AV:N",
+            "CVSS:4.0/AV:N",
+            "not a vector",
+        ] {
+            assert!(base_score(bad).unwrap_err().contains("is not a CVSS vector"), "{bad}");
+        }
     }
 }

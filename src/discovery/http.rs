@@ -33,6 +33,8 @@ pub enum NotFound {
 pub struct Client {
     agent: ureq::Agent,
     cache: Option<PathBuf>,
+    /// Ask the service even when the cache holds a fresh answer (`sync --refresh`).
+    refresh: bool,
 }
 
 /// `$LIFECYCLE_CACHE_DIR`, else `$XDG_CACHE_HOME/lifecycle`, else `$HOME/.cache/lifecycle`.
@@ -51,7 +53,14 @@ impl Client {
             .user_agent(concat!("lifecycle/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        Client { agent, cache }
+        Client { agent, cache, refresh: false }
+    }
+
+    /// Bypass fresh cached answers: every request goes to the service (a failing network still
+    /// falls back to the cache, with its age).
+    pub fn refresh(mut self, refresh: bool) -> Client {
+        self.refresh = refresh;
+        self
     }
 
     fn cache_path(&self, key: &str) -> Option<PathBuf> {
@@ -88,7 +97,7 @@ impl Client {
         url: &str,
         body: Option<&str>,
     ) -> Result<std::result::Result<Fetched, NotFound>> {
-        if let Some((body, age)) = self.cached(key).filter(|(_, age)| *age < FRESH) {
+        if let Some((body, age)) = self.cached(key).filter(|(_, age)| *age < FRESH && !self.refresh) {
             return Ok(Ok(Fetched { body, cached: Some(age), fallback_reason: None }));
         }
         match self.network(url, body) {

@@ -250,10 +250,10 @@ pub fn record(v: &Value) -> Result<Normalised, String> {
             let kind = str_of(s, "type")?.unwrap_or("");
             let score = str_of(s, "score")?.unwrap_or("");
             // A vector we cannot score is skipped: the feed's label (below) still says something.
-            if (kind.starts_with("CVSS_V3") || score.starts_with("CVSS:3"))
-                && let Ok(sc) = cvss::base_score(score)
+            if (kind.starts_with("CVSS_V") || score.starts_with("CVSS:"))
+                && let Ok(sev) = cvss::severity(score)
             {
-                severity = severity.max(Some(cvss::rating(sc)));
+                severity = severity.max(Some(sev));
             }
         }
     }
@@ -460,18 +460,13 @@ fn q(s: &str) -> String {
     crate::store::quoted(s)
 }
 
-/// The advisory file (§3.7). Severity defaults to `medium` when neither a CVSS v3 vector nor a label
-/// says (see docs/decisions.md).
+/// The advisory file (§3.7). Severity is `unknown` when neither a CVSS vector (v2, v3.x, v4.0) nor a
+/// label says (see docs/decisions.md).
 pub fn render(a: &Normalised) -> String {
     let mut out = String::from(
         "# Security advisory normalised by `lifecycle advisories import`/`sync` (SPEC §3.7).\n# detected_at is when this repository first learnt of it: deadlines count from there; imports never move it.\n",
     );
-    let sev = match a.severity.unwrap_or(Severity::Medium) {
-        Severity::Critical => "critical",
-        Severity::High => "high",
-        Severity::Medium => "medium",
-        Severity::Low => "low",
-    };
+    let sev = a.severity.unwrap_or(Severity::Unknown).as_str();
     out.push_str(&format!("id: {}\n", q(&a.id)));
     let aliases: Vec<String> = a.aliases.iter().map(|x| q(x)).collect();
     out.push_str(&format!("aliases: [{}]\n", aliases.join(", ")));

@@ -100,11 +100,22 @@ fn passed(deadline: DateTime<FixedOffset>, today: NaiveDate, tz: chrono_tz::Tz) 
 /// The first class of the policy whose `applies_to` matches: a listed severity, or `kev: true` and a
 /// KEV-listed advisory. A class without `applies_to` never matches; an empty `applies_to: {}` matches
 /// every advisory (a catch-all placed last).
+///
+/// An advisory of `unknown` severity (no usable score) gets the class a `critical` one would, the
+/// strictest, unless a class names `unknown` in its `applies_to`: then the policy has said.
 pub fn class_for<'a>(
     classes: impl IntoIterator<Item = &'a Class>,
     severity: Severity,
     kev: bool,
 ) -> Option<&'a Class> {
+    let classes: Vec<&Class> = classes.into_iter().collect();
+    let named =
+        |s: Severity| classes.iter().any(|c| c.applies_to.as_ref().is_some_and(|a| a.severity.contains(&s)));
+    let severity = if severity == Severity::Unknown && !named(Severity::Unknown) {
+        Severity::Critical
+    } else {
+        severity
+    };
     classes.into_iter().find(|c| match &c.applies_to {
         None => false,
         Some(a) if a.severity.is_empty() && a.kev.is_none() => true,

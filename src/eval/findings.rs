@@ -23,6 +23,8 @@ pub struct Finding {
 
 impl Finding {
     pub fn error(code: &'static str, message: impl Into<String>) -> Finding {
+        // Every code is in CODES: SARIF rules, docs and translations are generated from it.
+        debug_assert!(CODES.iter().any(|(c, _)| *c == code), "finding code `{code}` is not in CODES");
         Finding {
             code,
             severity: Severity::Error,
@@ -126,11 +128,59 @@ pub const CODES: &[(&str, &str)] = &[
         "inventory-drift",
         "what scanners observed differs from the inventory: another version, a declared component not seen, or an undeclared product",
     ),
+    ("signoff-altered", "a sign-off file was modified or deleted; sign-offs are append-only"),
+    ("invalid-file", "a file in history could not be read as what its path says it is"),
+    // `check --format sarif|github`: end-of-life statuses and security deadlines.
+    ("component-eol", "a component in use is past its end of support and no approved exception accepts it"),
+    ("component-due", "a component is past its `finish_by` date without a completed replacement"),
+    ("component-warn", "a component is past its `plan_by` date without an approved replacement"),
+    ("component-unknown", "a component's product is not in the catalog, or its version matches no cycle"),
+    (
+        "advisory-overdue",
+        "a security deadline of the policy passed: no response by `respond_by`, or still affected after `deploy_by`",
+    ),
+    ("advisory-open", "a security advisory affects a component and no change answers it yet"),
 ];
 
 pub fn describe(code: &str) -> &'static str {
     CODES.iter().find(|(c, _)| *c == code).map(|(_, d)| *d).unwrap_or("")
 }
+
+/// A code's index in [`CODES`] (SARIF's `ruleIndex`).
+pub fn index(code: &str) -> Option<usize> {
+    CODES.iter().position(|(c, _)| *c == code)
+}
+
+/// What docs/diagnostics.md says about a code (the row of its table).
+pub struct Documented {
+    pub severity: &'static str,
+    pub fix: &'static str,
+    /// The GitHub anchor of the section the row is in (`finding-codes-approvals-verify`).
+    pub anchor: String,
+}
+
+pub fn documented(code: &str) -> Option<Documented> {
+    let needle = format!("| `{code}` |");
+    let mut section = "";
+    for line in DIAGNOSTICS_MD.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            section = h;
+        }
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+        if line.starts_with(&needle) && cells.len() >= 4 {
+            let anchor = section
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-')
+                .map(|c| if c == ' ' { '-' } else { c })
+                .collect();
+            return Some(Documented { severity: cells[1], fix: cells[cells.len() - 1], anchor });
+        }
+    }
+    None
+}
+
+const DIAGNOSTICS_MD: &str = include_str!("../../docs/diagnostics.md");
 
 #[cfg(test)]
 mod tests {
@@ -143,6 +193,49 @@ mod tests {
                 docs.contains(&format!("\n| `{code}` |")),
                 "docs/diagnostics.md has no table row for `{code}`"
             );
+            let d = super::documented(code).unwrap_or_else(|| panic!("`{code}` has no fix column"));
+            assert!(matches!(d.severity, "error" | "warning"), "`{code}`: severity `{}`", d.severity);
+            assert!(d.fix.len() > 10, "`{code}`: no fix");
+            assert!(
+                d.anchor.ends_with("codes-approvals-verify") || d.anchor.starts_with("check-codes"),
+                "{}",
+                d.anchor
+            );
+        }
+    }
+
+    /// Every code a finding is made with, anywhere in src/, is in CODES: a code written in a
+    /// `Finding::error/warning(...)` or a `fail(...)` call that CODES lacks fails here.
+    #[test]
+    fn every_code_used_is_in_codes() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(std::fs::read_to_string(&p).unwrap());
+                }
+            }
+        }
+        let mut sources = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut sources);
+        let mut used = Vec::new();
+        for text in &sources {
+            for call in ["Finding::error(", "Finding::warning(", "fail("] {
+                for (at, _) in text.match_indices(call) {
+                    let rest = text[at + call.len()..].trim_start();
+                    if let Some(lit) = rest.strip_prefix('"').and_then(|r| r.split('"').next()) {
+                        used.push(lit.to_string());
+                    }
+                }
+            }
+        }
+        assert!(used.len() > 20, "the scan found only {used:?}");
+        for code in
+            used.iter().filter(|c| !c.is_empty() && c.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        {
+            assert!(super::index(code).is_some(), "finding code `{code}` is not in CODES");
         }
     }
 }

@@ -672,7 +672,11 @@ impl<'g> Walk<'g> {
                     self.findings.push(
                         Finding::error(
                             "unapproved-policy-change",
-                            format!("{} changed without an approved `policy` change listing its new digest {want}; open one: lifecycle change new --class policy --adopt", d.path),
+                            format!(
+                                "{} changed without an approved `policy` change listing its new digest {want}; open a policy change: {}",
+                                d.path,
+                                policy_hint(&d.path, &self.settings.paths.people)
+                            ),
                         )
                         .at(&d.path, None)
                         .commit(Some(&cid)),
@@ -788,4 +792,11 @@ impl<'g> Walk<'g> {
             }
         }
     }
+}
+
+/// The command that opens the `policy` change a policy file, the people file or `lifecycle.yaml`
+/// needs (the hint of `unapproved-policy-change`).
+fn policy_hint(path: &str, people: &str) -> String {
+    let file = format!("lifecycle change new --class policy --file {path}");
+    if path == people { format!("lifecycle people add|remove|rotate …, or {file}") } else { file }
 }

@@ -1028,6 +1028,16 @@ impl Builder {
     }
 
     /// Cross-file checks, once everything is loaded.
+    /// The settings the builder was made with.
+    pub fn settings(&self) -> &Settings {
+        &self.repo.settings
+    }
+
+    /// The diagnostics of the files added so far, without the checks across files of [`Builder::finish`].
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diags
+    }
+
     pub fn finish(mut self) -> (Repository, Vec<Diagnostic>) {
         let mut diags = std::mem::take(&mut self.diags);
         observations_name_systems(&mut self.repo, &mut diags);

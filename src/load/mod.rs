@@ -4,6 +4,7 @@
 mod convert;
 mod observed;
 pub mod raw;
+mod repair;
 pub mod schema;
 pub mod source;
 pub mod yaml;
@@ -184,7 +185,7 @@ fn build(
         (path, text, parsed)
     };
     // Small sets are parsed in place: spinning up the thread pool costs more than it saves.
-    let parsed: Vec<(String, String, Result<convert::Parsed, Box<Diagnostic>>)> = if read.len() > 16 {
+    let parsed: Vec<(String, String, ParsedFile)> = if read.len() > 16 {
         read.into_par_iter().map(parse_one).collect()
     } else {
         read.into_iter().map(parse_one).collect()
@@ -194,13 +195,21 @@ fn build(
     builder.policy_files_exist = policy_files_exist;
     builder.digests = digests;
     for (path, text, parsed) in parsed {
-        match parsed {
-            Ok(p) => builder.add(&path, p),
-            Err(d) => {
-                unparsed.push((*d).clone());
-                diagnostics.push(*d);
+        match (parsed.value, parsed.diagnostics.is_empty()) {
+            (Some(p), true) => builder.add(&path, p),
+            // A file with errors never enters the model; its repaired value is checked apart, for
+            // the problems of its own values (dates, ids…) that the errors would otherwise hide.
+            (Some(p), false) => {
+                let mut apart = convert::Builder::new(builder.settings().clone(), tz);
+                apart.add(&path, p);
+                diagnostics.extend(apart.into_diagnostics().into_iter().filter(|d| d.origin.path == path));
             }
+            (None, _) => {}
         }
+        if let Some(first) = parsed.diagnostics.iter().find(|d| d.is_error()) {
+            unparsed.push(first.clone());
+        }
+        diagnostics.extend(parsed.diagnostics);
         texts.insert(path, text);
     }
     let (repo, mut more) = builder.finish();
@@ -323,36 +332,48 @@ fn end_of(before: &str) -> (u32, u32) {
     (line, col)
 }
 
-fn parse(kind: Kind, path: &str, text: &str) -> Result<convert::Parsed, Box<Diagnostic>> {
+/// A file parsed: the value, and every structural problem. With problems, the value (if any) comes
+/// from the repaired text ([`repair`]) and serves only to find more problems in the same file.
+struct ParsedFile {
+    value: Option<convert::Parsed>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn parse(kind: Kind, path: &str, text: &str) -> ParsedFile {
     if text.contains('\0') {
         let (line, col) = end_of(&text[..text.find('\0').unwrap_or(0)]);
-        return Err(Box::new(
+        let d =
             Diagnostic::error("not-text", Origin::new(path, line, col, 1), "the file contains a NUL byte")
-                .hint("inventory files are text; this looks like a binary file"),
-        ));
+                .hint("inventory files are text; this looks like a binary file");
+        return ParsedFile { value: None, diagnostics: vec![d] };
     }
-    Ok(match kind {
-        Kind::System => {
-            // One system per file, or a file holding `systems: [...]`.
-            if text.lines().any(|l| l.starts_with("systems:")) {
-                convert::Parsed::Systems(yaml::parse::<raw::SystemsFile>(path, text)?.systems)
-            } else {
-                let one = yaml::parse::<serde_saphyr::Spanned<raw::System>>(path, text)?;
-                convert::Parsed::Systems(vec![one])
-            }
+    fn all<T: serde::de::DeserializeOwned>(
+        path: &str,
+        text: &str,
+        wrap: impl FnOnce(T) -> convert::Parsed,
+    ) -> ParsedFile {
+        let all = repair::parse_all::<T>(path, text);
+        ParsedFile { value: all.value.map(wrap), diagnostics: all.diagnostics }
+    }
+    use convert::Parsed;
+    match kind {
+        // One system per file, or a file holding `systems: [...]`.
+        Kind::System if text.lines().any(|l| l.starts_with("systems:")) => {
+            all(path, text, |f: raw::SystemsFile| Parsed::Systems(f.systems))
         }
-        Kind::Product => convert::Parsed::Product(Box::new(yaml::parse(path, text)?)),
-        Kind::Policy => convert::Parsed::Policy(Box::new(yaml::parse(path, text)?)),
-        Kind::People => convert::Parsed::People(yaml::parse(path, text)?),
-        Kind::Request => convert::Parsed::Request(Box::new(yaml::parse(path, text)?)),
-        Kind::Report => convert::Parsed::Report(Box::new(yaml::parse(path, text)?)),
-        Kind::SignOff => convert::Parsed::SignOff(Box::new(yaml::parse(path, text)?)),
-        Kind::Advisory => convert::Parsed::Advisory(Box::new(yaml::parse(path, text)?)),
+        Kind::System => all(path, text, |one| Parsed::Systems(vec![one])),
+        Kind::Product => all(path, text, |p| Parsed::Product(Box::new(p))),
+        Kind::Policy => all(path, text, |p| Parsed::Policy(Box::new(p))),
+        Kind::People => all(path, text, Parsed::People),
+        Kind::Request => all(path, text, |r| Parsed::Request(Box::new(r))),
+        Kind::Report => all(path, text, |r| Parsed::Report(Box::new(r))),
+        Kind::SignOff => all(path, text, |f| Parsed::SignOff(Box::new(f))),
+        Kind::Advisory => all(path, text, |a| Parsed::Advisory(Box::new(a))),
         Kind::Observation => match observed::fast(path, text) {
-            Some(o) => convert::Parsed::Observed(Box::new(o)),
-            None => convert::Parsed::Observation(Box::new(yaml::parse(path, text)?)),
+            Some(o) => ParsedFile { value: Some(Parsed::Observed(Box::new(o))), diagnostics: Vec::new() },
+            None => all(path, text, |o| Parsed::Observation(Box::new(o))),
         },
-    })
+    }
 }
 
 #[cfg(test)]

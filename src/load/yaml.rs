@@ -28,7 +28,40 @@ pub fn origin(path: &str, loc: &Location) -> Origin {
 
 /// Parses one YAML document into `T`.
 pub fn parse<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Box<Diagnostic>> {
-    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|e| Box::new(to_diagnostic(path, &e)))
+    serde_saphyr::from_str_with_options::<T>(text, options())
+        .map_err(|e| Box::new(humanize(to_diagnostic(path, &e), text)))
+}
+
+/// serde's words for a value of the wrong type, in the words of the file's reader: `invalid u32`
+/// becomes "`two` is not a whole number".
+pub fn humanize(mut d: Diagnostic, text: &str) -> Diagnostic {
+    if d.code != "bad-value" {
+        return d;
+    }
+    let has = |words: &[&str]| words.iter().any(|w| d.message.contains(w));
+    let what = if has(&["u8", "u16", "u32", "u64", "usize"]) {
+        ("a whole number", "write a whole number such as 2, without quotes or units")
+    } else if has(&["i8", "i16", "i32", "i64", "isize"]) {
+        ("a whole number", "write a whole number such as 2 or -2, without quotes or units")
+    } else if has(&["f32", "f64"]) {
+        ("a number", "write a number such as 2.5, without quotes or units")
+    } else if has(&["a boolean", "bool"]) {
+        ("true or false", "write true or false")
+    } else {
+        return d;
+    };
+    let (line, col) = (d.origin.line as usize, d.origin.col as usize);
+    let value = (line > 0 && col > 0)
+        .then(|| super::repair::offset_of(text, line, col))
+        .flatten()
+        .map(|at| text[at..].chars().take(d.origin.len.max(1) as usize).collect::<String>())
+        .filter(|v| !v.is_empty() && !v.contains('\n'));
+    d.message = match value {
+        Some(v) => format!("`{v}` is not {}", what.0),
+        None => format!("this value is not {}", what.0),
+    };
+    d.hint = Some(what.1.to_string());
+    d
 }
 
 /// Turns a serde-saphyr error into a diagnostic that says what to do.
@@ -40,7 +73,7 @@ pub fn to_diagnostic(path: &str, e: &serde_saphyr::Error) -> Diagnostic {
 }
 
 /// Removes a trailing ` at line N, column M` (the location is reported separately).
-fn strip_location(raw: &str) -> String {
+pub(super) fn strip_location(raw: &str) -> String {
     let raw = raw.trim();
     let raw = match raw.rfind(" at line ") {
         Some(i) if is_line_column(&raw[i + 9..]) => &raw[..i],
@@ -59,7 +92,7 @@ fn is_line_column(rest: &str) -> bool {
         && col.chars().all(|c| c.is_ascii_digit())
 }
 
-fn expected_list(message: &str) -> Vec<String> {
+pub(super) fn expected_list(message: &str) -> Vec<String> {
     let Some(i) = message.find("expected one of ") else {
         return message
             .find("expected `")

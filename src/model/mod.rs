@@ -251,6 +251,9 @@ impl Default for EolPolicy {
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// No usable CVSS score or label: the policy's strictest class applies (unless a class names
+    /// `unknown`). Ordered lowest, so any known severity of a merged record wins.
+    Unknown,
     Low,
     Medium,
     High,
@@ -261,6 +264,7 @@ impl Severity {
     /// The word in files and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
+            Severity::Unknown => "unknown",
             Severity::Low => "low",
             Severity::Medium => "medium",
             Severity::High => "high",

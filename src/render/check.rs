@@ -123,6 +123,9 @@ pub fn table(
             t.add_row(row);
         }
     }
+    if width.is_some() {
+        super::keep_short_columns(&mut t);
+    }
     writeln!(out, "{t}")?;
     writeln!(out, "{}", summary_line(lang, summary))
 }

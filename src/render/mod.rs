@@ -6,6 +6,7 @@ pub mod json;
 pub mod observed;
 pub mod report;
 pub mod review;
+pub mod sarif;
 pub mod security;
 pub mod words;
 
@@ -130,11 +131,25 @@ pub fn summary_line(lang: Lang, s: &Summary) -> String {
 /// Fits a filled table to a terminal `width` (rows stay one line; long cells end in an ellipsis),
 /// or leaves it at its natural width when there is no terminal (`None`): pipes and files get
 /// everything.
+/// On a terminal, short columns — dates, versions, statuses — are never cut ("2024-06-…" says
+/// nothing): the long text columns give up the width. Call it once the rows are in.
+pub fn keep_short_columns(t: &mut comfy_table::Table) {
+    let widths = t.column_max_content_widths();
+    for (i, width) in widths.into_iter().enumerate() {
+        if width <= 12
+            && let Some(column) = t.column_mut(i)
+        {
+            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
+    }
+}
+
 pub fn fit(t: &mut comfy_table::Table, width: Option<u16>) {
     match width {
         Some(w) => {
             t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
             t.set_width(w);
+            keep_short_columns(t);
             for row in t.row_iter_mut() {
                 row.max_height(1);
             }

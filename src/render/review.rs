@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::check::md;
 use super::words;
-use crate::eval::findings::{CODES, Finding, Severity};
+use crate::eval::findings::{Finding, Severity};
 use crate::eval::status::Status;
 use crate::i18n::Lang;
 use crate::review::Review;
@@ -236,7 +236,7 @@ pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str, lang: Lang) ->
 }
 
 /// Escapes data for a GitHub workflow command.
-fn gh(text: &str, property: bool) -> String {
+pub(crate) fn gh(text: &str, property: bool) -> String {
     let t = text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
     if property { t.replace(':', "%3A").replace(',', "%2C") } else { t }
 }
@@ -260,57 +260,24 @@ pub fn github(out: &mut dyn Write, r: &Review, lang: Lang) -> io::Result<()> {
     writeln!(out, "{}", lang.fmt("review.gh_line", &[("verdict", &verdict), ("effect", &effect(r, lang))]))
 }
 
-/// SARIF 2.1.0: one rule per finding code, results located at file and line.
-pub fn sarif(r: &Review) -> serde_json::Value {
-    let rules: Vec<serde_json::Value> = CODES
-        .iter()
-        .map(|(code, text)| {
-            json!({
-                "id": code,
-                "name": code,
-                "shortDescription": {"text": text},
-                "helpUri": "https://github.com/lifecycle-tool/lifecycle/blob/main/docs/diagnostics.md#finding-codes-approvals-verify",
-            })
-        })
-        .collect();
+/// SARIF 2.1.0: one rule per finding code, results located at file and line. `repository` is the
+/// repository's URI when known ([`super::sarif::repository_uri`]).
+pub fn sarif(r: &Review, repository: Option<String>) -> serde_json::Value {
+    use super::sarif::{Location, log, result};
     let results: Vec<serde_json::Value> = r
         .findings
         .iter()
         .map(|f| {
-            let mut result = json!({
-                "ruleId": f.code,
-                "ruleIndex": CODES.iter().position(|(c, _)| *c == f.code).unwrap_or(0),
-                "level": if f.severity == Severity::Error { "error" } else { "warning" },
-                "message": {"text": f.message},
-            });
-            if let Some(p) = &f.path {
-                let mut location =
-                    json!({"physicalLocation": {"artifactLocation": {"uri": p, "uriBaseId": "%SRCROOT%"}}});
-                if let Some(l) = f.line {
-                    location["physicalLocation"]["region"] = json!({"startLine": l});
-                }
-                result["locations"] = json!([location]);
-            }
+            let level = if f.severity == Severity::Error { "error" } else { "warning" };
+            let at = f.path.as_deref().map(|path| Location { path, line: f.line });
+            let mut result = result(f.code, level, &f.message, at);
             if let Some(c) = &f.commit {
                 result["properties"] = json!({"commit": c, "change": f.change});
             }
             result
         })
         .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "lifecycle",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/lifecycle-tool/lifecycle",
-                "rules": rules,
-            }},
-            "versionControlProvenance": [{"repositoryUri": "file:///", "revisionId": r.head.to_string()}],
-            "results": results,
-        }],
-    })
+    log(results, Some(r.head.to_string()), repository)
 }
 
 pub fn json(r: &Review, base_name: &str) -> serde_json::Value {

@@ -129,6 +129,9 @@ pub fn table(
             Cell::new(i.change.as_deref().unwrap_or("—")),
         ]);
     }
+    if width.is_some() {
+        super::keep_short_columns(&mut t);
+    }
     writeln!(out, "{t}")?;
     writeln!(out, "{}", summary_line(lang, &Counts::of(items)))
 }

@@ -47,8 +47,11 @@ fn expand_home(path: &str) -> PathBuf {
 
 impl GitSigner {
     pub fn from_repo(repo: &git2::Repository) -> Result<GitSigner> {
-        let config = repo.config().context("cannot read git configuration")?;
-        let get = |k: &str| config.get_string(k).ok().filter(|v| !v.trim().is_empty());
+        let config = crate::git::Config::read(repo)?;
+        let get = |k: &str| config.get(k);
+        let committer = |var: &str, key: &str| {
+            std::env::var(format!("GIT_COMMITTER_{var}")).ok().filter(|v| !v.is_empty()).or_else(|| get(key))
+        };
         let format = match get("gpg.format").as_deref() {
             None | Some("openpgp") => Format::OpenPgp,
             Some("ssh") => Format::Ssh,
@@ -94,12 +97,11 @@ impl GitSigner {
                     get("gpg.openpgp.program").or_else(|| get("gpg.program")).unwrap_or_else(|| "gpg".into());
                 let key = match get("user.signingkey") {
                     Some(k) => k,
-                    None => {
-                        let sig = repo.signature().map_err(|_| {
-                            anyhow!("neither user.signingKey nor user.email is set\n  = hint: {HOW_TO}")
-                        })?;
-                        format!("{} <{}>", sig.name().unwrap_or(""), sig.email().unwrap_or(""))
-                    }
+                    // git signs as the committer identity when no key is named.
+                    None => match (committer("NAME", "user.name"), committer("EMAIL", "user.email")) {
+                        (name, Some(email)) => format!("{} <{email}>", name.unwrap_or_default()),
+                        _ => bail!("neither user.signingKey nor user.email is set\n  = hint: {HOW_TO}"),
+                    },
                 };
                 let public = pgp_public_key(&program, &key)?;
                 Ok(GitSigner { format, key, literal: false, program, public, _literal_file: None })

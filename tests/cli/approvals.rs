@@ -11,6 +11,7 @@ use sha2::Digest;
 use crate::common::{Org, Output, tree};
 
 mod change;
+mod gitconfig;
 mod openpgp;
 mod pitfalls;
 mod refusals;
@@ -448,7 +449,15 @@ fn five_sign_offs_in_chain_order_approve_the_change() {
                 "{}",
                 out.snapshot()
             ),
-            None => assert_eq!(second, format!("{CHG} is approved."), "{}", out.snapshot()),
+            None => {
+                assert_eq!(second, format!("{CHG} is approved."), "{}", out.snapshot());
+                // What comes next (issue 14): carry it out, the report, the confirming role.
+                let third = out.stdout.lines().nth(2).unwrap_or("");
+                let want = format!(
+                    "next: carry it out (commit the new versions in the inventory), write {REPORT} (the execution report), commit it, then the `cto` role runs `lifecycle confirm {CHG}`"
+                );
+                assert_eq!(third, want, "{}", out.snapshot());
+            }
         }
         let doc = show(&org, CHG);
         let state = if n == 4 { "approved" } else { "in-review" };

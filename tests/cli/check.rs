@@ -727,3 +727,136 @@ fn machine_formats_are_never_coloured() {
         assert!(!out.stdout.contains('\x1b'), "{format}: {}", out.stdout);
     }
 }
+
+/// A gate pointed at the wrong place fails closed (issue 14, defect 3): in an empty folder, `check
+/// --fail-on warn`, `validate` and `calendar` exit 2 and name the fixes (`lifecycle init`, `-C`), in
+/// both languages; so does `-C` naming a folder that does not exist, or one without an inventory.
+#[test]
+fn no_inventory_fails_closed_and_names_the_fix() {
+    let env = TestEnv::new();
+    env.write("elsewhere/README.md", "not an inventory\n");
+    for args in [
+        &["check", "--today", "2024-09-01", "--fail-on", "warn"][..],
+        &["check", "--format", "json"],
+        &["validate"],
+        &["validate", "--format", "json"],
+        &["calendar"],
+        &["-C", "elsewhere", "check"],
+    ] {
+        let out = env.run(args);
+        out.assert_status(2);
+        assert!(out.stderr.contains("no inventory in "), "{args:?}:\n{}", out.snapshot());
+        assert!(out.stderr.contains("lifecycle init") && out.stderr.contains("-C"), "{}", out.snapshot());
+        assert_eq!(out.stdout, "", "{args:?} printed a result:\n{}", out.snapshot());
+    }
+    let out = env.run(&["-C", "no/such/folder", "validate"]);
+    out.assert_status(2);
+    assert!(out.stderr.contains("is not a directory") && out.stderr.contains("-C"), "{}", out.snapshot());
+    let out = env.run(&["--lang", "zh-CN", "check"]);
+    out.assert_status(2);
+    assert!(out.stderr.contains("lifecycle init"), "{}", out.snapshot());
+    // The history gates too: a repository whose HEAD holds no inventory fails verify, review, report.
+    env.git_init();
+    env.commit_all("not an inventory");
+    for args in
+        [&["verify"][..], &["review", "--base", "HEAD"], &["--today", "2024-09-01", "report"], &["kpi"]]
+    {
+        let out = env.run(args);
+        out.assert_status(2);
+        assert!(out.stderr.contains("no inventory in [TEMP] (commit "), "{args:?}:\n{}", out.snapshot());
+        assert!(out.stderr.contains("lifecycle init"), "{}", out.snapshot());
+    }
+    // A lifecycle.yaml alone is an inventory (just initialised, nothing listed yet).
+    env.write("lifecycle.yaml", "timezone: UTC\n");
+    env.run(&["validate"]).assert_status(0);
+}
+
+/// The OASIS SARIF 2.1.0 schema (tests/fixtures/sarif), with its known `run.language` erratum fixed.
+pub fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/sarif/sarif-schema-2.1.0.json"
+    ))
+    .unwrap();
+    let text = text.replace(r#"^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$"#, r#"^[a-zA-Z]{2}(-[a-zA-Z]{2})?$"#);
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+/// Every rule has a PascalCase `name` (not its id), a full description and help; every result's
+/// `ruleIndex` points at the rule of its `ruleId` (issue 14, defect 5).
+pub fn assert_sarif_rules(sarif: &Value) {
+    let errors: Vec<String> =
+        sarif_validator().iter_errors(sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for r in rules {
+        let (id, name) = (r["id"].as_str().unwrap(), r["name"].as_str().unwrap());
+        assert_ne!(id, name);
+        assert!(name.chars().next().unwrap().is_ascii_uppercase() && !name.contains('-'), "{name}");
+        assert!(!r["fullDescription"]["text"].as_str().unwrap().is_empty(), "{id}");
+        assert!(r["help"]["text"].as_str().unwrap().len() > 10, "{id}");
+    }
+    for id in ["signoff-altered", "invalid-file", "component-eol", "advisory-overdue"] {
+        assert!(rules.iter().any(|r| r["id"] == id), "no rule {id}");
+    }
+    for result in run["results"].as_array().unwrap() {
+        let i = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], result["ruleId"], "{result:#}");
+    }
+    if let Some(vcp) = run.get("versionControlProvenance") {
+        let uri = vcp[0]["repositoryUri"].as_str().unwrap();
+        assert!(!uri.starts_with("file:"), "{uri}");
+    }
+}
+
+/// `check --format sarif` passes the OASIS schema: components past their dates and overdue
+/// advisories are results at the line of their `version:`; without a remote there is no
+/// `versionControlProvenance`; with one, its URI (without credentials) and HEAD. `--format github`
+/// gives an annotation per result. (Issue 14, defect 5.)
+#[test]
+fn check_sarif_and_github_formats() {
+    let env = TestEnv::with_example();
+    let out = env.run(&["check", "--today", "2024-09-01", "--format", "sarif"]);
+    out.assert_status(0);
+    let sarif = out.json();
+    assert_sarif_rules(&sarif);
+    let run = &sarif["runs"][0];
+    assert!(run.get("versionControlProvenance").is_none(), "{run:#}");
+    let results = run["results"].as_array().unwrap();
+    let eol = results
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "component-eol"
+                && r["message"]["text"].as_str().unwrap().starts_with("portal-www/centos")
+        })
+        .unwrap_or_else(|| panic!("no component-eol for portal-www/centos: {results:#?}"));
+    assert_eq!(eol["level"], "error");
+    let loc = &eol["locations"][0]["physicalLocation"];
+    let path = loc["artifactLocation"]["uri"].as_str().unwrap();
+    let line = loc["region"]["startLine"].as_u64().unwrap() as usize;
+    let text = env.read(path);
+    assert!(text.lines().nth(line - 1).unwrap().contains("7.9.2009"), "{path}:{line}");
+    assert!(results.iter().any(|r| r["ruleId"] == "component-warn" && r["level"] == "warning"));
+    assert!(results.iter().any(|r| r["ruleId"].as_str().unwrap().starts_with("advisory-")));
+    // `--fail-on` decides the exit code as with every format.
+    env.run(&["check", "--today", "2024-09-01", "--format", "sarif", "--fail-on", "eol"]).assert_status(1);
+
+    env.git_init();
+    env.git(&["remote", "add", "origin", "https://ci:secret@git.example.com/org/inventory.git"]);
+    let head = env.commit_all("inventory");
+    let sarif = env.run(&["check", "--today", "2024-09-01", "--format", "sarif"]).json();
+    assert_sarif_rules(&sarif);
+    let vcp = &sarif["runs"][0]["versionControlProvenance"][0];
+    assert_eq!(vcp["repositoryUri"], "https://git.example.com/org/inventory.git");
+    assert_eq!(vcp["revisionId"], head);
+
+    let gh = env.run(&["check", "--today", "2024-09-01", "--format", "github"]);
+    gh.assert_status(0);
+    let first = gh.stdout.lines().find(|l| l.contains("portal-www/centos")).unwrap_or_default();
+    assert!(
+        first.starts_with(&format!("::error file={path},line={line},title=lifecycle component-eol::")),
+        "{}",
+        gh.stdout
+    );
+}

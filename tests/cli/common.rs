@@ -137,10 +137,19 @@ impl TestEnv {
 
     /// Runs `lifecycle ARGS…` with extra (or overriding) environment variables.
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.run_env_unset(args, env, &[])
+    }
+
+    /// [`TestEnv::run_env`] with the variables `unset` removed from the controlled environment (to
+    /// let git find `~/.gitconfig`, say).
+    pub fn run_env_unset(&self, args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> Output {
         let mut cmd = self.command(BIN);
         cmd.args(args);
         for (k, v) in env {
             cmd.env(k, v);
+        }
+        for k in unset {
+            cmd.env_remove(k);
         }
         let out = cmd.output().expect("run the lifecycle binary");
         let out = self.output(out);
@@ -506,12 +515,17 @@ impl Org {
 
     /// [`Org::lc`] with extra environment variables.
     pub fn lc_env(&self, date: &str, args: &[&str], extra: &[(&str, &str)]) -> Output {
+        self.lc_env_unset(date, args, extra, &[])
+    }
+
+    /// [`Org::lc_env`] with the variables `unset` removed from the environment.
+    pub fn lc_env_unset(&self, date: &str, args: &[&str], extra: &[(&str, &str)], unset: &[&str]) -> Output {
         let mut all = vec!["--today", &date[..10]];
         all.extend_from_slice(args);
         let vars = self.identity(date);
         let mut env: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         env.extend_from_slice(extra);
-        self.run_env(&all, &env)
+        self.run_env_unset(&all, &env, unset)
     }
 
     /// `git add -A && git commit` (unsigned) as the current person at `date`; the new commit id.

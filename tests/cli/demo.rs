@@ -38,3 +38,41 @@ fn the_demo_walks_the_redis_change_and_verifies() {
     );
     assert!(stdout.contains("check --fail-on drift: exit 1"), "{stdout}");
 }
+
+/// Without `LIFECYCLE`, the demo builds with cargo and runs the binary where cargo put it: under
+/// `CARGO_TARGET_DIR` when that is set (issue 14, defect 8). A stand-in `cargo` and a binary that
+/// leaves a mark prove which one ran.
+#[test]
+fn the_demo_finds_the_binary_under_cargo_target_dir() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    let release = dir.path().join("target-elsewhere/release");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&release).unwrap();
+    let script = |path: &std::path::Path, text: String| {
+        std::fs::write(path, text).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    script(&bin.join("cargo"), "#!/bin/sh\nexit 0\n".into());
+    let mark = dir.path().join("ran");
+    script(
+        &release.join("lifecycle"),
+        format!("#!/bin/sh\ntouch '{}'\nexec '{}' \"$@\"\n", mark.display(), env!("CARGO_BIN_EXE_lifecycle")),
+    );
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let out = Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.sh"))
+        .arg(dir.path().join("demo"))
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("CARGO_TARGET_DIR", "target-elsewhere")
+        .env_remove("LIFECYCLE")
+        .env("HOME", dir.path())
+        .env("LANG", "C")
+        .env_remove("LIFECYCLE_TODAY")
+        .output()
+        .expect("bash runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(mark.exists(), "the demo did not run the binary under CARGO_TARGET_DIR");
+}

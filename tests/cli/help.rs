@@ -10,6 +10,10 @@ const COMMANDS: &[&[&str]] = &[
     &["change", "new"],
     &["change", "list"],
     &["change", "show"],
+    &["people"],
+    &["people", "add"],
+    &["people", "remove"],
+    &["people", "rotate"],
     &["approve"],
     &["reject"],
     &["confirm"],
@@ -26,6 +30,7 @@ const COMMANDS: &[&[&str]] = &[
     &["schema"],
     &["calendar"],
     &["completions"],
+    &["man"],
 ];
 
 /// Every command's `--help` is stable and lists examples.
@@ -73,11 +78,42 @@ fn completions_and_man_page() {
     man.assert_status(0);
     assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH lifecycle"), "{}", &man.stdout[..200]);
     assert!(man.stdout.contains("calendar"));
-    env.run(&["man", "--out-dir", "man1"]).assert_status(0);
+    let written = env.run(&["man", "--out-dir", "man1"]);
+    written.assert_status(0);
     assert!(env.path("man1/lifecycle.1").is_file());
     assert!(env.path("man1/lifecycle-check.1").is_file());
-    // The man command is hidden from --help.
-    assert!(!env.run(&["--help"]).stdout.contains(" man "));
+    // Issue 14: `man --out-dir` says what it wrote, and `man` is listed in --help.
+    assert!(written.stdout.contains("wrote man1/lifecycle.1\n"), "{}", written.snapshot());
+    assert!(written.stdout.contains("wrote man1/lifecycle-people-add.1\n"), "{}", written.snapshot());
+    assert!(env.run(&["--help"]).stdout.contains("\n  man "));
+}
+
+/// Every man page reads without a groff warning on a UTF-8 terminal and under `LANG=C` (ASCII), and
+/// its Chinese examples show there as `?`, not as nothing (issue 14, defect 9).
+#[test]
+fn man_pages_pass_groff_in_utf8_and_ascii() {
+    let env = TestEnv::new();
+    env.run(&["man", "--out-dir", "man1"]).assert_status(0);
+    let pages: Vec<_> = std::fs::read_dir(env.path("man1")).unwrap().flatten().map(|e| e.path()).collect();
+    assert!(pages.len() > 20, "{pages:?}");
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        assert!(text.is_ascii(), "{} is not ASCII", page.display());
+        for device in ["-Tutf8", "-Tascii"] {
+            let out = env.program_output("groff", &["-ww", "-man", device, page.to_str().unwrap()], &[]);
+            assert_eq!(out.status, 0, "groff {device} {}:\n{}", page.display(), out.snapshot());
+            assert_eq!(out.stderr, "", "groff {device} {} warns", page.display());
+        }
+    }
+    let top = env.program_output(
+        "groff",
+        &["-man", "-Tascii", env.path("man1/lifecycle.1").to_str().unwrap()],
+        &[],
+    );
+    assert!(top.stdout.contains("-m \"??????\""), "{}", top.stdout);
+    let utf8 =
+        env.program_output("groff", &["-man", "-Tutf8", env.path("man1/lifecycle.1").to_str().unwrap()], &[]);
+    assert!(utf8.stdout.contains("王强"), "{}", utf8.stdout);
 }
 
 /// `--help` in Chinese, from `--lang` or from `LANG`: the summaries of commands and global flags.

@@ -174,6 +174,41 @@ fn init_then_change_and_approve() {
     env.run(&["verify"]).assert_status(0);
 }
 
+/// A user whose identity and signing key live in the file `GIT_CONFIG_GLOBAL` names (CI runners,
+/// dev containers, several identities) gets that identity and key in people.yaml — not the one of
+/// `~/.gitconfig` — and signs with it (issue 14, defect 1).
+#[test]
+fn init_and_approve_read_the_file_git_config_global_names() {
+    let env = TestEnv::new();
+    env.git_init();
+    let public = configure_signing(&env);
+    for key in ["user.name", "user.email", "gpg.format", "user.signingKey"] {
+        env.git(&["config", "--unset", key]);
+    }
+    let key = env.path("home/keys/me");
+    env.write(
+        "home/work.gitconfig",
+        format!(
+            "[user]\n\tname = Zhang Wei\n\temail = zhang.wei@example.com\n\tsigningKey = {}\n[gpg]\n\tformat = ssh\n",
+            key.display()
+        ),
+    );
+    env.write("home/.gitconfig", "[user]\n\tname = Home Identity\n\temail = home@example.com\n");
+    let global = env.path("home/work.gitconfig");
+    let vars = [("GIT_CONFIG_GLOBAL", global.to_str().unwrap())];
+    env.run_env(&["init", "-q", "--template", "minimal"], &vars).assert_status(0);
+    let people = env.read("policies/people.yaml");
+    assert!(people.contains("id: zhang.wei") && people.contains("name: \"Zhang Wei\""), "{people}");
+    assert!(people.contains(&public), "the key of GIT_CONFIG_GLOBAL is listed:\n{people}");
+    env.commit_all("lifecycle init");
+    let new =
+        ["--today", TODAY, "change", "new", "--class", "replacement", "--target", "example/redis=8.0.0"];
+    env.run_env(&new, &vars).assert_status(0);
+    env.commit_all("request");
+    env.run_env(&["--today", TODAY, "approve", "CHG-2024-001", "-m", "ok"], &vars).assert_status(0);
+    env.run(&["verify"]).assert_status(0);
+}
+
 /// init in Chinese.
 #[test]
 fn init_in_chinese() {
@@ -181,4 +216,69 @@ fn init_in_chinese() {
     let out = env.run(&["--lang", "zh-CN", "init", "--template", "minimal"]);
     out.assert_status(0);
     insta::assert_snapshot!(out.snapshot());
+}
+
+/// Written files honour the umask, as git's do (issue 14, defect 6): under umask 022 `init`,
+/// `schema --out-dir`, `calendar -o` and `report -o` write 0644 files, under 077 0600 files; a
+/// replaced file keeps its mode.
+#[cfg(unix)]
+#[test]
+fn written_files_honour_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |env: &TestEnv, rel: &str| std::fs::metadata(env.path(rel)).unwrap().permissions().mode() & 0o777;
+    for (umask, want) in [("022", 0o644), ("077", 0o600), ("002", 0o664)] {
+        let env = TestEnv::new();
+        env.git_init();
+        let run = |args: &str| {
+            let script = format!("umask {umask} && exec \"$0\" {args}");
+            let out = env.program_output("sh", &["-c", &script, crate::common::BIN], &[]);
+            assert_eq!(out.status, 0, "{args}:\n{}", out.snapshot());
+        };
+        run("init -q --template minimal");
+        env.commit_all("init");
+        run("schema --out-dir schemas");
+        run("--today 2024-09-01 calendar -o deadlines.ics");
+        run("--today 2024-09-01 report -o report.md");
+        for rel in [
+            "lifecycle.yaml",
+            "policies/people.yaml",
+            ".lifecycle/schemas/system.json",
+            "schemas/system.json",
+            "deadlines.ics",
+            "report.md",
+        ] {
+            assert_eq!(mode(&env, rel), want, "{rel} under umask {umask}");
+        }
+        std::fs::set_permissions(env.path("report.md"), std::fs::Permissions::from_mode(0o640)).unwrap();
+        run("--today 2024-09-01 report -o report.md");
+        assert_eq!(mode(&env, "report.md"), 0o640, "a replaced file keeps its mode");
+    }
+}
+
+/// The generated workflow triggers on the repository's own branch (issue 14, defect 8): a new
+/// repository starts on `init.defaultBranch` (else `main`), an existing one keeps its branch.
+#[test]
+fn the_workflow_triggers_on_the_repository_branch() {
+    let branch = |env: &TestEnv| env.git(&["symbolic-ref", "--short", "HEAD"]).trim().to_string();
+    let env = TestEnv::new();
+    env.run(&["init", "-q"]).assert_status(0);
+    assert_eq!(branch(&env), "main");
+    assert!(env.read(".github/workflows/lifecycle.yml").contains("branches: [main]"));
+
+    let env = TestEnv::new();
+    let vars = [
+        ("GIT_CONFIG_COUNT", "1"),
+        ("GIT_CONFIG_KEY_0", "init.defaultBranch"),
+        ("GIT_CONFIG_VALUE_0", "trunk"),
+    ];
+    env.run_env(&["init", "-q"], &vars).assert_status(0);
+    assert_eq!(branch(&env), "trunk");
+    assert!(env.read(".github/workflows/lifecycle.yml").contains("branches: [trunk]"));
+
+    let env = TestEnv::new();
+    env.git(&["init", "-q", "-b", "master"]);
+    env.run(&["init", "-q"]).assert_status(0);
+    let workflow = env.read(".github/workflows/lifecycle.yml");
+    assert!(workflow.contains("branches: [master]") && !workflow.contains("branches: [main]"), "{workflow}");
 }

@@ -11,6 +11,7 @@ mod hostile;
 mod init;
 mod ledger;
 mod observe;
+mod people;
 mod report;
 mod review;
 mod schema;

@@ -97,6 +97,12 @@ fn an_unapproved_version_bump_fails_at_its_line() {
     bump(&org);
     let out = review(&org, "json");
     out.assert_status(1);
+    // Keys in the document's own order, like every other JSON document (issue 14), not alphabetical.
+    assert!(
+        out.stdout.starts_with("{\n  \"schema\": \"lifecycle.review/v1\",\n  \"base\": "),
+        "{}",
+        out.stdout
+    );
     let doc = out.json();
     assert_eq!(doc["ok"], false);
     assert_eq!(
@@ -300,6 +306,7 @@ fn sarif_validates_against_the_schema() {
         .map(|r| r["id"].as_str().unwrap())
         .collect();
     assert!(rules.contains(&"unapproved-version-change") && rules.contains(&"stale-signoff"));
+    crate::check::assert_sarif_rules(&sarif);
     let result = &run["results"][0];
     assert_eq!(result["ruleId"], "unapproved-version-change");
     assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], SYSTEM);

@@ -76,6 +76,24 @@ fn colours_only_when_wanted() {
     assert!(!esc(&["--color", "never", "check"], &[]));
     assert!(esc(&["--color", "always", "check"], &[]));
     assert!(!esc(&["--color", "always", "check", "--format", "json"], &[]), "JSON is never coloured");
+    // Issue 14: CLICOLOR_FORCE colours a pipe; NO_COLOR still wins; TERM=dumb and CLICOLOR=0 do not
+    // colour a terminal.
+    assert!(esc(&["check"], &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "1")]), "CLICOLOR_FORCE");
+    assert!(!esc(&["check"], &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]), "NO_COLOR wins");
+    let on_terminal = |vars: &[(&str, &str)]| {
+        let cmd = format!("'{BIN}' --today {TODAY} check --system billing");
+        let mut c = env.command("script");
+        c.args(["-qec", &cmd, "/dev/null"]).env_remove("NO_COLOR");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.output().expect("script (util-linux) runs the binary on a pseudo-terminal");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).contains('\x1b')
+    };
+    assert!(on_terminal(&[("TERM", "xterm")]), "a terminal is coloured");
+    assert!(!on_terminal(&[("TERM", "dumb")]), "TERM=dumb");
+    assert!(!on_terminal(&[("TERM", "xterm"), ("CLICOLOR", "0")]), "CLICOLOR=0");
 }
 
 /// Not a terminal: tables are never truncated, whatever `COLUMNS` says.
@@ -152,4 +170,21 @@ fn report_on_a_terminal() {
     let first = plain.stdout.lines().next().unwrap();
     assert!(text.contains(first), "{text}");
     assert!(text.contains("## 8. How to verify this report"), "{text}");
+}
+
+/// On an 80-column terminal dates, versions and statuses stay whole; the long text columns are the
+/// ones cut (issue 14, defect 9).
+#[test]
+fn an_80_column_terminal_keeps_dates_whole() {
+    let env = TestEnv::with_example();
+    let cmd = format!("'{BIN}' --today {TODAY} --color never check --system redis-session --system billing");
+    let out = env.command("script").args(["-qec", &cmd, "/dev/null"]).env("COLUMNS", "80").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    for whole in ["2024-06-30", "2024-12-31", "2030-12-31", "7.9.2009", "unknown"] {
+        assert!(text.contains(whole), "{whole} was cut:\n{text}");
+    }
+    for line in text.lines().filter(|l| l.starts_with(['│', '┌', '└'])) {
+        assert!(line.chars().count() <= 80, "{} columns: {line}", line.chars().count());
+    }
 }

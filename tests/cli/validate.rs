@@ -295,10 +295,13 @@ fn symlink_inside_the_repository_is_followed() {
     assert_eq!(out.json()["summary"]["systems"], 2);
 }
 
-/// An empty repository validates with a warning that no policy was found.
+/// A repository with nothing but `lifecycle.yaml` validates with a warning that no policy was found.
+/// (A folder without even `lifecycle.yaml` is no inventory and exits 2: issue 14, defect 3, tested in
+/// `check::no_inventory_fails_closed_and_names_the_fix`.)
 #[test]
 fn empty_repository() {
     let env = TestEnv::new();
+    env.write("lifecycle.yaml", "timezone: UTC\n");
     let out = env.run(&["validate"]);
     out.assert_status(0);
     assert!(out.stderr.contains("warning[no-policy]"), "{}", out.stderr);
@@ -383,4 +386,35 @@ fn symlinked_folder_outside_the_repository_is_refused() {
     std::fs::remove_dir_all(env.path("inventory/systems")).unwrap();
     std::os::unix::fs::symlink(outside.path(), env.path("inventory/systems")).unwrap();
     env.run(&["validate"]).assert_status(2);
+}
+
+/// Every structural problem of a file at once (issue 14, defect 7; SPEC §6): a bad enum value, a
+/// word where a whole number belongs, a misspelt key and a bad date in one system file are four
+/// errors, each at its line and column; the misspelt key is read as the key it was meant to be (no
+/// "missing key" follows). "invalid u32" reads "is not a whole number".
+#[test]
+fn every_structural_problem_of_a_file_at_once() {
+    let env = valid_repo();
+    env.write(
+        "inventory/systems/broken.yaml",
+        "id: broken\nowner: team\ncriticality: urgent\nhosts: two\ncomponents:\n  - product: redis\n    verison: \"7.2.4\"\n    eol: 2027/01/01\n",
+    );
+    let out = env.run(&["validate"]);
+    out.assert_status(2);
+    let got: Vec<(String, u64, u64)> = diagnostics(&env)
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            let o = &d["origin"];
+            (d["code"].as_str().unwrap().to_string(), o["line"].as_u64().unwrap(), o["col"].as_u64().unwrap())
+        })
+        .collect();
+    let want = [("bad-value", 3, 14), ("bad-value", 4, 8), ("unknown-key", 7, 5), ("bad-date", 8, 10)];
+    let want: Vec<(String, u64, u64)> = want.iter().map(|(c, l, k)| (c.to_string(), *l, *k)).collect();
+    assert_eq!(got, want, "{}", out.snapshot());
+    assert!(out.stderr.contains("`two` is not a whole number"), "{}", out.snapshot());
+    assert!(out.stderr.contains("did you mean `version`?"), "{}", out.snapshot());
+    assert!(!out.stderr.contains("u32"), "{}", out.snapshot());
+    // A file with errors never counts: check refuses, naming them.
+    env.run(&["check", "--today", "2024-09-01"]).assert_status(2);
 }
