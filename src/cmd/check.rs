@@ -181,7 +181,8 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         }
         Format::Sarif | Format::Github => {
             let lang = if args.format == Format::Sarif { crate::i18n::Lang::En } else { ctx.lang };
-            let results = render::sarif::check_results(repo, &items, &security, lang);
+            let mut results = render::sarif::check_results(repo, &items, &security, lang);
+            results.extend(render::sarif::drift_results(repo, &items, &observed, &undeclared));
             if args.format == Format::Github {
                 render::sarif::check_github(out, &results)?;
             } else {

@@ -208,6 +208,58 @@ pub fn check_log(results: &[CheckResult], revision: Option<String>, repository: 
     log(results, revision, repository)
 }
 
+/// `check --format sarif|github`: inventory drift (SPEC §5.4) as `inventory-drift` warnings, each
+/// declared component that scanners saw at another version or did not see, at its `version:` line,
+/// and each undeclared product, at its system's `id:`.
+pub fn drift_results(
+    repo: &crate::model::Repository,
+    items: &[crate::eval::status::Item],
+    observed: &crate::eval::observed::Observations,
+    undeclared: &[&crate::eval::observed::Undeclared],
+) -> Vec<CheckResult> {
+    use crate::eval::observed::Drift;
+    let mut out = Vec::new();
+    for i in items {
+        let Some(o) = observed.items.get(&(i.system.id.clone(), i.component.name.clone())) else { continue };
+        let what = match o.drift {
+            Drift::None => continue,
+            Drift::Version => format!("observed {} on {}", o.versions.join(", "), o.drift_hosts.join(", ")),
+            Drift::Missing => format!("not observed on the {} scanned hosts", o.scanned),
+        };
+        let c = i.component;
+        let stale = if o.stale { " (stale observation)" } else { "" };
+        let message =
+            format!("{}/{} declared {} {}: {what}{stale}", i.system.id, c.name, c.product, c.version);
+        let at = &c.version_origin;
+        out.push(CheckResult {
+            code: "inventory-drift",
+            level: "warning",
+            message,
+            path: at.path.clone(),
+            line: at.line,
+        });
+    }
+    for u in undeclared {
+        let Some(system) = repo.system(&u.system) else { continue };
+        let message = format!(
+            "{} runs {} {} ({} hosts), which the inventory does not declare",
+            u.system,
+            u.product,
+            u.versions.join(", "),
+            u.hosts
+        );
+        let at = &system.origin;
+        out.push(CheckResult {
+            code: "inventory-drift",
+            level: "warning",
+            message,
+            path: at.path.clone(),
+            line: at.line,
+        });
+    }
+    out
+}
+
 /// `check --format github`: a GitHub Actions annotation per result.
 pub fn check_github(out: &mut dyn std::io::Write, results: &[CheckResult]) -> std::io::Result<()> {
     use super::review::gh;

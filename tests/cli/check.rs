@@ -839,6 +839,18 @@ fn check_sarif_and_github_formats() {
     assert!(text.lines().nth(line - 1).unwrap().contains("7.9.2009"), "{path}:{line}");
     assert!(results.iter().any(|r| r["ruleId"] == "component-warn" && r["level"] == "warning"));
     assert!(results.iter().any(|r| r["ruleId"].as_str().unwrap().starts_with("advisory-")));
+    // Inventory drift (SPEC §5.4): the example's scans saw a Redis host on 6.2.14 and an undeclared
+    // end-of-life OpenSSL; both are `inventory-drift` warnings, the first at the `version:` line.
+    let drift: Vec<&Value> = results.iter().filter(|r| r["ruleId"] == "inventory-drift").collect();
+    assert!(drift.iter().all(|r| r["level"] == "warning"), "{drift:#?}");
+    assert!(
+        drift.iter().any(|r| r["message"]["text"].as_str().unwrap().contains("observed 6.2.14")),
+        "{drift:#?}"
+    );
+    assert!(
+        drift.iter().any(|r| r["message"]["text"].as_str().unwrap().contains("does not declare")),
+        "{drift:#?}"
+    );
     // `--fail-on` decides the exit code as with every format.
     env.run(&["check", "--today", "2024-09-01", "--format", "sarif", "--fail-on", "eol"]).assert_status(1);
 
