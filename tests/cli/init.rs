@@ -209,6 +209,75 @@ fn init_and_approve_read_the_file_git_config_global_names() {
     env.run(&["verify"]).assert_status(0);
 }
 
+/// Every other way git is configured reaches the same verified approval (issue 14, defect 1):
+/// `~/.gitconfig` (no `GIT_CONFIG_GLOBAL`), `GIT_CONFIG_COUNT`/`KEY_n`/`VALUE_n`, and `git -c`
+/// (`GIT_CONFIG_PARAMETERS`, as git passes it to the programs it runs).
+#[test]
+fn signing_configured_every_way_git_reads_reaches_a_verified_approval() {
+    for how in ["home", "count", "parameters"] {
+        let env = TestEnv::new();
+        env.git_init();
+        let public = configure_signing(&env);
+        for key in ["user.name", "user.email", "gpg.format", "user.signingKey"] {
+            env.git(&["config", "--unset", key]);
+        }
+        let key = env.path("home/keys/me").display().to_string();
+        let settings = [
+            ("user.name", "Zhang Wei"),
+            ("user.email", "zhang.wei@example.com"),
+            ("gpg.format", "ssh"),
+            ("user.signingkey", key.as_str()),
+        ];
+        let mut vars: Vec<(String, String)> = Vec::new();
+        let mut unset: Vec<&str> = Vec::new();
+        match how {
+            "home" => {
+                let text: String = settings
+                    .iter()
+                    .map(|(k, v)| {
+                        let (section, name) = k.split_once('.').unwrap();
+                        format!("[{section}]\n\t{name} = {v}\n")
+                    })
+                    .collect();
+                env.write("home/.gitconfig", text);
+                unset.push("GIT_CONFIG_GLOBAL");
+            }
+            "count" => {
+                vars.push(("GIT_CONFIG_COUNT".into(), settings.len().to_string()));
+                for (i, (k, v)) in settings.iter().enumerate() {
+                    vars.push((format!("GIT_CONFIG_KEY_{i}"), k.to_string()));
+                    vars.push((format!("GIT_CONFIG_VALUE_{i}"), v.to_string()));
+                }
+            }
+            _ => {
+                let params: Vec<String> = settings.iter().map(|(k, v)| format!("'{k}'='{v}'")).collect();
+                vars.push(("GIT_CONFIG_PARAMETERS".into(), params.join(" ")));
+            }
+        }
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let run = |args: &[&str]| env.run_env_unset(args, &vars, &unset);
+        run(&["init", "-q", "--template", "minimal"]).assert_status(0);
+        let people = env.read("policies/people.yaml");
+        assert!(people.contains("id: zhang.wei") && people.contains(&public), "{how}: {people}");
+        env.commit_all("lifecycle init");
+        run(&[
+            "--today",
+            TODAY,
+            "change",
+            "new",
+            "--class",
+            "replacement",
+            "--target",
+            "example/redis=8.0.0",
+        ])
+        .assert_status(0);
+        env.commit_all("request");
+        let out = run(&["--today", TODAY, "approve", "CHG-2024-001", "-m", "ok"]);
+        assert_eq!(out.status, 0, "{how}:\n{}", out.snapshot());
+        env.run(&["verify"]).assert_status(0);
+    }
+}
+
 /// init in Chinese.
 #[test]
 fn init_in_chinese() {
