@@ -71,13 +71,20 @@ pub fn load(git: &Git, baseline: Oid) -> Option<Snapshot> {
         .then_some(snapshot)
 }
 
-/// Stores the state; a cache that cannot be written is only slower next time.
+/// Stores the state; a cache that cannot be written is only slower next time. Renamed into place
+/// but not synced: a cache torn by a crash does not parse, and is then ignored.
 pub fn save(git: &Git, snapshot: &Snapshot) {
-    if let Ok(bytes) = serde_json::to_vec(snapshot)
-        && let Some(b) = oid(&snapshot.baseline)
-    {
-        let _ = crate::store::write_atomic(&file(git, b), &bytes);
-    }
+    let Some(b) = oid(&snapshot.baseline) else { return };
+    let path = file(git, b);
+    let Some(dir) = path.parent() else { return };
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::Builder::new().prefix(".verify-").tempfile_in(dir)?;
+        serde_json::to_writer(std::io::BufWriter::new(tmp.as_file_mut()), snapshot)?;
+        tmp.persist(&path).map_err(|e| e.error)?;
+        Ok(())
+    };
+    let _ = write();
 }
 
 fn invalid_parts(i: &Invalid) -> (String, String) {
@@ -160,7 +167,7 @@ impl<'g> Walk<'g> {
     pub fn restore(git: &'g Git, s: Snapshot) -> anyhow::Result<Walk<'g>> {
         let head = oid(&s.head).ok_or_else(|| anyhow::anyhow!("bad cache"))?;
         let settings = crate::review::settings_at(git, head)?;
-        let mut walk = Walk::at(git, settings, head, false)?;
+        let mut walk = Walk::empty(git, settings, false);
         let pairs = |v: Vec<(String, String)>| -> HashMap<String, Oid> {
             v.into_iter().filter_map(|(k, o)| Some((k, oid(&o)?))).collect()
         };

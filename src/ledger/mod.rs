@@ -178,7 +178,14 @@ fn short(id: Oid) -> String {
 impl<'g> Walk<'g> {
     /// A walk positioned at `base` (its state accepted), with `settings` from the head.
     pub fn at(git: &'g Git, settings: Settings, base: Oid, products: bool) -> Result<Walk<'g>> {
-        let mut walk = Walk {
+        let mut walk = Walk::empty(git, settings, products);
+        walk.fill_index(base)?;
+        Ok(walk)
+    }
+
+    /// A walk with nothing indexed yet.
+    fn empty(git: &'g Git, settings: Settings, products: bool) -> Walk<'g> {
+        Walk {
             git,
             settings,
             products,
@@ -203,9 +210,7 @@ impl<'g> Walk<'g> {
             ids: None,
             pinned: None,
             moved_folder: None,
-        };
-        walk.fill_index(base)?;
-        Ok(walk)
+        }
     }
 
     /// Judges every later step with the people and policy of `base` (SPEC §4.7): the base's policy and
@@ -511,7 +516,12 @@ impl<'g> Walk<'g> {
         // Trust, policy and catalog in force before this commit.
         let before = self.trust();
         let policy = self.policy();
-        let catalog = self.catalog();
+        // The catalog is needed only where statuses are compared: inventory or catalog edits.
+        let (systems, products) =
+            (format!("{}/", self.settings.paths.systems), format!("{}/", self.settings.paths.products));
+        let inventory = deltas.iter().any(|d| d.path.starts_with(&systems) || d.path.starts_with(&products))
+            || self.moved_folder.is_some();
+        let catalog = if inventory { self.catalog() } else { Rc::new(Repository::default()) };
         self.judge_commit_signature(commit, &deltas, &policy, &before.1, &cid);
         let deltas = self.screen(deltas, &cid);
         if deltas.iter().any(|d| d.kind != ChangeKind::Modified && d.path.ends_with("/request.yaml")) {
@@ -768,6 +778,12 @@ impl<'g> Walk<'g> {
             .cloned()
             .collect::<Vec<_>>()
         {
+            // Only reports and exceptions have rules here: skip evaluating the chains of the others.
+            let Some(request) = self.request(&id) else { continue };
+            let kind = policy.classes.get(&request.class).map(|c| c.kind);
+            if request.report.is_none() && kind != Some(ClassKind::Exception) {
+                continue;
+            }
             let Some((change, eval, _)) = self.evaluate(&id, &policy, &before.0, &before.1) else { continue };
             self.judge_exception(&change, &eval, &policy);
             if change.report.is_none() {
