@@ -195,6 +195,50 @@ mod tests {
         assert_eq!(run(&old, &new), ["added c/php", "removed a/nginx", "replaced a/redis a/valkey"],);
     }
 
+    /// A key and a line are the component's own.
+    #[test]
+    fn held_key_and_line() {
+        let mut c = comp("cache", "redis", "7.2.0");
+        c.version_origin.line = 12;
+        let s = system("a", vec![c]);
+        let h = Held { path: "f.yaml", system: &s, component: &s.components[0] };
+        assert_eq!(h.key(), ("a".to_string(), "cache".to_string()));
+        assert_eq!(h.line(), 12);
+    }
+
+    /// A key held twice in the parent pairs once; the second is removed.
+    #[test]
+    fn a_key_pairs_once() {
+        let old = [system("a", vec![comp("x", "redis", "1")]), system("a", vec![comp("x", "redis", "1")])];
+        let new = [system("a", vec![comp("x", "redis", "1")])];
+        assert_eq!(run(&old, &new), ["removed a/x", "same a/x a/x"]);
+    }
+
+    /// Same product and version pairs before same product alone, whatever the order of the files.
+    #[test]
+    fn version_decides_among_renames() {
+        let old = [system("a", vec![comp("x", "redis", "6.2.14"), comp("y", "redis", "7.0.0")])];
+        let new = [system("a", vec![comp("z", "redis", "7.0.0"), comp("w", "redis", "6.2.14")])];
+        assert_eq!(run(&old, &new), ["renamed a/x a/w", "renamed a/y a/z"]);
+    }
+
+    /// Within a rule, the same system is preferred to another one listed first.
+    #[test]
+    fn the_same_system_is_preferred() {
+        let old = [system("a", vec![comp("x", "redis", "6.2.14")])];
+        let new = [
+            system("b", vec![comp("y", "redis", "6.2.14")]),
+            system("a", vec![comp("z", "redis", "6.2.14")]),
+        ];
+        assert_eq!(run(&old, &new), ["added b/y", "renamed a/x a/z"]);
+        let new =
+            [system("b", vec![comp("y", "redis", "7.0")]), system("a", vec![comp("z", "redis", "7.0")])];
+        assert_eq!(run(&old, &new), ["added b/y", "renamed a/x a/z"]);
+        // Only when nothing else matches does another system's component count.
+        let new = [system("b", vec![comp("y", "redis", "7.0")])];
+        assert_eq!(run(&old, &new), ["renamed a/x b/y"]);
+    }
+
     /// Same product and version beats same product; the same key beats everything.
     #[test]
     fn preferences() {
