@@ -226,6 +226,15 @@ mod tests {
     }
 
     fn codes(report: Report, class: Option<&Class>, approval: Approval) -> Vec<&'static str> {
+        codes_at(report, class, approval, ts("2024-10-01T00:00:00+08:00"))
+    }
+
+    fn codes_at(
+        report: Report,
+        class: Option<&Class>,
+        approval: Approval,
+        now: DateTime<FixedOffset>,
+    ) -> Vec<&'static str> {
         let change = ChangeRequest {
             id: "CHG-1".into(),
             title: "t".into(),
@@ -244,7 +253,6 @@ mod tests {
             digest: String::new(),
             report: Some(report),
         };
-        let now = ts("2024-10-01T00:00:00+08:00");
         execution(&change, class, &rules(), approval, chrono_tz::Asia::Shanghai, now)
             .iter()
             .map(|f| f.code)
@@ -298,11 +306,9 @@ mod tests {
         assert_eq!(codes(report(), None, none), ["executed-before-approval"]);
     }
 
-    /// A retroactive class is judged by `retroactive_within`, not by order: approval exactly at the
-    /// deadline is in time, a second later is late, and a pending one is late once `now` passes it.
-    #[test]
-    fn retroactive_deadline() {
-        let class = Class {
+    /// An emergency class: deployed first, approved within 24 hours.
+    fn emergency() -> Class {
+        Class {
             name: "emergency".into(),
             kind: crate::model::ClassKind::Change,
             title: None,
@@ -315,7 +321,14 @@ mod tests {
             retroactive_within: Some(Duration::parse("24h").unwrap()),
             max_duration: None,
             origin: Default::default(),
-        };
+        }
+    }
+
+    /// A retroactive class is judged by `retroactive_within`, not by order: approval exactly at the
+    /// deadline is in time, a second later is late, and a pending one is late once `now` passes it.
+    #[test]
+    fn retroactive_deadline() {
+        let class = emergency();
         let after =
             Approval { approved: true, at: Some(ts("2024-09-16T20:00:00+08:00")), after_report: true };
         assert!(codes(report(), Some(&class), after).is_empty());
@@ -323,6 +336,40 @@ mod tests {
         assert_eq!(codes(report(), Some(&class), late), ["late-retroactive-approval"]);
         let pending = Approval { approved: false, at: None, after_report: false };
         assert_eq!(codes(report(), Some(&class), pending), ["late-retroactive-approval"]);
+    }
+
+    /// Missing records are findings: no backup, no passed gray test (none, failed, or passed after
+    /// production), no notification.
+    #[test]
+    fn missing_records() {
+        let at = approved_at(STARTED);
+        let mut r = report();
+        r.backup = None;
+        assert_eq!(codes(r, None, at), ["no-backup"]);
+        let mut r = report();
+        r.gray = None;
+        assert_eq!(codes(r, None, at), ["gray-not-passed"]);
+        let mut r = report();
+        r.gray.as_mut().unwrap().result = GrayResult::Fail;
+        assert_eq!(codes(r, None, at), ["gray-not-passed"]);
+        let mut r = report();
+        r.gray.as_mut().unwrap().passed_at = Some(ts("2024-09-19T22:00:01+08:00"));
+        assert_eq!(codes(r, None, at), ["gray-not-passed"]);
+        let mut r = report();
+        r.notified_at = None;
+        assert_eq!(codes(r, None, at), ["late-notice"]);
+    }
+
+    /// A pending retroactive approval is late only once `now` is past the deadline, not at it.
+    #[test]
+    fn pending_retroactive_approval_at_the_deadline() {
+        let mut class = emergency();
+        class.retroactive_within = Some(Duration::parse("24h").unwrap());
+        let pending = Approval { approved: false, at: None, after_report: false };
+        let deadline = ts("2024-09-16T20:00:00+08:00");
+        assert!(codes_at(report(), Some(&class), pending, deadline).is_empty());
+        let later = ts("2024-09-16T20:00:01+08:00");
+        assert_eq!(codes_at(report(), Some(&class), pending, later), ["late-retroactive-approval"]);
     }
 
     /// Separation of duties: no supervisor, or the executor supervising, is a finding; production on
