@@ -228,6 +228,14 @@ mod tests {
         assert_eq!(pick("", &["1"]), None);
     }
 
+    /// A leading `v` is dropped only before a digit: `v18` is 18, `vmware` stays a word.
+    #[test]
+    fn a_leading_v_is_a_prefix_only_before_a_digit() {
+        assert_eq!(segments("v18.19.0"), ["18", "19", "0"]);
+        assert_eq!(segments("vmware-7"), ["vmware", "7"]);
+        assert_eq!(segments("V2"), ["2"]);
+    }
+
     #[test]
     fn distribution_versions_give_their_upstream() {
         assert_eq!(upstream("1:3.0.2-0ubuntu1.15"), "3.0.2");
