@@ -59,11 +59,12 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
 
 /// One table of rows, as a terminal table or Markdown: the same words either way.
 fn table(lang: Lang, header: &[&str], rows: Vec<Vec<String>>, format: Format) -> String {
+    // Cells may hold several lines (a chain, one sign-off a line): Markdown breaks them with <br>.
     let header: Vec<&str> = header.iter().map(|k| lang.t(k)).collect();
     if format == Format::Markdown {
         let mut s = format!("| {} |\n|{}\n", header.join(" | "), "---|".repeat(header.len()));
         for r in rows {
-            s.push_str(&format!("| {} |\n", r.join(" | ").replace('\n', " ")));
+            s.push_str(&format!("| {} |\n", r.join(" | ").replace('\n', "<br>")));
         }
         return s;
     }
@@ -132,7 +133,7 @@ fn write_text(lang: Lang, record: &SystemLog, format: Format, out: &mut dyn Writ
                     (None, Some(o)) => o.clone(),
                     _ => c.until.map(|u| format!("until {u}")).unwrap_or_default(),
                 };
-                vec![c.id.clone(), c.class.clone(), c.state.to_string(), chain.join("; "), done]
+                vec![c.id.clone(), c.class.clone(), c.state.to_string(), chain.join("\n"), done]
             })
             .collect();
         let header =
