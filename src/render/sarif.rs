@@ -135,6 +135,13 @@ pub struct CheckResult {
     pub line: u32,
 }
 
+impl CheckResult {
+    /// A result at a place of a file.
+    fn at(code: &'static str, level: &'static str, message: String, at: &crate::diag::Origin) -> CheckResult {
+        CheckResult { code, level, message, path: at.path.clone(), line: at.line }
+    }
+}
+
 /// What `check --format sarif|github` reports: violations, unknown components, and open or overdue
 /// advisories (in `lang`), each at the line of the component's `version:`.
 pub fn check_results(
@@ -164,8 +171,7 @@ pub fn check_results(
             super::reason(lang, i),
             super::action(lang, i)
         );
-        let at = &c.version_origin;
-        out.push(CheckResult { code, level, message, path: at.path.clone(), line: at.line });
+        out.push(CheckResult::at(code, level, message, &c.version_origin));
     }
     for a in security {
         let (code, level) = match a.status {
@@ -193,8 +199,7 @@ pub fn check_results(
             deadline(a.respond_by),
             deadline(a.deploy_by)
         );
-        let at = &c.version_origin;
-        out.push(CheckResult { code, level, message, path: at.path.clone(), line: at.line });
+        out.push(CheckResult::at(code, level, message, &c.version_origin));
     }
     out
 }
@@ -230,14 +235,7 @@ pub fn drift_results(
         let stale = if o.stale { " (stale observation)" } else { "" };
         let message =
             format!("{}/{} declared {} {}: {what}{stale}", i.system.id, c.name, c.product, c.version);
-        let at = &c.version_origin;
-        out.push(CheckResult {
-            code: "inventory-drift",
-            level: "warning",
-            message,
-            path: at.path.clone(),
-            line: at.line,
-        });
+        out.push(CheckResult::at("inventory-drift", "warning", message, &c.version_origin));
     }
     for u in undeclared {
         let Some(system) = repo.system(&u.system) else { continue };
@@ -248,14 +246,7 @@ pub fn drift_results(
             u.versions.join(", "),
             u.hosts
         );
-        let at = &system.origin;
-        out.push(CheckResult {
-            code: "inventory-drift",
-            level: "warning",
-            message,
-            path: at.path.clone(),
-            line: at.line,
-        });
+        out.push(CheckResult::at("inventory-drift", "warning", message, &system.origin));
     }
     out
 }
