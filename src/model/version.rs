@@ -228,6 +228,42 @@ mod tests {
         assert_eq!(pick("", &["1"]), None);
     }
 
+    /// On a tie the first listed cycle wins (catalogs list newest first).
+    #[test]
+    fn a_tie_goes_to_the_first_cycle() {
+        assert_eq!(resolve("1.0.5", ["1.0", "1.0"]), Some(0));
+    }
+
+    /// The build line: all of a shorter `latest`, or as many segments as both have minus the build.
+    #[test]
+    fn build_lines() {
+        assert_eq!(build_line("10.0.17763", "10.0.17763.5458"), Some(3));
+        assert_eq!(build_line("15.0.4415.2", "15.0.4385.2"), Some(2));
+        assert_eq!(build_line("10.0.17763.6893", "10.0.17763"), None);
+        assert_eq!(build_line("1.2", "1.3"), None);
+    }
+
+    /// Only a numeric epoch is dropped.
+    #[test]
+    fn only_a_numeric_epoch_is_dropped() {
+        assert_eq!(upstream("2:1.0-1"), "1.0");
+        assert_eq!(upstream("a:1.0"), "a:1.0");
+        assert_eq!(upstream(":1.0"), ":1.0");
+    }
+
+    /// Pre-release words: a long one anywhere (`beta`), a lone letter after `-` or `~` or before a
+    /// number; a lone letter after a dot or at the end is a letter release. A leading `v` is dropped
+    /// only before a digit.
+    #[test]
+    fn pre_releases_and_letters() {
+        use std::cmp::Ordering::*;
+        assert_eq!(compare("1.0.0beta", "1.0.0"), Less);
+        assert_eq!(compare("1.1.1-a", "1.1.1"), Less);
+        assert_eq!(compare("1.0~a", "1.0"), Less);
+        assert_eq!(compare("1.1.1.a", "1.1.1"), Greater);
+        assert_eq!(compare("vz", "w"), Less);
+    }
+
     /// A leading `v` is dropped only before a digit: `v18` is 18, `vmware` stays a word.
     #[test]
     fn a_leading_v_is_a_prefix_only_before_a_digit() {
