@@ -19,6 +19,8 @@ pub struct Outcome {
     pub commits: usize,
     /// Sign-offs checked.
     pub signoffs: usize,
+    /// Commits taken from the cache of an earlier run instead of being judged again.
+    pub cached: usize,
     pub findings: Vec<Finding>,
 }
 
@@ -82,6 +84,7 @@ pub fn verify_with_progress(
         baseline: base,
         commits: commits.len(),
         signoffs: walk.checked(),
+        cached: start,
         findings: walk.findings,
     })
 }

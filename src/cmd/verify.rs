@@ -78,8 +78,9 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     if ctx.verbose > 0 {
         writeln!(
             std::io::stderr(),
-            "verify: commits: {}, sign-offs: {}, in {:.2?}",
+            "verify: commits: {} ({} from the cache), sign-offs: {}, in {:.2?}",
             outcome.commits,
+            outcome.cached,
             outcome.signoffs,
             started.elapsed()
         )?;

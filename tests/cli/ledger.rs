@@ -635,10 +635,17 @@ fn the_cache_gives_the_same_verdict_as_a_full_run() {
     let cache = org.path(".git/lifecycle");
     assert!(std::fs::read_dir(&cache).unwrap().count() == 1, "one cache file");
 
-    // One new commit: the approved bump.
+    // One new commit: the approved bump. The cached run judges only that one.
     edit(&org, REDIS, bump_redis, "bump");
+    let total = first.json()["commits"].as_u64().unwrap() + 1;
+    let verbose = org.lc(LATER, &["-v", "verify", "-q"]);
+    assert!(
+        verbose.stderr.contains(&format!("commits: {total} ({} from the cache)", total - 1)),
+        "{}",
+        verbose.stderr
+    );
     let second = same(&org);
-    assert_eq!(second.json()["commits"], first.json()["commits"].as_u64().unwrap() + 1);
+    assert_eq!(second.json()["commits"], total);
 
     // History rewritten under the cached head: the cache is not on the line and is not used.
     org.git(&["reset", "-q", "--hard", "HEAD~2"]);
