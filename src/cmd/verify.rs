@@ -78,11 +78,11 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     if ctx.verbose > 0 {
         writeln!(
             std::io::stderr(),
-            "verify: commits: {} ({} from the cache), sign-offs: {}, in {:.2?}",
+            "verify: commits: {}, sign-offs: {}, in {:.2?} ({} commits from the cache)",
             outcome.commits,
-            outcome.cached,
             outcome.signoffs,
-            started.elapsed()
+            started.elapsed(),
+            outcome.cached
         )?;
     }
 

@@ -640,7 +640,8 @@ fn the_cache_gives_the_same_verdict_as_a_full_run() {
     let total = first.json()["commits"].as_u64().unwrap() + 1;
     let verbose = org.lc(LATER, &["-v", "verify", "-q"]);
     assert!(
-        verbose.stderr.contains(&format!("commits: {total} ({} from the cache)", total - 1)),
+        verbose.stderr.contains(&format!("verify: commits: {total},"))
+            && verbose.stderr.contains(&format!("({} commits from the cache)", total - 1)),
         "{}",
         verbose.stderr
     );
