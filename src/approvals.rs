@@ -75,8 +75,16 @@ pub fn links_now(repo: &Repository) -> (Links, HashMap<String, chrono::DateTime<
 
 /// What approved changes mean for `check`: coverage of version targets, accepted exceptions.
 pub fn links(repo: &Repository, evals: &[ChangeEval]) -> Links {
+    links_of(repo, repo.changes.iter().zip(evals))
+}
+
+/// [`links`] over any set of changes with their evaluations (the report's, as of a period's end).
+pub fn links_of<'a>(
+    repo: &Repository,
+    changes: impl IntoIterator<Item = (&'a ChangeRequest, &'a ChangeEval)>,
+) -> Links {
     let mut links = Links::default();
-    for (change, eval) in repo.changes.iter().zip(evals) {
+    for (change, eval) in changes {
         if !eval.is_approved() {
             continue;
         }

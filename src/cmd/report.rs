@@ -122,20 +122,30 @@ fn evidence(ctx: &Ctx, args: &PeriodArgs, what: &str) -> Result<Option<Evidence>
     }
     let tz = loaded.repo.settings.timezone;
     let today = ctx.today(tz);
-    let period = period(args, today)?;
-    // A pinned --today pins the clock too: the report is as of the end of that day.
-    let now = match ctx.pinned_today() {
-        Some(day) => report::Period { from: day, to: day }.bounds(tz).1,
-        None => ctx.now(),
-    };
+    let mut period = period(args, today)?;
+    // A period cannot end in the future: what is not yet history is not evidence. Clipping it to
+    // today keeps every figure a function of the repository and the (printed) period.
+    period.to = period.to.min(today.max(period.from));
     let bar = super::progress_bar(ctx, "report.progress");
-    let evidence = report::gather_with_progress(git, head, period, today, now, &|done, total| {
-        super::tick(&bar, done, total)
-    });
+    let evidence =
+        report::gather_with_progress(git, head, period, &|done, total| super::tick(&bar, done, total));
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    Ok(Some(evidence?))
+    match evidence {
+        Err(e) => match e.downcast_ref::<report::TooEarly>() {
+            Some(early) => {
+                let mut err = std::io::stderr().lock();
+                let args: [(&str, &dyn std::fmt::Display); 3] =
+                    [("from", &early.period.from), ("to", &early.period.to), ("first", &early.first)];
+                writeln!(err, "error: {}", ctx.lang.fmt("report.too_early", &args))?;
+                writeln!(err, "  = hint: {}", ctx.lang.fmt("report.too_early_hint", &args))?;
+                Ok(None)
+            }
+            None => Err(e),
+        },
+        Ok(ev) => Ok(Some(ev)),
+    }
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {

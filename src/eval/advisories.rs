@@ -402,6 +402,7 @@ mod tests {
             plan: None,
             budget: None,
             until: None,
+            links: Vec::new(),
             origin: Origin::default(),
             fields: Default::default(),
             digest: String::new(),

@@ -148,7 +148,11 @@ pub fn patch_timeliness(patches: &[Patch], from: DateTime<FixedOffset>, until: D
     let due: Vec<&Patch> = patches
         .iter()
         .filter(|p| p.deploy_by.is_some())
-        .filter(|p| p.deploy_by.is_some_and(in_period) || p.deployed_at.is_some_and(in_period))
+        .filter(|p| {
+            // Carried over: due before the period and still not deployed at its end.
+            let carried = p.deploy_by.is_some_and(|by| by < from) && p.deployed_at.is_none();
+            p.deploy_by.is_some_and(in_period) || p.deployed_at.is_some_and(in_period) || carried
+        })
         .collect();
     let misses: Vec<String> = due
         .iter()
@@ -353,12 +357,15 @@ mod tests {
             patch("F", Severity::High, (1, 0), Some((1, 10)), Some((1, 5))),
             // No deadline (no class applies): not counted.
             patch("G", Severity::Low, (3, 0), None, Some((4, 0))),
+            // Carried over: due before the period, still not deployed at its end: due and late.
+            patch("H", Severity::High, (1, 0), Some((1, 23)), None),
+            // Due exactly at the period's start, not deployed: in the period, late.
+            patch("I", Severity::High, (1, 0), Some((2, 0)), None),
         ];
         let k = patch_timeliness(&ps, t(2, 0), t(20, 0));
-        // Due: A, B, C, E = 4; on time: A = 1 → 25 %.
-        assert_eq!((k.numerator, k.population), (Some(1), 4));
-        assert_eq!(k.value, Some(25.0));
-        assert_eq!(k.misses, vec!["B", "C", "E"]);
+        // Due: A, B, C, E, H, I = 6; on time: A = 1.
+        assert_eq!((k.numerator, k.population), (Some(1), 6));
+        assert_eq!(k.misses, vec!["B", "C", "E", "H", "I"]);
     }
 
     #[test]

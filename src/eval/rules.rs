@@ -248,6 +248,7 @@ mod tests {
             plan: None,
             budget: None,
             until: None,
+            links: Vec::new(),
             origin: Default::default(),
             fields: Default::default(),
             digest: String::new(),

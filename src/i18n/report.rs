@@ -200,6 +200,11 @@ pub const EN: &[(&str, &str)] = &[
     ("report.timeline_hidden", "{n} more components are not drawn; the register lists them."),
     ("report.footer", "lifecycle {version} · head {head} · statuses for {today}"),
     ("report.written", "wrote {path}"),
+    (
+        "report.too_early",
+        "the period {from} to {to} ends before the repository's history starts (its first commit is dated {first})",
+    ),
+    ("report.too_early_hint", "choose a period that ends on or after {first}, e.g. --from {first}"),
     ("kpi.intro", "KPIs for {from} to {to} (head {head})"),
     ("kpi.hours_value", "worst {worst} h, median {median} h"),
     ("kpi.supported_coverage", "Supported coverage"),
@@ -434,6 +439,11 @@ pub const ZH: &[(&str, &str)] = &[
     ("report.timeline_hidden", "另有 {n} 个组件未绘出，见登记表。"),
     ("report.footer", "lifecycle {version} · 头提交 {head} · 状态日期 {today}"),
     ("report.written", "已写入 {path}"),
+    (
+        "report.too_early",
+        "报告期 {from} 至 {to} 早于仓库历史的起点（首个提交的日期为 {first}），没有可供报告的记录",
+    ),
+    ("report.too_early_hint", "请选择在 {first} 或之后结束的报告期，例如 --from {first}"),
     ("kpi.intro", "关键绩效指标：{from} 至 {to}（头提交 {head}）"),
     ("kpi.hours_value", "最长 {worst} 小时，中位数 {median} 小时"),
     ("kpi.supported_coverage", "系统支持覆盖率"),

@@ -285,6 +285,8 @@ impl<'g> Walk<'g> {
         ];
         if self.products {
             v.push(p.advisories.clone());
+            // Discovery run records: the report lists when each was committed (SPEC §8.1).
+            v.push(p.discovery.clone());
         }
         v.sort();
         v.dedup();

@@ -794,6 +794,7 @@ impl Builder {
             plan,
             budget: r.budget.map(|m| Money { amount: m.amount, currency: m.currency }),
             until,
+            links: r.links.into_iter().collect(),
             origin: Origin::new(path, 1, 1, 1),
             fields,
             digest: self.digests.get(path).cloned().unwrap_or_default(),

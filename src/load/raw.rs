@@ -303,6 +303,9 @@ pub struct ChangeRequest {
     pub budget: Option<Money>,
     #[schemars(with = "Option<js::Date>")]
     pub until: Option<S>,
+    /// Where the change is also recorded: a label (ticket, CAB minutes) → an address.
+    #[serde(default)]
+    pub links: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, JsonSchema)]

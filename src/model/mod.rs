@@ -453,6 +453,8 @@ pub struct ChangeRequest {
     pub plan: Option<Plan>,
     pub budget: Option<Money>,
     pub until: Option<NaiveDate>,
+    /// Where the change is also recorded (ticket, CAB minutes): label → address, in label order.
+    pub links: Vec<(String, String)>,
     pub origin: Origin,
     /// Where each field's value is written (`class`, `requested_by`, `plan.executor`…).
     pub fields: Fields,

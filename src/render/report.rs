@@ -157,7 +157,7 @@ impl<'a> Doc<'a> {
                 ("head_time", &self.time(Some(h.head_time))),
                 ("commits", &h.commits),
                 ("base", &format!("`{}`", short(&h.baseline))),
-                ("today", &ev.today),
+                ("today", &ev.period.to),
                 ("tz", &ev.timezone),
             ],
         )));
@@ -767,7 +767,11 @@ impl<'a> Doc<'a> {
         facts.push(format!("{}: {}", self.t("report.gray"), self.time(x.gray_passed_at)));
         facts.push(format!("{}: {}", self.t("report.production"), self.time(x.production_at)));
         if !x.artifacts.is_empty() {
-            facts.push(format!("{}: {}", self.t("report.artifacts"), x.artifacts.join(", ")));
+            facts.push(format!(
+                "{}: {}",
+                self.t("report.artifacts"),
+                x.artifacts.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
+            ));
         }
         self.push(Block::List(facts));
     }
@@ -1406,7 +1410,7 @@ pub fn html(ev: &Evidence, lang: Lang) -> String {
         "<footer>{}</footer>\n</body>\n</html>\n",
         esc(&lang.fmt(
             "report.footer",
-            &[("head", &ev.history.head), ("today", &ev.today), ("version", &env!("CARGO_PKG_VERSION"))]
+            &[("head", &ev.history.head), ("today", &ev.period.to), ("version", &env!("CARGO_PKG_VERSION"))]
         ))
     );
     out

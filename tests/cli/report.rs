@@ -73,7 +73,7 @@ fn markdown_evidence_pack_in_english() {
     // CVE-2024-31449 (detected 2024-10-03, deploy within 72 h) is still open on five Redis instances:
     // the Redis 7.2 upgrade did not reach a fixed release.
     assert!(
-        md.contains("| Patch timeliness | >= 90% | 0% (0/5) | ❌ fail |"),
+        md.contains("| Patch timeliness | >= 90% | 0% (0/12) | ❌ fail |"),
         "open fixes past due count as late"
     );
     redacted! { insta::assert_snapshot!("report_markdown_en", md); }
@@ -175,13 +175,11 @@ fn kpi_prints_the_table_alone() {
     assert_eq!(success["pass"], true);
     let patch = v["kpis"].as_array().unwrap().iter().find(|k| k["name"] == "patch_timeliness").unwrap();
     assert_eq!(patch["value"], 0.0);
-    assert_eq!(patch["population"], 5);
-    assert!(
-        patch["misses"]
-            .as_array()
-            .unwrap()
-            .contains(&serde_json::json!("CVE-2024-31449 redis-session/redis"))
-    );
+    // Five Redis fixes due in the period, and seven carried over from before it, still not deployed.
+    assert_eq!(patch["population"], 12);
+    let misses = patch["misses"].as_array().unwrap();
+    assert!(misses.contains(&serde_json::json!("CVE-2024-31449 redis-session/redis")));
+    assert!(misses.contains(&serde_json::json!("CVE-2024-0727 api-gateway/openssl")), "carried over");
     let fix = v["kpis"].as_array().unwrap().iter().find(|k| k["name"] == "critical_fix_time").unwrap();
     assert_eq!(fix["population"], 12, "open high/critical fixes count up to the period's end");
     assert_eq!(fix["pass"], false);
@@ -191,7 +189,7 @@ fn kpi_prints_the_table_alone() {
     let table = env.run(&args);
     table.assert_status(0);
     assert!(table.stdout.contains("Update success"));
-    assert!(table.stdout.contains("0% (0/5)"), "the table shows each figure with its fraction");
+    assert!(table.stdout.contains("0% (0/12)"), "the table shows each figure with its fraction");
 }
 
 #[test]
@@ -306,4 +304,107 @@ fn html_renders_in_headless_chromium() {
         let pdf = std::fs::read(&pdf).expect("a PDF");
         assert!(pdf.starts_with(b"%PDF") && pdf.len() > 20_000, "{lang}: PDF of {} bytes", pdf.len());
     }
+}
+
+/// Every figure is a function of the repository and the period: the same period reported with two
+/// different clocks gives byte-identical JSON (SPEC §8.1).
+#[test]
+fn figures_do_not_depend_on_the_clock() {
+    let (env, dir) = demo();
+    let d = dir.display().to_string();
+    let run = |today: &str| {
+        let mut args = vec!["-C", &d, "--today", today, "report", "--format", "json"];
+        args.extend_from_slice(&PERIOD);
+        let out = env.run(&args);
+        out.assert_status(0);
+        out.stdout
+    };
+    let early = run("2025-01-01");
+    assert_eq!(early, run("2026-11-30"), "a later clock changed the evidence");
+    // Without --today the machine's clock is used: still the same figures.
+    let mut args = vec!["-C", d.as_str(), "report", "--format", "json"];
+    args.extend_from_slice(&PERIOD);
+    assert_eq!(env.run(&args).stdout, early);
+}
+
+/// A period that ends before the first commit is refused, naming that commit's date; one that ends
+/// on the day of the first commit is not.
+#[test]
+fn a_period_before_the_history_is_refused() {
+    let (env, dir) = demo();
+    let d = dir.display().to_string();
+    let out =
+        env.run(&["-C", &d, "--today", "2024-12-31", "report", "--from", "2023-01-01", "--to", "2023-12-31"]);
+    out.assert_status(2);
+    assert!(out.stderr.contains("2024-03-01"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    let out = env.run(&[
+        "-C",
+        &d,
+        "--today",
+        "2024-12-31",
+        "--lang",
+        "zh-CN",
+        "report",
+        "--from",
+        "2023-01-01",
+        "--to",
+        "2023-12-31",
+    ]);
+    out.assert_status(2);
+    assert!(out.stderr.contains("早于仓库历史的起点"), "{}", out.stderr);
+    env.run(&[
+        "-C",
+        &d,
+        "--today",
+        "2024-12-31",
+        "report",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-03-01",
+        "--format",
+        "json",
+    ])
+    .assert_status(0);
+}
+
+/// The register lists the Redis replacement's late approval with its days, the end-of-life
+/// components nobody answered, and each with its response (or none).
+#[test]
+fn the_noncompliance_register_lists_every_deviation_with_its_response() {
+    let v = report("en", "json").json();
+    let items = v["noncompliance"].as_array().expect("a register");
+    let find = |code: &str, system: &str| {
+        items
+            .iter()
+            .find(|i| i["code"] == code && i["system"] == system)
+            .unwrap_or_else(|| panic!("{code} {system}"))
+    };
+    let redis = find("late-approval", "redis-session");
+    assert_eq!(redis["due"], "2024-06-30");
+    assert_eq!(redis["actual"], "2024-09-10");
+    assert_eq!(redis["days_late"], 72);
+    assert_eq!(redis["response"], "CHG-2024-003");
+    let unaddressed: Vec<_> = items.iter().filter(|i| i["code"] == "eol-unaddressed").collect();
+    assert!(!unaddressed.is_empty());
+    for i in &unaddressed {
+        assert!(i["actual"].is_null(), "{i}");
+        // With an end date, the days past it to the period's end; `eol: true` alone has no date.
+        match i["due"].as_str() {
+            Some(_) => assert!(i["days_late"].as_i64().unwrap() >= 0, "{i}"),
+            None => assert!(i["days_late"].is_null(), "{i}"),
+        }
+    }
+    assert!(unaddressed.iter().any(|i| i["system"] == "member-center-web" && i["due"].is_null()));
+    // One component is listed once while it is open: not late in approval, completion and end of life.
+    let mut keys: Vec<(String, String)> = items
+        .iter()
+        .filter(|i| i["actual"].is_null() && i["advisory"].is_null() && i["system"].is_string())
+        .map(|i| (i["system"].to_string(), i["component"].to_string()))
+        .collect();
+    let n = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), n, "an open component is listed more than once");
 }

@@ -1,0 +1,103 @@
+//! When each end date and advisory entered the repository, from the walk's steps.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use git2::Oid;
+
+use crate::eval::status::{self, Reason};
+use crate::ledger::Walk;
+use crate::model::Milestone;
+
+/// An end-of-life fact's history: each value and when it entered the repository.
+type Timeline<T> = Vec<(T, DateTime<FixedOffset>, String)>;
+
+/// When each end date and advisory entered the repository.
+#[derive(Default)]
+pub struct Knowledge {
+    /// (product, cycle) → (eol, extended_support_end) over time.
+    cycles: HashMap<(String, String), Timeline<(Milestone, Milestone)>>,
+    /// (system, component) → the component's own `eol:` over time.
+    overrides: HashMap<(String, String), Timeline<Option<NaiveDate>>>,
+    /// Advisory id (and aliases) → first seen.
+    pub advisories: HashMap<String, (DateTime<FixedOffset>, String)>,
+    /// Blob ids already read.
+    seen: BTreeSet<Oid>,
+}
+
+fn push<T: PartialEq>(line: &mut Timeline<T>, value: T, at: DateTime<FixedOffset>, commit: &str) {
+    if line.last().is_none_or(|(v, _, _)| *v != value) {
+        line.push((value, at, commit.to_string()));
+    }
+}
+
+impl Knowledge {
+    pub fn absorb(
+        &mut self,
+        walk: &Walk,
+        files: Vec<(String, Oid)>,
+        at: DateTime<FixedOffset>,
+        commit: &str,
+    ) {
+        let files: Vec<(String, Oid)> = files.into_iter().filter(|(_, id)| self.seen.insert(*id)).collect();
+        if files.is_empty() {
+            return;
+        }
+        let repo = walk.load(files).repo;
+        for (name, p) in &repo.products {
+            for c in &p.cycles {
+                let line = self.cycles.entry((name.clone(), c.name.clone())).or_default();
+                push(line, (c.eol, c.extended_support_end), at, commit);
+            }
+        }
+        for s in &repo.systems {
+            for c in &s.components {
+                let line = self.overrides.entry((s.id.clone(), c.name.clone())).or_default();
+                push(line, c.eol, at, commit);
+            }
+        }
+        for a in &repo.advisories {
+            for id in std::iter::once(&a.id).chain(&a.aliases) {
+                self.advisories.entry(id.clone()).or_insert((at, commit.to_string()));
+            }
+        }
+    }
+
+    /// When the end date an item reports was first known, as of `at`.
+    pub fn known(
+        &self,
+        item: &status::Item,
+        at: DateTime<FixedOffset>,
+    ) -> Option<(DateTime<FixedOffset>, String)> {
+        let Reason::Ends { end, source } = &item.reason else { return None };
+        let run = |line: Option<&Timeline<Option<NaiveDate>>>| {
+            let (v, t, c) = line?.iter().rev().find(|(_, t, _)| *t <= at)?;
+            (*v == Some(*end)).then(|| (*t, c.clone()))
+        };
+        match source {
+            status::EndSource::Override => {
+                run(self.overrides.get(&(item.system.id.clone(), item.component.name.clone())))
+            }
+            status::EndSource::Eol | status::EndSource::Extended => {
+                let cycle = item.cycle.clone()?;
+                let line = self.cycles.get(&(item.component.product.clone(), cycle))?;
+                let field = |m: &(Milestone, Milestone)| match source {
+                    status::EndSource::Extended => m.1,
+                    _ => m.0,
+                };
+                // The start of the run of entries whose relevant field equals the end, up to `at`.
+                let mut found: Option<(DateTime<FixedOffset>, String)> = None;
+                for (v, t, c) in line.iter().filter(|(_, t, _)| *t <= at) {
+                    if field(v) == Milestone::Date(*end) {
+                        if found.is_none() {
+                            found = Some((*t, c.clone()));
+                        }
+                    } else {
+                        found = None;
+                    }
+                }
+                found
+            }
+        }
+    }
+}
