@@ -49,6 +49,8 @@ pub enum Format {
     Markdown,
     Html,
     Json,
+    /// A4 PDF through a headless Chromium (`$CHROME` or on PATH); needs -o
+    Pdf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -149,16 +151,26 @@ fn evidence(ctx: &Ctx, args: &PeriodArgs, what: &str) -> Result<Option<Evidence>
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
+    // A PDF is a file: refuse before walking history when there is nowhere to write it, or no
+    // browser to print it with.
+    let printer = match (args.format, &args.output) {
+        (Format::Pdf, None) => bail!("{}", ctx.lang.t("report.pdf_needs_output")),
+        (Format::Pdf, Some(_)) => Some(crate::render::report::pdf::browser(&|k| std::env::var(k).ok())?),
+        _ => None,
+    };
     let Some(ev) = evidence(ctx, &args.period, "report")? else { return Ok(Exit::Invalid) };
     let text = match args.format {
         Format::Markdown => crate::render::report::markdown(&ev, ctx.lang),
-        Format::Html => crate::render::report::html(&ev, ctx.lang),
+        Format::Html | Format::Pdf => crate::render::report::html(&ev, ctx.lang),
         Format::Json => serde_json::to_string_pretty(&ev)? + "\n",
     };
     match &args.output {
         Some(path) => {
             let path = if path.is_absolute() { path.clone() } else { std::env::current_dir()?.join(path) };
-            crate::store::write_atomic(&path, text.as_bytes())?;
+            match &printer {
+                Some(browser) => crate::render::report::pdf::print(browser, &text, &path)?,
+                None => crate::store::write_atomic(&path, text.as_bytes())?,
+            }
             if !ctx.quiet {
                 writeln!(
                     std::io::stderr(),

@@ -34,7 +34,10 @@ pub struct Deviation {
     pub days_late: Option<i64>,
     /// The change or exception answering it; none: no response recorded.
     pub response: Option<String>,
-    /// The finding's own words, for rule findings.
+    /// For a finding on history: the file and line it points at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// The finding's own words (English, like every message of `verify`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
@@ -51,6 +54,7 @@ impl Deviation {
             actual: None,
             days_late: None,
             response: None,
+            at: None,
             detail: None,
         }
     }
@@ -247,10 +251,12 @@ fn findings(x: &Inputs) -> Vec<Deviation> {
         .map(|(_, f)| {
             let mut d = Deviation::new(f.code);
             d.change = f.change.clone();
-            d.detail = Some(match (&f.path, f.line) {
-                (Some(p), Some(l)) => format!("{p}:{l}: {}", f.message),
-                _ => f.message.clone(),
+            d.response = f.change.clone().filter(|_| LEDGER.contains(&f.code));
+            d.at = f.path.as_ref().map(|p| match f.line {
+                Some(l) => format!("{p}:{l}"),
+                None => p.clone(),
             });
+            d.detail = Some(f.message.clone());
             d
         })
         .collect()

@@ -308,7 +308,7 @@ fn written_files_honour_the_umask() {
         env.commit_all("init");
         run("schema --out-dir schemas");
         run("--today 2024-09-01 calendar -o deadlines.ics");
-        run("--today 2024-09-01 report -o report.md");
+        run("--today 2024-09-01 report --from 2024-09-01 -o report.md");
         for rel in [
             "lifecycle.yaml",
             "policies/people.yaml",
@@ -320,7 +320,7 @@ fn written_files_honour_the_umask() {
             assert_eq!(mode(&env, rel), want, "{rel} under umask {umask}");
         }
         std::fs::set_permissions(env.path("report.md"), std::fs::Permissions::from_mode(0o640)).unwrap();
-        run("--today 2024-09-01 report -o report.md");
+        run("--today 2024-09-01 report --from 2024-09-01 -o report.md");
         assert_eq!(mode(&env, "report.md"), 0o640, "a replaced file keeps its mode");
     }
 }

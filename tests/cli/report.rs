@@ -48,6 +48,8 @@ macro_rules! redacted {
     ($($body:tt)*) => {
         insta::with_settings!({filters => vec![
             (r"sha256:[0-9a-f]{12,64}", "sha256:[DIGEST]"),
+            (r"LC-[0-9a-f]{10}-[0-9a-f]{12}", "LC-[DOCUMENT-ID]"),
+            (r"SHA256:[A-Za-z0-9+/]{8}…", "[FINGERPRINT]…"),
             (r"SHA256:[A-Za-z0-9+/]{43}", "[FINGERPRINT]"),
             (r"[0-9a-f]{40}", "[COMMIT]"),
             (r"`[0-9a-f]{10}`", "`[COMMIT]`"),
@@ -64,16 +66,16 @@ fn markdown_evidence_pack_in_english() {
     for stage in ["applicant", "architect", "security-manager", "ops-director", "cto"] {
         assert!(md.contains(&format!("| {stage} |")), "stage {stage} missing");
     }
-    assert_eq!(md.matches("✅ verified").count(), 6, "5 approvals and the confirmation verify");
-    assert!(md.contains("| Hosts upgraded | 8/8 (100%) | 8/8 (100%) | ✅ met |"));
-    assert!(md.contains("| Service interruption | ≤ 0m | 0m | ✅ met |"));
-    assert!(md.contains("| Cost | ≤ 45,000 CNY | 42,800 CNY (-4.9%) | ✅ met |"));
+    assert_eq!(md.matches("✓ verified").count(), 6, "5 approvals and the confirmation verify");
+    assert!(md.contains("| Hosts upgraded | 8/8 (100%) | 8/8 (100%) | ✓ met |"));
+    assert!(md.contains("| Service interruption | ≤ 0 minutes | 0 minutes | ✓ met |"));
+    assert!(md.contains("| Cost | ≤ 45,000 CNY | 42,800 CNY (-4.9%) | ✓ met |"));
     assert!(md.contains("陈总 (首席技术官) confirmed completion on 2024-10-16 10:00: \"确认完成\""));
-    assert!(md.contains("| Update success | >= 98% | 100% (1/1) | ✅ pass |"));
+    assert!(md.contains("| Update success | >= 98% | 100% (1/1) | ✓ pass |"));
     // CVE-2024-31449 (detected 2024-10-03, deploy within 72 h) is still open on five Redis instances:
     // the Redis 7.2 upgrade did not reach a fixed release.
     assert!(
-        md.contains("| Patch timeliness | >= 90% | 0% (0/12) | ❌ fail |"),
+        md.contains("| Patch timeliness | >= 90% | 0% (0/12) | **✗ fail** |"),
         "open fixes past due count as late"
     );
     redacted! { insta::assert_snapshot!("report_markdown_en", md); }
@@ -85,8 +87,8 @@ fn markdown_evidence_pack_in_chinese() {
     out.assert_status(0);
     let md = &out.stdout;
     assert!(md.contains("# 技术更新证据包（2024-07-01 至 2024-12-31）"));
-    assert!(md.contains("| 升级成功率 | 8/8 (100%) | 8/8 (100%) | ✅ 达成 |"));
-    assert!(md.contains("| 成本控制 | ≤ 45,000 CNY | 42,800 CNY (-4.9%) | ✅ 达成 |"));
+    assert!(md.contains("| 升级成功率 | 8/8 (100%) | 8/8 (100%) | ✓ 达成 |"));
+    assert!(md.contains("| 成本控制 | ≤ 45,000 CNY | 42,800 CNY (-4.9%) | ✓ 达成 |"));
     assert!(md.contains("陈总（首席技术官）于 2024-10-16 10:00 确认完成：“确认完成”"));
     redacted! { insta::assert_snapshot!("report_markdown_zh", md); }
 }
@@ -245,7 +247,7 @@ fn unapproved_version_changes_are_listed_never_dropped() {
     assert_eq!(moved["approved_by"], serde_json::Value::Null);
     assert_eq!(v["verification"]["errors"], 1, "verify's unapproved-version-change is counted");
     let md = org.lc("2024-12-31T10:00:00+08:00", &["report", "--from", "2024-07-01", "--to", "2024-12-31"]);
-    assert!(md.stdout.contains("⚠ no approved change (exception)"), "{}", md.stdout);
+    assert!(md.stdout.contains("**✗ no approved change (exception)**"), "{}", md.stdout);
     // Outside the period it is not in the population.
     let q4 = org.lc("2024-12-31T10:00:00+08:00", &["report", "--format", "json", "--from", "2024-10-01"]);
     assert_eq!(q4.json()["changes"]["version_changes"], serde_json::json!([]));
@@ -407,4 +409,82 @@ fn the_noncompliance_register_lists_every_deviation_with_its_response() {
     keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), n, "an open component is listed more than once");
+}
+
+/// `report --format pdf` prints through headless Chromium: A4 pages numbered "Page N of M" (and
+/// "第 N 页，共 M 页"), the document id on the cover and every page, the register near the top and
+/// the reviewers' page last; the marks are words and shapes, never emoji. Skipped, saying so, where
+/// the machine has no Chromium or no `pdftotext` (CI installs both).
+#[test]
+fn pdf_has_page_numbers_a_document_id_and_a_signature_page() {
+    let has = |cmd: &str, arg: &str| {
+        std::process::Command::new(cmd).arg(arg).output().is_ok_and(|o| o.status.success())
+    };
+    if !["chromium", "chromium-browser", "google-chrome"].iter().any(|b| has(b, "--version"))
+        || !has("pdftotext", "-v")
+    {
+        let _ =
+            std::io::Write::write_all(&mut std::io::stderr(), b"skipped: no Chromium or pdftotext here\n");
+        return;
+    }
+    let (env, dir) = demo();
+    let d = dir.display().to_string();
+    for (lang, page, sign) in [
+        ("en", "Page 1 of ", "Review and sign-off of this report"),
+        ("zh-CN", "第 1 页，共 ", "报告审阅与签字"),
+    ] {
+        let pdf = env.path(&format!("evidence-{lang}.pdf")).display().to_string();
+        let mut args = vec!["-C", &d, "--lang", lang, "report", "--format", "pdf", "-o", &pdf];
+        args.extend_from_slice(&PERIOD);
+        env.run(&args).assert_status(0);
+        let json = {
+            let mut a = vec!["-C", d.as_str(), "report", "--format", "json"];
+            a.extend_from_slice(&PERIOD);
+            env.run(&a).stdout
+        };
+        assert!(!json.is_empty());
+        let text = std::process::Command::new("pdftotext").args(["-layout", &pdf, "-"]).output().unwrap();
+        let text = String::from_utf8_lossy(&text.stdout).to_string();
+        let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+        assert!(pages.len() >= 5, "{lang}: {} pages", pages.len());
+        let total = pages.len();
+        assert!(pages[0].contains(page), "{lang}: no page number on the cover:\n{}", pages[0]);
+        let last = format!("{total}");
+        assert!(pages[total - 1].contains(&last), "{lang}: the last page is not numbered {total}");
+        // The document id, on the cover and in every page's margin.
+        let id = regex_lite_id(pages[0]).unwrap_or_else(|| panic!("{lang}: no document id on the cover"));
+        assert!(pages.iter().all(|p| p.contains(&id)), "{lang}: a page without the document id {id}");
+        assert!(pages[total - 1].contains(sign), "{lang}: the last page is not the signature page");
+        assert!(!text.contains('✅') && !text.contains('❌'), "{lang}: emoji marks");
+    }
+}
+
+/// `LC-<10 hex>-<12 hex>` in a text.
+fn regex_lite_id(text: &str) -> Option<String> {
+    let at = text.find("LC-")?;
+    let id: String = text[at..].chars().take(26).collect();
+    let ok = id.len() == 26
+        && id[3..13].chars().all(|c| c.is_ascii_hexdigit())
+        && id[14..].chars().all(|c| c.is_ascii_hexdigit());
+    ok.then_some(id)
+}
+
+/// Without -o a PDF has nowhere to go; without a browser it cannot be printed: both refused before
+/// any work, nothing written.
+#[test]
+fn pdf_needs_a_file_and_a_browser() {
+    let (env, dir) = demo();
+    let d = dir.display().to_string();
+    let out = env.run(&["-C", &d, "report", "--format", "pdf", "--from", "2024-07-01"]);
+    out.assert_status(2);
+    assert!(out.stderr.contains("-o FILE"), "{}", out.stderr);
+    let pdf = env.path("none.pdf");
+    let p = pdf.display().to_string();
+    let out = env.run_env(
+        &["-C", &d, "report", "--format", "pdf", "-o", &p, "--from", "2024-07-01"],
+        &[("PATH", "/nonexistent"), ("CHROME", "")],
+    );
+    out.assert_status(2);
+    assert!(out.stderr.contains("no Chromium"), "{}", out.stderr);
+    assert!(!pdf.exists());
 }

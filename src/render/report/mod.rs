@@ -11,37 +11,12 @@ use crate::eval::kpi::Kpi;
 use crate::i18n::Lang;
 use crate::report::{ChangeEntry, Evidence, Execution, Money, Person, RegisterRow, SignOffRow};
 
-/// A cell: text with inline `code` and **bold**, and an optional CSS class (status colours).
-struct Cell {
-    text: String,
-    class: Option<&'static str>,
-}
+mod doc;
+pub mod pdf;
+mod sections;
+mod timeline;
 
-impl From<String> for Cell {
-    fn from(text: String) -> Cell {
-        Cell { text, class: None }
-    }
-}
-
-impl From<&str> for Cell {
-    fn from(text: &str) -> Cell {
-        Cell { text: text.to_string(), class: None }
-    }
-}
-
-fn cls(text: impl Into<String>, class: &'static str) -> Cell {
-    Cell { text: text.into(), class: Some(class) }
-}
-
-enum Block {
-    H(u8, String),
-    P(String),
-    List(Vec<String>),
-    Table(Vec<String>, Vec<Vec<Cell>>),
-    Code(Vec<String>),
-    /// The SVG timeline (HTML only).
-    Timeline,
-}
+use doc::{Block, Cell, Mark, cls, marked};
 
 struct Doc<'a> {
     ev: &'a Evidence,
@@ -85,6 +60,17 @@ fn money(m: &Money) -> String {
     format!("{} {}", amount(m.amount), m.currency)
 }
 
+/// A key fingerprint's first characters (`SHA256:Ab3d9Kx2…`): enough to tell keys apart in a
+/// table; the full fingerprint is in the JSON evidence and the people file.
+fn short_key(key: &str) -> String {
+    let n = key.find(':').map_or(0, |i| i + 1) + 8;
+    if key.chars().count() > n + 1 {
+        format!("{}…", key.chars().take(n).collect::<String>())
+    } else {
+        key.to_string()
+    }
+}
+
 fn pct(v: f64) -> String {
     let r = (v * 10.0).round() / 10.0;
     if r.fract() == 0.0 { format!("{r:.0}%") } else { format!("{r:.1}%") }
@@ -123,8 +109,8 @@ impl<'a> Doc<'a> {
 
     fn yes(&self, b: Option<bool>) -> Cell {
         match b {
-            Some(true) => cls(format!("✅ {}", self.t("report.met")), "ok"),
-            Some(false) => cls(format!("❌ {}", self.t("report.not_met")), "eol"),
+            Some(true) => marked(self.t("report.met"), Mark::Pass),
+            Some(false) => marked(self.t("report.not_met"), Mark::Fail),
             None => "—".into(),
         }
     }
@@ -147,8 +133,7 @@ impl<'a> Doc<'a> {
 
     fn build(mut self) -> Vec<Block> {
         let ev = self.ev;
-        let p = ev.period;
-        self.push(Block::H(1, self.f("report.title", &[("from", &p.from), ("to", &p.to)])));
+        self.cover();
         let h = &ev.history;
         self.push(Block::P(self.f(
             "report.intro",
@@ -162,6 +147,7 @@ impl<'a> Doc<'a> {
             ],
         )));
         self.push(Block::P(self.t("report.intro_facts").to_string()));
+        self.noncompliance();
         self.policy();
         self.inventory();
         self.accuracy();
@@ -171,7 +157,20 @@ impl<'a> Doc<'a> {
         self.duties();
         self.kpis();
         self.verification();
+        self.signatures();
         self.blocks
+    }
+
+    /// A duration as words (`12h` → "12 hours" / "12 小时").
+    fn duration(&self, text: &str) -> String {
+        let Some(split) = text.find(|c: char| !c.is_ascii_digit()) else { return text.to_string() };
+        let (n, unit) = text.split_at(split);
+        let one = n == "1";
+        let key = format!("dur.{unit}.{}", if one { "one" } else { "other" });
+        match self.lang.try_t(&key) {
+            Some(_) => self.f(&key, &[("n", &n)]),
+            None => text.to_string(),
+        }
     }
 
     fn policy(&mut self) {
@@ -226,26 +225,7 @@ impl<'a> Doc<'a> {
                 pol.kpi_targets.iter().map(|(k, v)| format!("{} {v}", self.t(&format!("kpi.{k}")))).collect();
             self.push(Block::P(format!("{} {}", self.t("report.kpi_targets"), kpis.join(" · "))));
         }
-        let head = ["report.col.file", "report.col.digest", "report.col.changed", "report.col.approved_by"]
-            .iter()
-            .map(|k| self.t(k).to_string())
-            .collect();
-        let rows = pol
-            .files
-            .iter()
-            .map(|f| {
-                vec![
-                    Cell::from(format!("`{}`", f.path)),
-                    Cell::from(format!("`{}`", f.digest.chars().take(19).collect::<String>())),
-                    Cell::from(match &f.changed_in {
-                        Some(c) => format!("{} `{}`", self.day(f.changed_at), short(c)),
-                        None => self.t("report.since_baseline").to_string(),
-                    }),
-                    Cell::from(opt(f.approved_by.clone())),
-                ]
-            })
-            .collect();
-        self.push(Block::Table(head, rows));
+        self.policy_files();
     }
 
     fn register_row(&self, r: &RegisterRow) -> Vec<Cell> {
@@ -284,7 +264,10 @@ impl<'a> Doc<'a> {
                 ("commit", &format!("`{}`", short(inv.commit.as_deref().unwrap_or("—")))),
             ],
         )));
-        self.push(Block::Timeline);
+        self.push(Block::Figure {
+            html: timeline::timeline(self.ev, self.lang),
+            text: self.t("report.timeline_md").into(),
+        });
         self.push(Block::H(3, self.t("report.register").into()));
         let head: Vec<String> = [
             "col.system",
@@ -527,7 +510,7 @@ impl<'a> Doc<'a> {
                         Cell::from(format!("{} → {}", v.from, v.to)),
                         match &v.approved_by {
                             Some(id) => cls(format!("`{id}`"), "ok"),
-                            None => cls(format!("⚠ {}", self.t("report.unapproved")), "eol"),
+                            None => marked(self.t("report.unapproved"), Mark::Fail),
                         },
                     ]
                 })
@@ -554,12 +537,12 @@ impl<'a> Doc<'a> {
             Cell::from(self.time(r.at)),
             Cell::from(self.t(&format!("report.decision.{}", r.decision))),
             Cell::from(r.comment.clone()),
-            Cell::from(format!("`{}`", r.key)),
+            Cell::from(format!("`{}`", short_key(&r.key))),
             match (r.verified, r.standing) {
-                (true, "valid") => cls(format!("✅ {}", self.t("report.sig_valid")), "ok"),
-                (true, "stale") => cls(format!("⚠ {}", self.t("report.sig_stale")), "warn"),
-                (true, code) => cls(format!("❌ {code}"), "eol"),
-                (false, code) => cls(format!("❌ {} ({code})", self.t("report.sig_invalid")), "eol"),
+                (true, "valid") => marked(self.t("report.sig_valid"), Mark::Pass),
+                (true, "stale") => marked(self.t("report.sig_stale"), Mark::Warn),
+                (true, code) => marked(code, Mark::Fail),
+                (false, code) => marked(format!("{} ({code})", self.t("report.sig_invalid")), Mark::Fail),
             },
             Cell::from(match &r.commit {
                 Some(c) if r.commit_signed => format!("`{}`", short(c)),
@@ -572,6 +555,7 @@ impl<'a> Doc<'a> {
     fn changes(&mut self) {
         let ev = self.ev;
         self.push(Block::H(2, self.t("report.s5").into()));
+        self.plain_language();
         if ev.changes.requests.is_empty() {
             self.push(Block::P(self.t("report.none").into()));
         }
@@ -612,6 +596,10 @@ impl<'a> Doc<'a> {
         }
         if let Some(b) = &r.budget {
             facts.push(format!("{}: {}", self.t("report.budget"), money(b)));
+        }
+        if !r.links.is_empty() {
+            let links: Vec<String> = r.links.iter().map(|l| format!("{} <{}>", l.label, l.url)).collect();
+            facts.push(format!("{}: {}", self.t("report.links"), links.join(self.t("report.sep"))));
         }
         self.push(Block::List(facts));
         self.push(Block::H(4, self.t("report.chain").into()));
@@ -714,9 +702,12 @@ impl<'a> Doc<'a> {
             rows.push(vec![
                 Cell::from(self.t("report.downtime")),
                 Cell::from(
-                    x.downtime_target.as_ref().map(|t| format!("≤ {t}")).unwrap_or_else(|| "—".into()),
+                    x.downtime_target
+                        .as_ref()
+                        .map(|t| format!("≤ {}", self.duration(t)))
+                        .unwrap_or_else(|| "—".into()),
                 ),
-                Cell::from(d.clone()),
+                Cell::from(self.duration(d)),
                 self.yes(x.downtime_met),
             ]);
         }
@@ -759,21 +750,11 @@ impl<'a> Doc<'a> {
                 self.yes(m.met),
             ]);
         }
+        rows.extend(self.execution_rules(x));
         if !rows.is_empty() {
             self.push(Block::Table(head, rows));
         }
-        let mut facts = Vec::new();
-        facts.push(format!("{}: {}", self.t("report.backup"), self.time(x.backup_at)));
-        facts.push(format!("{}: {}", self.t("report.gray"), self.time(x.gray_passed_at)));
-        facts.push(format!("{}: {}", self.t("report.production"), self.time(x.production_at)));
-        if !x.artifacts.is_empty() {
-            facts.push(format!(
-                "{}: {}",
-                self.t("report.artifacts"),
-                x.artifacts.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
-            ));
-        }
-        self.push(Block::List(facts));
+        self.execution_facts(x);
     }
 
     fn duties(&mut self) {
@@ -841,10 +822,8 @@ impl<'a> Doc<'a> {
             .iter()
             .filter(|k| !k.misses.is_empty())
             .map(|k| {
-                let shown: Vec<String> = k.misses.iter().take(20).map(|m| format!("`{m}`")).collect();
-                let more = k.misses.len().saturating_sub(20);
-                let more = if more > 0 { self.f("report.more", &[("n", &more)]) } else { String::new() };
-                format!("{}: {}{more}", self.t(&format!("kpi.{}", k.name)), shown.join(", "))
+                let shown: Vec<String> = k.misses.iter().map(|m| format!("`{m}`")).collect();
+                format!("{}: {}", self.t(&format!("kpi.{}", k.name)), shown.join(", "))
             })
             .collect();
         if !misses.is_empty() {
@@ -981,8 +960,8 @@ fn kpi_value(lang: Lang, k: &Kpi) -> String {
 
 fn kpi_row(lang: Lang, k: &Kpi) -> Vec<Cell> {
     let result = match k.pass {
-        Some(true) => cls(format!("✅ {}", lang.t("report.pass")), "ok"),
-        Some(false) => cls(format!("❌ {}", lang.t("report.fail")), "eol"),
+        Some(true) => marked(lang.t("report.pass"), Mark::Pass),
+        Some(false) => marked(lang.t("report.fail"), Mark::Fail),
         None if k.value.is_none() => cls(lang.t("report.na"), "unknown"),
         None => cls(lang.t("report.no_target"), "unknown"),
     };
@@ -996,56 +975,9 @@ fn kpi_row(lang: Lang, k: &Kpi) -> Vec<Cell> {
     ]
 }
 
-// ---- Markdown ----
-
-fn md_cell(c: &Cell) -> String {
-    c.text.replace('|', "\\|").replace('\n', " ")
-}
-
-fn markdown_of(blocks: &[Block], lang: Lang) -> String {
-    let mut out = String::new();
-    for b in blocks {
-        match b {
-            Block::H(level, text) => {
-                let _ = writeln!(out, "{} {text}\n", "#".repeat(*level as usize));
-            }
-            Block::P(text) => {
-                let _ = writeln!(out, "{text}\n");
-            }
-            Block::List(items) => {
-                for i in items {
-                    let _ = writeln!(out, "- {i}");
-                }
-                out.push('\n');
-            }
-            Block::Table(head, rows) => {
-                let _ = writeln!(out, "| {} |", head.join(" | "));
-                let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
-                for r in rows {
-                    let cells: Vec<String> = r.iter().map(md_cell).collect();
-                    let _ = writeln!(out, "| {} |", cells.join(" | "));
-                }
-                out.push('\n');
-            }
-            Block::Code(lines) => {
-                let _ = writeln!(out, "```sh\n{}\n```\n", lines.join("\n"));
-            }
-            Block::Timeline => {
-                let _ = writeln!(out, "{}\n", lang.t("report.timeline_md"));
-            }
-        }
-    }
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
-}
-
 /// The evidence pack as Markdown.
 pub fn markdown(ev: &Evidence, lang: Lang) -> String {
-    let tz = ev.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let blocks = Doc { ev, lang, tz, blocks: Vec::new() }.build();
-    markdown_of(&blocks, lang)
+    doc::markdown(&blocks(ev, lang))
 }
 
 /// The KPI table alone, for a terminal (`lifecycle kpi`).
@@ -1078,342 +1010,36 @@ pub fn kpi_table(ev: &Evidence, lang: Lang, color: bool, width: Option<u16>) -> 
     format!("{intro}\n{t}\n")
 }
 
-// ---- HTML ----
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+fn blocks(ev: &Evidence, lang: Lang) -> Vec<Block> {
+    let tz = ev.timezone.parse().unwrap_or(chrono_tz::UTC);
+    Doc { ev, lang, tz, blocks: Vec::new() }.build()
 }
 
-/// Escapes, then turns `code` and **bold** into tags.
-fn inline(s: &str) -> String {
-    let e = esc(s);
-    let mut out = String::new();
-    let mut code = false;
-    for (i, part) in e.split('`').enumerate() {
-        if i > 0 {
-            out.push_str(if code { "</code>" } else { "<code>" });
-            code = !code;
-        }
-        out.push_str(part);
-    }
-    if code {
-        out.push_str("</code>");
-    }
-    let mut res = String::new();
-    let mut bold = false;
-    for (i, part) in out.split("**").enumerate() {
-        if i > 0 {
-            res.push_str(if bold { "</strong>" } else { "<strong>" });
-            bold = !bold;
-        }
-        res.push_str(part);
-    }
-    if bold {
-        res.push_str("</strong>");
-    }
-    res
-}
-
-const CSS: &str = r#"
-:root{--ok:#1a7f37;--warn:#9a6700;--due:#bc4c00;--eol:#cf222e;--accepted:#8250df;--unknown:#57606a;--line:#d0d7de}
-*{box-sizing:border-box}
-body{font:14px/1.5 -apple-system,"Segoe UI","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;color:#1f2328;max-width:1200px;margin:2em auto;padding:0 1.5em}
-h1{font-size:1.7em;border-bottom:2px solid #1f2328;padding-bottom:.3em}
-h2{font-size:1.35em;margin-top:1.8em;border-bottom:1px solid var(--line);padding-bottom:.2em}
-h3{font-size:1.12em;margin-top:1.4em}
-h4{font-size:1em;margin:1.1em 0 .4em}
-table{border-collapse:collapse;width:100%;margin:.5em 0 1em;font-size:12.5px}
-th,td{border:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
-th{background:#f6f8fa}
-code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f6f8fa;padding:0 3px;border-radius:3px;word-break:break-all}
-pre{background:#f6f8fa;border:1px solid var(--line);padding:.8em;overflow-x:auto;font:12px ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap}
-td.ok{color:var(--ok);font-weight:600}td.warn{color:var(--warn);font-weight:600}td.due{color:var(--due);font-weight:600}
-td.eol{color:var(--eol);font-weight:600}td.accepted{color:var(--accepted);font-weight:600}td.unknown{color:var(--unknown)}
-.timeline{width:100%;height:auto;border:1px solid var(--line);margin:.5em 0 1em}
-.legend span{display:inline-block;margin-right:1.2em;font-size:12px}
-.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:middle}
-footer{margin-top:3em;color:#57606a;font-size:12px;border-top:1px solid var(--line);padding-top:.6em}
-@page{size:A4 landscape;margin:12mm}
-@media print{body{margin:0;max-width:none;font-size:11px}h2{break-after:avoid}table,tr,.timeline{break-inside:avoid}a{color:inherit}}
-"#;
-
-fn color(status: &str) -> &'static str {
-    match status {
-        "ok" => "#1a7f37",
-        "warn" => "#9a6700",
-        "due" => "#bc4c00",
-        "eol" => "#cf222e",
-        "accepted" => "#8250df",
-        _ => "#57606a",
-    }
-}
-
-/// The SVG timeline: one row per component that needs attention (or changed in the period), with its
-/// end date, plan-by and finish-by marks, the period, and the change executions.
-fn timeline(ev: &Evidence, lang: Lang) -> String {
-    const MAX_ROWS: usize = 60;
-    let inv = &ev.inventory;
-    let executed: Vec<(String, NaiveDate, Option<NaiveDate>, String)> = ev
-        .changes
-        .requests
-        .iter()
-        .filter_map(|r| {
-            let x = r.execution.as_ref()?;
-            let tz: chrono_tz::Tz = ev.timezone.parse().unwrap_or(chrono_tz::UTC);
-            Some((
-                r.id.clone(),
-                x.started_at.with_timezone(&tz).date_naive(),
-                x.finished_at.map(|f| f.with_timezone(&tz).date_naive()),
-                r.targets.join(" "),
-            ))
-        })
-        .collect();
-    let changed: Vec<String> =
-        ev.changes.version_changes.iter().map(|v| format!("{}/{}", v.system, v.component)).collect();
-    let mut rows: Vec<&RegisterRow> = inv
-        .items
-        .iter()
-        .filter(|r| r.end.is_some())
-        .filter(|r| {
-            r.status != "ok"
-                || changed.contains(&format!("{}/{}", r.system, r.component))
-                || executed.iter().any(|e| e.3.contains(&format!("{}/{} ", r.system, r.component)))
-        })
-        .collect();
-    rows.sort_by_key(|r| (r.end, r.system.clone(), r.component.clone()));
-    let p = ev.period;
-    let start = p.from.checked_sub_months(chrono::Months::new(6)).unwrap_or(p.from);
-    // Ends long before the window are in the register; the timeline shows what is coming.
-    let before = rows.iter().filter(|r| r.end.is_some_and(|e| e < start)).count();
-    rows.retain(|r| r.end.is_some_and(|e| e >= start));
-    let hidden = rows.len().saturating_sub(MAX_ROWS);
-    rows.truncate(MAX_ROWS);
-    let end = p.to.checked_add_months(chrono::Months::new(18)).unwrap_or(p.to);
-    let days = (end - start).num_days().max(1) as f64;
-    let (left, width, row_h, top) = (230.0, 900.0, 20.0, 34.0);
-    let x = |d: NaiveDate| left + ((d - start).num_days().clamp(0, days as i64) as f64 / days) * width;
-    let height = top + row_h * rows.len().max(1) as f64 + 16.0;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {height}" role="img" aria-label="{}">"#,
-        left + width + 20.0,
-        esc(lang.t("report.timeline"))
+/// The evidence pack as one self-contained HTML file, which prints (A4, page numbers, document id).
+pub fn html(ev: &Evidence, lang: Lang) -> String {
+    let title = lang.fmt("report.title", &[("from", &ev.period.from), ("to", &ev.period.to)]);
+    let footer = lang.fmt(
+        "report.footer",
+        &[("head", &ev.history.head), ("today", &ev.period.to), ("version", &env!("CARGO_PKG_VERSION"))],
     );
-    // Month grid with year/quarter labels.
-    let mut m = NaiveDate::from_ymd_opt(start.year_ce().1 as i32, start.month0() + 1, 1).unwrap_or(start);
-    use chrono::Datelike;
-    while m <= end {
-        let xm = x(m);
-        let strong = m.month0().is_multiple_of(3);
-        let _ = write!(
-            s,
-            r##"<line x1="{xm:.1}" y1="{}" x2="{xm:.1}" y2="{}" stroke="{}" stroke-width="1"/>"##,
-            top - 6.0,
-            height - 10.0,
-            if strong { "#d0d7de" } else { "#eef1f4" }
-        );
-        if strong {
-            let _ = write!(
-                s,
-                r##"<text x="{:.1}" y="{}" font-size="10" fill="#57606a">{}</text>"##,
-                xm + 2.0,
-                top - 10.0,
-                m.format("%Y-%m")
-            );
-        }
-        m = m.checked_add_months(chrono::Months::new(1)).unwrap_or(end.succ_opt().unwrap_or(end));
-        if m == end {
-            break;
-        }
-    }
-    // The period.
-    let _ = write!(
-        s,
-        r##"<rect x="{:.1}" y="{}" width="{:.1}" height="{}" fill="#0969da" fill-opacity="0.07"/>"##,
-        x(p.from),
-        top - 6.0,
-        (x(p.to) - x(p.from)).max(1.0),
-        height - top - 4.0
-    );
-    let _ = write!(
-        s,
-        r##"<text x="{:.1}" y="12" font-size="10" fill="#0969da">{}</text>"##,
-        x(p.from) + 2.0,
-        esc(&lang.fmt("report.timeline_period", &[("from", &p.from), ("to", &p.to)]))
-    );
-    for (i, r) in rows.iter().enumerate() {
-        let y = top + row_h * i as f64;
-        let mid = y + row_h / 2.0;
-        let _ = write!(
-            s,
-            r##"<text x="4" y="{:.1}" font-size="11" fill="#1f2328">{}</text>"##,
-            mid + 4.0,
-            esc(&format!("{} · {} {}", r.system, r.component, r.version))
-        );
-        let c = color(r.status);
-        if let (Some(pb), Some(e)) = (r.plan_by, r.end) {
-            let _ = write!(
-                s,
-                r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="6" fill="{c}" fill-opacity="0.25"/>"#,
-                x(pb),
-                mid - 3.0,
-                (x(e) - x(pb)).max(0.5)
-            );
-            let _ = write!(
-                s,
-                r#"<line x1="{0:.1}" y1="{1:.1}" x2="{0:.1}" y2="{2:.1}" stroke="{c}" stroke-width="1.5"><title>{3}</title></line>"#,
-                x(pb),
-                mid - 6.0,
-                mid + 6.0,
-                esc(&format!("{} {pb}", lang.t("report.col.plan_by")))
-            );
-        }
-        if let Some(fb) = r.finish_by {
-            let _ = write!(
-                s,
-                r#"<line x1="{0:.1}" y1="{1:.1}" x2="{0:.1}" y2="{2:.1}" stroke="{c}" stroke-width="1.5" stroke-dasharray="2,1"><title>{3}</title></line>"#,
-                x(fb),
-                mid - 6.0,
-                mid + 6.0,
-                esc(&format!("{} {fb}", lang.t("report.col.finish_by")))
-            );
-        }
-        if let Some(e) = r.end {
-            let _ = write!(
-                s,
-                r#"<circle cx="{:.1}" cy="{mid:.1}" r="5" fill="{c}"><title>{}</title></circle>"#,
-                x(e),
-                esc(&format!("{} {e} · {}", lang.t("col.ends"), lang.t(&format!("status.{}", r.status))))
-            );
-        }
-        for (id, from, to, targets) in &executed {
-            if targets.contains(&format!("{}/{} ", r.system, r.component)) {
-                let to = to.unwrap_or(*from);
-                let _ = write!(
-                    s,
-                    r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="4" fill="#0969da"><title>{}</title></rect>"##,
-                    x(*from),
-                    mid + 5.0,
-                    (x(to) - x(*from)).max(2.0),
-                    esc(&format!("{id} {from} – {to}"))
-                );
-            }
-        }
-    }
-    if rows.is_empty() {
-        let _ = write!(
-            s,
-            r##"<text x="{left}" y="{:.1}" font-size="11" fill="#57606a">{}</text>"##,
-            top + 12.0,
-            esc(lang.t("report.timeline_empty"))
-        );
-    }
-    s.push_str("</svg>");
-    let legend = ["ok", "warn", "due", "eol", "accepted"]
-        .iter()
-        .map(|st| {
-            format!(
-                r#"<span><i style="background:{}"></i>{}</span>"#,
-                color(st),
-                esc(lang.t(&format!("status.{st}")))
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("");
-    let mut notes = Vec::new();
-    if before > 0 {
-        notes.push(lang.fmt("report.timeline_before", &[("n", &before), ("date", &start)]));
-    }
-    if hidden > 0 {
-        notes.push(lang.fmt("report.timeline_hidden", &[("n", &hidden)]));
-    }
-    let more = notes.iter().map(|n| format!("<p>{}</p>", esc(n))).collect::<String>();
-    format!(
-        r#"<figure>{s}<figcaption class="legend">{legend}<span>{}</span></figcaption>{more}</figure>"#,
-        esc(lang.t("report.timeline_legend"))
+    let id = document_id(ev);
+    let left = lang.fmt("report.page_left", &[("id", &id)]);
+    doc::html(
+        &blocks(ev, lang),
+        if lang == Lang::ZhCn { "zh-CN" } else { "en" },
+        &title,
+        &footer,
+        (&left, lang.t("report.page_right")),
     )
 }
 
-/// The evidence pack as one self-contained HTML file.
-pub fn html(ev: &Evidence, lang: Lang) -> String {
-    let tz = ev.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let blocks = Doc { ev, lang, tz, blocks: Vec::new() }.build();
-    let title = lang.fmt("report.title", &[("from", &ev.period.from), ("to", &ev.period.to)]);
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"lifecycle {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-        if lang == Lang::ZhCn { "zh-CN" } else { "en" },
-        env!("CARGO_PKG_VERSION"),
-        esc(&title)
-    );
-    for b in &blocks {
-        match b {
-            Block::H(level, text) => {
-                let _ = writeln!(out, "<h{level}>{}</h{level}>", inline(text));
-            }
-            Block::P(text) => {
-                let _ = writeln!(out, "<p>{}</p>", inline(text));
-            }
-            Block::List(items) => {
-                out.push_str("<ul>");
-                for i in items {
-                    let _ = write!(out, "<li>{}</li>", inline(i));
-                }
-                out.push_str("</ul>\n");
-            }
-            Block::Table(head, rows) => {
-                out.push_str("<table><thead><tr>");
-                for h in head {
-                    let _ = write!(out, "<th>{}</th>", esc(h));
-                }
-                out.push_str("</tr></thead><tbody>\n");
-                for r in rows {
-                    out.push_str("<tr>");
-                    for c in r {
-                        match c.class {
-                            Some(k) => {
-                                let _ = write!(out, "<td class=\"{k}\">{}</td>", inline(&c.text));
-                            }
-                            None => {
-                                let _ = write!(out, "<td>{}</td>", inline(&c.text));
-                            }
-                        }
-                    }
-                    out.push_str("</tr>\n");
-                }
-                out.push_str("</tbody></table>\n");
-            }
-            Block::Code(lines) => {
-                let _ = writeln!(out, "<pre>{}</pre>", esc(&lines.join("\n")));
-            }
-            Block::Timeline => {
-                out.push_str(&timeline(ev, lang));
-                out.push('\n');
-            }
-        }
-    }
-    let _ = write!(
-        out,
-        "<footer>{}</footer>\n</body>\n</html>\n",
-        esc(&lang.fmt(
-            "report.footer",
-            &[("head", &ev.history.head), ("today", &ev.period.to), ("version", &env!("CARGO_PKG_VERSION"))]
-        ))
-    );
-    out
+/// The document id: the head commit and the digest of the JSON evidence, so that a printed page
+/// names exactly the evidence it shows.
+pub fn document_id(ev: &Evidence) -> String {
+    let json = serde_json::to_vec(ev).unwrap_or_default();
+    let digest = crate::model::statement::digest(&json);
+    let hex = digest.trim_start_matches("sha256:");
+    format!("LC-{}-{}", short(&ev.history.head), &hex[..hex.len().min(12)])
 }
 
 #[cfg(test)]
@@ -1428,11 +1054,5 @@ mod tests {
         assert_eq!(amount(1234567.5), "1,234,567.5");
         assert_eq!(amount(2.8), "2.8");
         assert_eq!(amount(-1000.0), "-1,000");
-    }
-
-    #[test]
-    fn inline_markup_is_escaped_first() {
-        assert_eq!(inline("`a<b>` **x** & y"), "<code>a&lt;b&gt;</code> <strong>x</strong> &amp; y");
-        assert_eq!(inline("<script>"), "&lt;script&gt;");
     }
 }
