@@ -93,6 +93,7 @@ pub fn log(git: &Git, head: Oid, system: &str, now: DateTime<FixedOffset>) -> Re
         entries.extend(read_step(&step, &commit.to_string(), at, &mut names, &mut paths));
         parent = commit;
     }
+    walk.pending_at_head();
     walk.reports(now);
     let changes = changes_of(&mut walk, &names);
     let ids: BTreeSet<&str> = changes.iter().map(|c| c.id.as_str()).collect();

@@ -124,6 +124,7 @@ pub fn review(
                 .map(str::to_string)
         })
         .collect();
+    walk.pending_at_head();
     walk.reports_for(&touched, now);
 
     // Statuses before and after, of the systems the change touches (all systems when the catalog changed).

@@ -78,6 +78,7 @@ pub fn verify_with_progress(
     if use_cache && start < commits.len() {
         cache::save(git, &walk.snapshot(base, parent));
     }
+    walk.pending_at_head();
     walk.reports(now);
     Ok(Outcome {
         head,

@@ -21,7 +21,8 @@ Examples:
 Every fact comes from the repository's files and first-parent history: when each request, sign-off,
 report, end-of-life date and advisory entered it. Signatures are checked against the people file
 trusted when each sign-off was added, as `lifecycle verify` does. The period includes both days, in
-the repository's time zone; without --to it ends with --from's quarter.")]
+the repository's time zone; without --to it ends with --from's quarter. --format pdf prints the
+HTML to an A4 PDF through a headless Chromium ($CHROME, or chromium on PATH) and needs -o FILE.")]
 pub struct Args {
     #[command(flatten)]
     pub period: PeriodArgs,
@@ -49,7 +50,6 @@ pub enum Format {
     Markdown,
     Html,
     Json,
-    /// A4 PDF through a headless Chromium (`$CHROME` or on PATH); needs -o
     Pdf,
 }
 
@@ -117,22 +117,31 @@ fn evidence(ctx: &Ctx, args: &PeriodArgs, what: &str) -> Result<Option<Evidence>
     })?;
     let head = git.head().ok_or_else(|| anyhow!("the repository has no commit yet"))?;
     ctx.require_inventory_at(git, head)?;
-    // The head must load cleanly: a report over broken files would be evidence of nothing.
-    let loaded = crate::load::load(&crate::load::Revision::new(git, head)?);
-    if ctx.refuse_errors(&loaded)? {
-        return Ok(None);
-    }
-    let tz = loaded.repo.settings.timezone;
+    let tz = crate::review::settings_at(git, head)?.timezone;
     let today = ctx.today(tz);
     let mut period = period(args, today)?;
     // A period cannot end in the future: what is not yet history is not evidence. Clipping it to
     // today keeps every figure a function of the repository and the (printed) period.
     period.to = period.to.min(today.max(period.from));
     let bar = super::progress_bar(ctx, "report.progress");
-    let evidence =
-        report::gather_with_progress(git, head, period, &|done, total| super::tick(&bar, done, total));
+    // The head must load cleanly (a report over broken files would be evidence of nothing); it is
+    // checked beside the walk, on its own handle on the repository.
+    let path = git.raw().path().to_path_buf();
+    let (loaded, evidence) = std::thread::scope(|s| {
+        let loaded = s.spawn(move || -> Result<crate::load::Loaded> {
+            let git = crate::git::Git::open(&path)?;
+            Ok(crate::load::load(&crate::load::Revision::new(&git, head)?))
+        });
+        let evidence =
+            report::gather_with_progress(git, head, period, &|done, total| super::tick(&bar, done, total));
+        (loaded.join(), evidence)
+    });
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    let loaded = loaded.map_err(|_| anyhow!("loading the head failed"))??;
+    if ctx.refuse_errors(&loaded)? {
+        return Ok(None);
     }
     match evidence {
         Err(e) => match e.downcast_ref::<report::TooEarly>() {

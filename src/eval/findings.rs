@@ -92,6 +92,10 @@ pub const CODES: &[(&str, &str)] = &[
         "a file under policies/ changed without an approved `policy` change listing its digest",
     ),
     (
+        "pending-policy-change",
+        "a policy file, the people file or lifecycle.yaml changed and waits for an approved `policy` change; the previous state stays in force",
+    ),
+    (
         "unapproved-inventory-change",
         "a component's identity moved (renamed, product swapped, system or file renamed) without an approved change naming it",
     ),

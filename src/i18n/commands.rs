@@ -228,6 +228,10 @@ pub const EN: &[(&str, &str)] = &[
         "an inventory version changed without an approved change whose target matches",
     ),
     (
+        "finding.pending-policy-change",
+        "a policy file, the people file or lifecycle.yaml changed and waits for an approved `policy` change; the previous state stays in force",
+    ),
+    (
         "finding.unapproved-policy-change",
         "a file under policies/ changed without an approved `policy` change listing its digest",
     ),
@@ -555,6 +559,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("finding.premature-confirm", "变更批准前即确认完成，或由错误的角色确认"),
     ("finding.unsigned-commit", "签署所在的提交未用同一密钥签名（如压缩合并后）；签署声明本身仍可验证"),
     ("finding.unapproved-version-change", "清单中的版本变更没有目标相符的已批准变更"),
+    (
+        "finding.pending-policy-change",
+        "制度文件、人员名册或 lifecycle.yaml 已修改，正等待已批准的 `policy` 类变更；批准前仍以原状态为准",
+    ),
     ("finding.unapproved-policy-change", "policies/ 下的文件变更没有列出其摘要的已批准 `policy` 变更"),
     (
         "finding.unapproved-inventory-change",

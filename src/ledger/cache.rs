@@ -33,6 +33,9 @@ pub struct Snapshot {
     report_commit: Vec<(String, String)>,
     verified: Vec<SavedSignature>,
     findings: Vec<SavedFinding>,
+    /// Protected files whose newest state waits for approval (SPEC §4.8).
+    #[serde(default)]
+    pending: Vec<(String, super::pending::Pending)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -160,14 +163,23 @@ impl<'g> Walk<'g> {
                     message: f.message.clone(),
                 })
                 .collect(),
+            pending: self.pending.iter().map(|(p, w)| (p.clone(), w.clone())).collect(),
         }
     }
 
     /// A walk resumed from a stored state; its settings are those of the stored head.
     pub fn restore(git: &'g Git, s: Snapshot) -> anyhow::Result<Walk<'g>> {
         let head = oid(&s.head).ok_or_else(|| anyhow::anyhow!("bad cache"))?;
-        let settings = crate::review::settings_at(git, head)?;
+        // The settings in force: those of a waiting lifecycle.yaml's last approved state.
+        let settings = match s.pending.iter().find(|(p, _)| p == "lifecycle.yaml") {
+            Some((_, w)) => match w.effective.and_then(|b| git.blob(b).ok()) {
+                Some(bytes) => crate::load::settings_from(&String::from_utf8_lossy(&bytes), &mut Vec::new()),
+                None => crate::model::Settings::default(),
+            },
+            None => crate::review::settings_at(git, head)?,
+        };
         let mut walk = Walk::empty(git, settings, false);
+        walk.pending = s.pending.iter().cloned().collect();
         let pairs = |v: Vec<(String, String)>| -> HashMap<String, Oid> {
             v.into_iter().filter_map(|(k, o)| Some((k, oid(&o)?))).collect()
         };

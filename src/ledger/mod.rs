@@ -28,6 +28,7 @@ pub mod cache;
 mod catalog;
 pub mod inventory;
 mod judge;
+mod pending;
 use crate::sign::{self, GIT_NAMESPACE, Invalid, KeyId, Trust};
 
 /// What one step (a commit, or a whole pull request from its merge-base) changed, and what covers it.
@@ -160,6 +161,8 @@ pub struct Walk<'g> {
     moved_folder: Option<(String, String)>,
     /// Trust and policy fixed for the whole walk (a review takes them from the base, SPEC §4.7).
     pinned: Option<(People, Rc<Policy>)>,
+    /// Protected files whose newest state waits for approval (SPEC §4.8), by path.
+    pending: BTreeMap<String, pending::Pending>,
 }
 
 /// A sign-off's standing as a word: `valid`, `stale`, or the code of the rule it breaks.
@@ -210,6 +213,7 @@ impl<'g> Walk<'g> {
             ids: None,
             pinned: None,
             moved_folder: None,
+            pending: BTreeMap::new(),
         }
     }
 
@@ -309,7 +313,7 @@ impl<'g> Walk<'g> {
             return trust.clone();
         }
         let path = self.settings.paths.people.clone();
-        let Some(&id) = self.index.get(&path) else { return Rc::new((Vec::new(), Trust::default())) };
+        let Some(id) = self.effective_blob(&path) else { return Rc::new((Vec::new(), Trust::default())) };
         if let Some(t) = self.people.get(&id) {
             return t.clone();
         }
@@ -320,15 +324,24 @@ impl<'g> Walk<'g> {
         rc
     }
 
+    /// The policy files in force: the index's, with each waiting state replaced by the one in force.
     fn policy_paths(&self) -> Vec<(String, Oid)> {
         let prefix = format!("{}/", self.settings.paths.policies);
         let people = &self.settings.paths.people;
-        self.index
+        let mut files: BTreeMap<String, Oid> = self
+            .index
             .range(prefix.clone()..)
             .take_while(|(p, _)| p.starts_with(&prefix))
             .filter(|(p, _)| *p != people)
             .map(|(p, id)| (p.clone(), *id))
-            .collect()
+            .collect();
+        for (path, p) in self.pending.iter().filter(|(p, _)| p.starts_with(&prefix) && *p != people) {
+            match p.effective {
+                Some(b) => files.insert(path.clone(), b),
+                None => files.remove(path),
+            };
+        }
+        files.into_iter().collect()
     }
 
     /// The policy of the current index.
@@ -546,7 +559,9 @@ impl<'g> Walk<'g> {
         self.judge_catalog(&deltas, &policy, &before, &catalog, &cid, &mut step);
         self.judge_policy_files(&deltas, &policy, &before, &cid, &mut step);
         self.record_positions(&deltas, &policy, &before, commit);
-        if deltas.iter().any(|d| d.path == "lifecycle.yaml") {
+        let promoted = self.promote();
+        let settings_moved = deltas.iter().any(|d| d.path == "lifecycle.yaml");
+        if (settings_moved && !self.pending.contains_key("lifecycle.yaml")) || promoted {
             self.reset_settings(commit)?;
         }
         step.deltas = deltas;
@@ -680,19 +695,16 @@ impl<'g> Walk<'g> {
                     digest: want.clone(),
                     approved_by: covered.clone(),
                 });
-                if covered.is_none() {
-                    self.findings.push(
-                        Finding::error(
-                            "unapproved-policy-change",
-                            format!(
-                                "{} changed without an approved `policy` change listing its new digest {want}; open a policy change: {}",
-                                d.path,
-                                policy_hint(&d.path, &self.settings.paths.people)
-                            ),
-                        )
-                        .at(&d.path, None)
-                        .commit(Some(&cid)),
-                    );
+                match covered {
+                    // Approved before or with the edit: in force now.
+                    Some(_) => {
+                        self.pending.remove(&d.path);
+                    }
+                    // Waits for its approval; the state before stays in force (SPEC §4.8).
+                    None => {
+                        let old = (d.kind != ChangeKind::Added).then_some(d.old);
+                        self.hold(&d.path, old, &want, &cid);
+                    }
                 }
             }
         }

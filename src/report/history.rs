@@ -44,13 +44,20 @@ pub struct Trail<'g> {
     pub found_at: Vec<DateTime<FixedOffset>>,
 }
 
-/// Walks the first-parent line from the baseline to `head` (SPEC §4.5), keeping what the report reads.
-pub fn walk<'g>(
-    git: &'g Git,
-    head: Oid,
-    period: Period,
-    progress: &dyn Fn(usize, usize),
-) -> Result<Trail<'g>> {
+/// The first-parent line from the baseline to `head`, and where the period falls on it: known
+/// before the walk, so that the states at the period's ends can be loaded while it runs.
+pub struct Line {
+    pub settings: Settings,
+    pub commits: Vec<Oid>,
+    pub base: Oid,
+    pub base_time: DateTime<FixedOffset>,
+    pub bounds: (DateTime<FixedOffset>, DateTime<FixedOffset>),
+    /// The last commits before the period's start and end (times are claims: the line's order decides).
+    pub at_start: Option<Oid>,
+    pub at_end: Option<Oid>,
+}
+
+pub fn line(git: &Git, head: Oid, period: Period) -> Result<Line> {
     let settings = crate::review::settings_at(git, head)?;
     let genesis = settings.genesis.as_deref().map(|g| git.resolve(g)).transpose()?;
     let mut commits = git.first_parent(head, genesis)?;
@@ -64,6 +71,22 @@ pub fn walk<'g>(
     if base_time >= bounds.1 {
         bail!(super::TooEarly { period, first: base_time.with_timezone(&settings.timezone).date_naive() });
     }
+    let (mut at_start, mut at_end) = ((base_time < bounds.0).then_some(base), Some(base));
+    for &c in &commits {
+        let time = git.commit_time(c)?;
+        if time < bounds.0 {
+            at_start = Some(c);
+        }
+        if time < bounds.1 {
+            at_end = Some(c);
+        }
+    }
+    Ok(Line { settings, commits, base, base_time, bounds, at_start, at_end })
+}
+
+/// Walks the line (SPEC §4.5), keeping what the report reads.
+pub fn walk<'g>(git: &'g Git, head: Oid, line: Line, progress: &dyn Fn(usize, usize)) -> Result<Trail<'g>> {
+    let Line { settings, commits, base, base_time, bounds, at_start, at_end } = line;
     let walk = Walk::at(git, settings.clone(), base, true)?;
     let found_at = vec![base_time; walk.findings.len()];
     let mut trail = Trail {
@@ -75,8 +98,8 @@ pub fn walk<'g>(
         head,
         head_time: git.commit_time(head)?,
         commits: commits.len(),
-        at_start: (base_time < bounds.0).then_some(base),
-        at_end: Some(base),
+        at_start,
+        at_end,
         known: Knowledge::default(),
         requested_in: HashMap::new(),
         moves: Vec::new(),
@@ -147,12 +170,6 @@ impl<'g> Trail<'g> {
         }));
         for p in step.policy_files {
             self.policy_changed.insert(p.path.clone(), (cid.clone(), time, p.approved_by));
-        }
-        if time < self.bounds.0 {
-            self.at_start = Some(commit);
-        }
-        if time < self.bounds.1 {
-            self.at_end = Some(commit);
         }
         Ok(())
     }

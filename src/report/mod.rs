@@ -469,19 +469,24 @@ pub fn gather_with_progress(
     period: Period,
     progress: &dyn Fn(usize, usize),
 ) -> Result<Evidence> {
-    let mut trail = history::walk(git, head, period, progress)?;
+    let line = history::line(git, head, period)?;
+    // The states at the period's ends load (from their own handle on the repository) while the
+    // walk runs.
+    let (at_start, at_end) = (line.at_start, line.at_end);
+    let path = git.raw().path().to_path_buf();
+    let (trail, states) = std::thread::scope(|s| {
+        let states = s.spawn(move || load_states(&path, at_start, at_end));
+        let trail = history::walk(git, head, line, progress);
+        (trail, states.join())
+    });
+    let mut trail = trail?;
+    let (end_repo, start_repo) =
+        states.map_err(|_| anyhow::anyhow!("loading the period's states failed"))??;
     // Execution rules over the whole line are judged as of the head (a fact of the repository).
+    trail.walk.pending_at_head();
     trail.walk.reports(trail.head_time);
     let chains = Chains::new(trail.chains(), std::mem::take(&mut trail.requested_in), trail.bounds.1);
     trail.requested_in = chains.requested_in.clone();
-    let end_repo = match trail.at_end {
-        Some(c) => load::load(&Revision::new(git, c)?).repo,
-        None => Repository::default(),
-    };
-    let start_repo = match trail.at_start {
-        Some(c) if Some(c) != trail.at_end => Some(load::load(&Revision::new(git, c)?).repo),
-        _ => None,
-    };
     let end_links = chains.links(&end_repo);
     let items = status::evaluate(&end_repo, period.to, &end_links);
     let start_items = match &start_repo {
@@ -533,6 +538,24 @@ pub fn gather_with_progress(
         kpis,
         verification: verification(&trail, period),
     })
+}
+
+/// The inventory at the period's end, and at its start when that differs.
+fn load_states(
+    path: &std::path::Path,
+    at_start: Option<Oid>,
+    at_end: Option<Oid>,
+) -> Result<(Repository, Option<Repository>)> {
+    let git = Git::open(path)?;
+    let end = match at_end {
+        Some(c) => load::load(&Revision::new(&git, c)?).repo,
+        None => Repository::default(),
+    };
+    let start = match at_start {
+        Some(c) if Some(c) != at_end => Some(load::load(&Revision::new(&git, c)?).repo),
+        _ => None,
+    };
+    Ok((end, start))
 }
 
 fn history_section(trail: &Trail) -> History {

@@ -316,3 +316,85 @@ fn init_with_reviewers_reaches_a_verified_five_stage_approval() {
     assert_eq!(show.json()["state"], "approved", "{}", show.snapshot());
     env.run(&["verify"]).assert_status(0);
 }
+
+/// The people file and its policy change committed together (SPEC §4.8): the new state waits
+/// (`pending-policy-change`, a warning) while the old trust stays in force; the current approver's
+/// sign-off makes it take effect, and from then on the new person signs. `verify` is clean of errors.
+#[test]
+fn a_pending_people_file_takes_effect_once_approved() {
+    let env = minimal();
+    keygen(&env, "wang.qiang");
+    let add = ["--today", TODAY, "people", "add", "wang.qiang", "--name", "Wang Qiang", "--role", "approver"];
+    let key = ["--key", "home/keys/wang.qiang.pub"];
+    env.run(&[&add[..], &key[..]].concat()).assert_status(0);
+    env.commit_all("people: add wang.qiang, with its policy change");
+    let out = env.run(&["verify", "--format", "json"]);
+    let v = out.json();
+    let codes: Vec<&str> =
+        v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"unapproved-policy-change"), "unapproved at the head: {codes:?}");
+    assert!(codes.contains(&"pending-policy-change"), "{codes:?}");
+    // The approver in force approves; the state takes effect.
+    let out = env.run(&["--today", TODAY, "approve", "CHG-2024-001", "-m", "ok"]);
+    out.assert_status(0);
+    let out = env.run(&["verify", "--format", "json"]);
+    let v = out.json();
+    let errors: Vec<&serde_json::Value> =
+        v["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "error").collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let pending = v["findings"].as_array().unwrap().iter().any(|f| f["code"] == "pending-policy-change");
+    assert!(pending, "the wait is on record as a warning");
+    // The new key now signs a change.
+    sign_as(&env, "Wang Qiang", "wang.qiang");
+    let new =
+        ["--today", TODAY, "change", "new", "--class", "replacement", "--target", "example/redis=8.0.0"];
+    env.run(&new).assert_status(0);
+    env.commit_all("CHG-2024-002: request");
+    env.run(&["--today", TODAY, "approve", "CHG-2024-002", "-m", "ok"]).assert_status(0);
+    env.run(&["verify"]).assert_status(0);
+}
+
+/// A person cannot approve their own addition: while the new people file waits, trust is the old
+/// file's, so the new key's sign-off does not count and the state is still unapproved at the head.
+/// A second unapproved edit replacing a waiting one is an error of its own.
+#[test]
+fn a_pending_people_file_cannot_approve_itself_nor_be_replaced() {
+    let env = minimal();
+    keygen(&env, "wang.qiang");
+    let add = ["--today", TODAY, "people", "add", "wang.qiang", "--name", "Wang Qiang", "--role", "approver"];
+    let key = ["--key", "home/keys/wang.qiang.pub"];
+    env.run(&[&add[..], &key[..]].concat()).assert_status(0);
+    env.commit_all("people: add wang.qiang, with its policy change");
+    sign_as(&env, "Wang Qiang", "wang.qiang");
+    // `approve` accepts the key (the work tree lists it); history, judged with the trust in force, does not.
+    let approve = env.run(&["--today", TODAY, "approve", "CHG-2024-001", "-m", "I approve myself"]);
+    approve.assert_status(0);
+    assert!(
+        env.path("changes/CHG-2024-001/approvals/01-approver.yaml").exists(),
+        "a real, committed sign-off"
+    );
+    let out = env.run(&["verify", "--format", "json"]);
+    out.assert_status(1);
+    let v = out.json();
+    let still = v["findings"].as_array().unwrap().iter().any(|f| {
+        f["code"] == "unapproved-policy-change"
+            && f["message"].as_str().unwrap().contains("still not covered")
+    });
+    assert!(still, "{}", out.stdout);
+
+    // Replaced while waiting: an error naming the replaced state.
+    let env = minimal();
+    keygen(&env, "li.na");
+    let text = env.read("policies/people.yaml") + "# first edit\n";
+    env.write("policies/people.yaml", text);
+    env.commit_all("edit 1");
+    let text = env.read("policies/people.yaml") + "# second edit\n";
+    env.write("policies/people.yaml", text);
+    env.commit_all("edit 2");
+    let out = env.run(&["verify", "--format", "json"]);
+    out.assert_status(1);
+    let replaced = out.json()["findings"].as_array().unwrap().iter().any(|f| {
+        f["code"] == "unapproved-policy-change" && f["message"].as_str().unwrap().contains("was replaced")
+    });
+    assert!(replaced, "{}", out.stdout);
+}
