@@ -59,6 +59,13 @@ at "2024-03-01T09:00:00+08:00"
 git add -A && git commit -q -m "The example organisation, its OPS04 policy and its reviewers"
 "$lifecycle" validate -q
 
+echo "== 2024-03-04 the CTO adopts the policy as it stands (its approval record)"
+at "2024-03-04T09:00:00+08:00"
+"$lifecycle" --today 2024-03-04 change new --id CHG-2024-001 --class policy --adopt \
+  --title "采纳 OPS04 技术更新管理制度" --reason "制度首次发布，经首席技术官审批后生效"
+git add changes && git commit -q -m "CHG-2024-001: adopt the OPS04 policy"
+as chen; at "2024-03-04T15:00:00+08:00"; "$lifecycle" approve CHG-2024-001 -m "同意发布，即日起执行"
+
 echo "== 2024-06-12 a KEV-listed PHP advisory is detected"
 as zhao.lei; at "2024-06-12T09:00:00+08:00"
 cp "$later/CVE-2024-4577.yaml" inventory/advisories/

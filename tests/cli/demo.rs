@@ -2,7 +2,8 @@
 
 use std::process::Command;
 
-/// The demo walks CHG-2024-003 through the five-stage chain, confirms it, and `verify` passes; the
+/// The demo adopts the policy (CHG-2024-001, the CTO signs), walks CHG-2024-003 through the
+/// five-stage chain, confirms it, and `verify` passes; the
 /// October scan shows the host left on Redis 6.2.14 and an undeclared end-of-life OpenSSL.
 #[test]
 fn the_demo_walks_the_redis_change_and_verifies() {
@@ -21,8 +22,8 @@ fn the_demo_walks_the_redis_change_and_verifies() {
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("CHG-2024-003 is approved."), "{stdout}");
     assert!(stdout.contains("CHG-2024-003 is complete."), "{stdout}");
-    assert!(stdout.contains("verify ok: commits checked: 12"), "{stdout}");
-    assert!(stdout.contains("sign-offs: 6, errors: 0, warnings: 0"), "{stdout}");
+    assert!(stdout.contains("verify ok: commits checked: 14"), "{stdout}");
+    assert!(stdout.contains("sign-offs: 7, errors: 0, warnings: 0"), "{stdout}");
     assert!(stdout.contains("│ redis-session ┆ centos"), "{stdout}");
     assert!(stdout.contains("7.2.0"), "{stdout}");
     // The October scan: one version drift and one undeclared end-of-life package, and the gate fails.
