@@ -138,7 +138,7 @@ pub fn read_input(path: &Path, name: &str) -> Result<String, Box<Diagnostic>> {
 pub fn print_diagnostics(ctx: &Ctx, diags: &[Diagnostic], texts: &BTreeMap<String, String>) -> Result<()> {
     let mut err = std::io::stderr().lock();
     for d in diags {
-        write!(err, "{}", crate::diag::render(d, &|p| texts.get(p).cloned(), ctx.diag_color))?;
+        write!(err, "{}", crate::diag::render(d, &|p| texts.get(p).cloned(), ctx.diag_color, ctx.lang))?;
         writeln!(err)?;
     }
     Ok(())

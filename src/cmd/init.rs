@@ -140,7 +140,7 @@ fn parse_person(spec: &str) -> Result<crate::store::PersonEntry> {
     if id.trim().is_empty() || roles.is_empty() || !crate::load::valid_change_id(id.trim()) {
         anyhow::bail!("--person `{spec}` needs an id (letters, digits, `.`, `_`, `-`) and at least one role");
     }
-    let keys = super::people::read_keys(&[std::path::PathBuf::from(file)])?;
+    let keys = super::people::read_keys(crate::i18n::Lang::En, &[std::path::PathBuf::from(file)])?;
     let name = parts.next().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(id).to_string();
     Ok(crate::store::PersonEntry { id: id.trim().to_string(), name, title: None, email: None, roles, keys })
 }

@@ -59,11 +59,8 @@ struct Doc<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
-    let git = ctx
-        .git
-        .as_ref()
-        .ok_or_else(|| anyhow!("verify needs a git repository; {} is not in one", ctx.root.display()))?;
-    let head = git.head().ok_or_else(|| anyhow!("the repository has no commit yet"))?;
+    let git = ctx.git.as_ref().ok_or_else(|| anyhow!("{}", ctx.needs_git("verify")))?;
+    let head = git.head().ok_or_else(|| anyhow!("{}", ctx.lang.t("cmd.no_commit")))?;
     ctx.require_inventory_at(git, head)?;
     let from = args.from.as_deref().map(|r| git.resolve(r)).transpose()?;
     let bar = super::progress_bar(ctx, "verify.progress");

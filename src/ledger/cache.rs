@@ -52,6 +52,8 @@ struct SavedFinding {
     line: Option<u32>,
     change: Option<String>,
     message: String,
+    #[serde(default)]
+    words: Option<crate::diag::Text>,
 }
 
 fn file(git: &Git, baseline: Oid) -> PathBuf {
@@ -158,6 +160,7 @@ impl<'g> Walk<'g> {
                     line: f.line,
                     change: f.change.clone(),
                     message: f.message.clone(),
+                    words: f.words.clone(),
                 })
                 .collect(),
         }
@@ -202,6 +205,7 @@ impl<'g> Walk<'g> {
                 line: f.line,
                 change: f.change,
                 message: f.message,
+                words: f.words,
             })
             .collect();
         Ok(walk)

@@ -404,6 +404,10 @@ impl Walk<'_> {
                         "unapproved-version-change",
                         format!("{system}/{component} changed {from} → {to} without an approved change whose target matches; open one: lifecycle change new --class {classes} --target {system}/{component}={to}"),
                     )
+                    .words(
+                        "judge.unapproved_version",
+                        &[("system", system), ("component", component), ("from", from), ("to", to), ("classes", &classes)],
+                    )
                     .at(&m.path, Some(m.line))
                     .commit(Some(cid)),
                 );
@@ -433,8 +437,8 @@ impl Walk<'_> {
             let wanted = |change: &ChangeRequest| change.targets.iter().any(|t| covers(t, &e));
             e.approved_by = self.approved_change(&ids, policy, before, kinds, wanted);
             if e.approved_by.is_none() {
-                self.findings
-                    .push(Finding::error(e.code, describe(&e)).at(&e.path, Some(e.line)).commit(Some(cid)));
+                let finding = Finding::error(e.code, describe(&e)).text(describe_text(&e));
+                self.findings.push(finding.at(&e.path, Some(e.line)).commit(Some(cid)));
             }
             step.events.push(e);
         }
@@ -510,6 +514,28 @@ fn describe(e: &Event) -> String {
             "{what}: its end date moved from {b} to {a}, improving its status, without an approved change with the new date (target {{system, component, eol: {a}}})"
         ),
     }
+}
+
+/// [`describe`] as an i18n key, for people reading another language.
+fn describe_text(e: &Event) -> crate::diag::Text {
+    let what = match &e.component {
+        Some(c) => format!("{}/{c}", e.system),
+        None => e.system.clone(),
+    };
+    let (b, a) = (e.before.as_deref().unwrap_or("—"), e.after.as_deref().unwrap_or("—"));
+    let target = match (&e.component, e.kind) {
+        (Some(c), "removed") => format!("{}/{c}", e.system),
+        _ => e.system.clone(),
+    };
+    let key = match e.kind {
+        "renamed" => "judge.renamed",
+        "replaced" => "judge.replaced",
+        "file-moved" => "judge.file_moved",
+        "removed" => "judge.removed",
+        "added" => "judge.added",
+        _ => "judge.eol_moved",
+    };
+    crate::diag::Text::new(key, &[("what", &what), ("before", &b), ("after", &a), ("target", &target)])
 }
 
 fn event(code: &'static str, kind: &'static str, _o: &Held, n: &Held, before: &str, after: &str) -> Event {
