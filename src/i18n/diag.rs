@@ -78,6 +78,10 @@ pub const EN: &[(&str, &str)] = &[
     ("diag.unknown_target_system_hint", "fine for a system that was since removed; otherwise check the id"),
     ("diag.unknown_target_component", "system `{system}` has no component `{component}`"),
     ("diag.components_of", "components of {system}: {components}"),
+    ("diag.orphan_report", "report for `{id}` has no request.yaml beside it"),
+    ("diag.orphan_report_hint", "a report belongs in the folder of its change request"),
+    ("diag.orphan_signoff", "sign-off for `{id}` has no request.yaml in its change folder"),
+    ("diag.orphan_signoff_hint", "a sign-off belongs in changes/<ID>/approvals/ beside the request it signs"),
 ];
 
 pub const ZH: &[(&str, &str)] = &[
@@ -157,4 +161,8 @@ pub const ZH: &[(&str, &str)] = &[
     ("diag.unknown_target_system_hint", "如果该系统后来已被移除，则无需处理；否则请检查 ID"),
     ("diag.unknown_target_component", "系统 `{system}` 没有组件 `{component}`"),
     ("diag.components_of", "{system} 的组件：{components}"),
+    ("diag.orphan_report", "`{id}` 的执行报告旁边没有 request.yaml"),
+    ("diag.orphan_report_hint", "执行报告应放在其变更申请所在的目录中"),
+    ("diag.orphan_signoff", "`{id}` 的签署所在的变更目录中没有 request.yaml"),
+    ("diag.orphan_signoff_hint", "签署应放在 changes/<ID>/approvals/ 中，与其所签的申请放在一起"),
 ];

@@ -40,6 +40,7 @@ impl Walk<'_> {
                     "time-regression",
                     format!("commit is dated {time}, before the {clock} of an earlier commit on the line; order, not dates, decides"),
                 )
+                .words("judge.time_regression", &[("time", &time), ("clock", &clock)])
                 .commit(Some(cid)),
             );
         }
@@ -72,6 +73,10 @@ impl Walk<'_> {
                     "signed-before-request",
                     format!("{} claims to be signed at {at} (committed {time}), before its request existed ({first})", s.path),
                 )
+                .words(
+                    "judge.signed_before_request",
+                    &[("path", &s.path), ("at", &at), ("time", &time), ("first", &first)],
+                )
                 .at(&s.path, None)
                 .change(change)
                 .commit(Some(cid)),
@@ -90,6 +95,7 @@ impl Walk<'_> {
                             s.path
                         ),
                     )
+                    .words("judge.confirmed_early", &[("path", &s.path), ("at", &at), ("done", &done)])
                     .at(&s.path, None)
                     .change(change)
                     .commit(Some(cid)),
@@ -116,6 +122,7 @@ impl Walk<'_> {
                     "exception-too-long",
                     format!("{} accepts the risk until {until}, past {bound} (its approval plus the class's max_duration); it counts only until {bound}", change.id),
                 )
+                .words("judge.exception_too_long", &[("id", &change.id), ("until", &until), ("bound", &bound)])
                 .at(&change.origin.path, Some(line))
                 .change(&change.id),
             );
@@ -145,6 +152,7 @@ impl Walk<'_> {
                     "unsigned-commit",
                     format!("the commit changes {} but is not signed by a key of the people file (rules.require_signed_commits)", deltas[0].path),
                 )
+                .words("judge.unsigned_commit", &[("path", &deltas[0].path)])
                 .at(&deltas[0].path, None)
                 .commit(Some(cid)),
             );
@@ -239,6 +247,10 @@ impl Walk<'_> {
                                 "this commit edited {} after {} ({} {}) signed it; the sign-off no longer counts",
                                 d.path, s.path, st.stage, st.by
                             ),
+                        )
+                        .words(
+                            "judge.stale",
+                            &[("path", &d.path), ("signoff", &s.path), ("role", &st.stage), ("by", &st.by)],
                         )
                         .at(&d.path, None)
                         .change(change)

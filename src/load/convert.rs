@@ -1253,12 +1253,13 @@ impl Builder {
             match repo.changes.iter_mut().find(|c| c.id == folder) {
                 Some(change) => change.report = Some(report),
                 None => diags.push(
-                    Diagnostic::error(
+                    Diagnostic::error_t(
                         "orphan-report",
                         report.origin.clone(),
-                        format!("report for `{folder}` has no request.yaml beside it"),
+                        "diag.orphan_report",
+                        &[("id", &folder)],
                     )
-                    .hint("a report belongs in the folder of its change request"),
+                    .hint_t("diag.orphan_report_hint", &[]),
                 ),
             }
         }
@@ -1267,12 +1268,13 @@ impl Builder {
         for s in &repo.signoffs {
             if !repo.changes.iter().any(|c| c.id == s.change) {
                 diags.push(
-                    Diagnostic::error(
+                    Diagnostic::error_t(
                         "orphan-signoff",
                         s.origin.clone(),
-                        format!("sign-off for `{}` has no request.yaml in its change folder", s.change),
+                        "diag.orphan_signoff",
+                        &[("id", &s.change)],
                     )
-                    .hint("a sign-off belongs in changes/<ID>/approvals/ beside the request it signs"),
+                    .hint_t("diag.orphan_signoff_hint", &[]),
                 );
             }
         }

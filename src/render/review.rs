@@ -169,7 +169,11 @@ pub fn markdown(
                 signoff,
                 words::standing(lang, s.standing),
                 lang.t("review.needs_signoff"),
-                if s.standing == "valid" { lang.t("change.verified") } else { s.standing }
+                if s.standing == "valid" {
+                    lang.t("change.verified").to_string()
+                } else {
+                    words::standing(lang, s.standing)
+                }
             )?;
         }
         for p in &r.products {

@@ -19,6 +19,19 @@ const SIGNERS: [(&str, &str); 5] = [
 ];
 const LATER: &str = "2024-09-20T12:00:00+08:00";
 const SYSTEM: &str = "inventory/systems/redis-session.yaml";
+/// An execution report that breaks five rules: no backup; production on a Monday, before the gray test
+/// passed; users notified 8h ahead; one person executes and supervises.
+const BAD_REPORT: &str = "\
+started_at: 2024-09-15T20:00:00+08:00
+finished_at: 2024-09-16T23:00:00+08:00
+executed_by: zhou.jie
+supervised_by: zhou.jie
+gray: {passed_at: 2024-09-17T22:00:00+08:00, result: pass, rollback_tested: true}
+production_at: 2024-09-16T22:00:00+08:00
+notified_at: 2024-09-15T12:00:00+08:00
+outcome: success
+hosts: {total: 8, succeeded: 8}
+";
 
 /// Words that are names, not English prose: acronyms and the names of tools and formats.
 const NAMES: &[&str] =
@@ -199,6 +212,21 @@ fn the_approval_commands_speak_chinese() {
     let show = zh("chen", LATER, &["change", "show", CHG]);
     show.assert_status(0);
     assert!(show.stdout.contains("首席技术官"), "{}", show.snapshot());
+    // A report that breaks the rules: confirming it is refused, each rule in words.
+    org.write("changes/CHG-2024-003/report.yaml", BAD_REPORT);
+    org.as_person("zhou.jie");
+    org.commit("2024-09-20T09:00:00+08:00", "CHG-2024-003: report");
+    let bad_report = zh("chen", LATER, &["confirm", CHG, "-m", "ok"]);
+    bad_report.assert_status(2);
+    assert!(bad_report.stderr.contains("生产环境升级在周一进行"), "{}", bad_report.snapshot());
+    // The request edited after its approval: every sign-off is stale.
+    let request = format!("changes/{CHG}/request.yaml");
+    org.edit(&request, "title: \"", "title: \"（预算调整）");
+    org.as_person("li.ming");
+    org.commit("2024-09-20T10:00:00+08:00", "CHG-2024-003: reason");
+    let stale = zh("chen", LATER, &["change", "show", CHG]);
+    stale.assert_status(0);
+    assert!(stale.stdout.contains("已失效"), "{}", stale.snapshot());
     let list = zh("chen", LATER, &["change", "list"]);
     let verify = zh("chen", LATER, &["verify"]);
     verify.assert_status(1);
@@ -214,6 +242,8 @@ fn the_approval_commands_speak_chinese() {
         ("approve an unknown change", &unknown),
         ("confirm without a report", &no_report),
         ("change show", &show),
+        ("confirm a report that breaks the rules", &bad_report),
+        ("change show with stale sign-offs", &stale),
         ("change list", &list),
         ("verify", &verify),
         ("review", &review),
