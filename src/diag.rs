@@ -291,6 +291,12 @@ pub fn marks(lang: Lang) -> (&'static str, &'static str, &'static str) {
     }
 }
 
+/// "warning: …" / "警告：…".
+pub fn warning_line(lang: Lang, message: &str) -> String {
+    let (_, _, colon) = marks(lang);
+    format!("{}{colon}{message}", lang.t("label.warning"))
+}
+
 /// "error: …" / "错误：…", and a message's "\n  = hint: " lines in the same language.
 pub fn error_line(lang: Lang, message: &str) -> String {
     let (_, _, colon) = marks(lang);
