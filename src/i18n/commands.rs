@@ -367,6 +367,17 @@ pub const EN: &[(&str, &str)] = &[
         "judge.stale",
         "this commit edited {path} after {signoff} ({role} {by}) signed it; the sign-off no longer counts",
     ),
+    ("ledger.signoff_deleted", "{path} was deleted; sign-offs are append-only"),
+    ("ledger.signoff_modified", "{path} was modified; sign-offs are append-only"),
+    ("ledger.invalid_signoff", "{path} is not a valid sign-off file"),
+    (
+        "ledger.unapproved_policy",
+        "{path} changed without an approved `policy` change listing its new digest {digest}; open a policy change: {hint}",
+    ),
+    (
+        "ledger.eol_moved",
+        "{product} {cycle}: its end moved from {was} to {now}, improving the status of {users} (+{more}), without an approved change with the new date",
+    ),
     ("severity.error", "error"),
     ("severity.warning", "warning"),
     ("state.draft", "draft"),
@@ -679,7 +690,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("init.git_init", "已在 {path} 创建 git 仓库"),
     ("init.created", "已创建 {path}"),
     ("init.skipped", "已跳过 {path}（文件已存在，未覆盖）"),
-    ("init.no_key", "注意：git 配置中没有 SSH 签名密钥，policies/people.yaml 中你的条目暂无公钥；签署前请添加"),
+    (
+        "init.no_key",
+        "注意：git 配置中没有 SSH 签名密钥，policies/people.yaml 中你的条目暂无公钥；签署前请添加",
+    ),
     (
         "init.next",
         "下一步：编辑 inventory/ 和 policies/people.yaml（审批人及各自的公钥），运行 `lifecycle validate` 和 `lifecycle check`，然后 `git add -A && git commit`。\n首次提交之后，人员只能通过 `lifecycle people add|remove|rotate` 修改，它会发起所需的政策变更；直接编辑 policies/people.yaml 会使 `lifecycle verify` 失败",
@@ -978,6 +992,17 @@ pub const ZH: &[(&str, &str)] = &[
         "该提交修改了 {path}，但未用人员文件中的密钥签名（`rules.require_signed_commits`）",
     ),
     ("judge.stale", "此提交在 {signoff}（`{role}`，{by}）签署后修改了 {path}；该签署不再有效"),
+    ("ledger.signoff_deleted", "{path} 被删除；签署只能追加"),
+    ("ledger.signoff_modified", "{path} 被修改；签署只能追加"),
+    ("ledger.invalid_signoff", "{path} 不是有效的签署文件"),
+    (
+        "ledger.unapproved_policy",
+        "{path} 被修改，但没有列出其新摘要 {digest} 的已批准 `policy` 变更；请发起政策变更：`{hint}`",
+    ),
+    (
+        "ledger.eol_moved",
+        "{product} {cycle}：停止支持日期由 {was} 推后至 {now}，改善了 {users}（另有 {more} 个）的状态，但没有写明新日期的已批准变更",
+    ),
     ("severity.error", "错误"),
     ("severity.warning", "警告"),
     ("state.draft", "草稿"),

@@ -587,6 +587,14 @@ impl<'g> Walk<'g> {
                         "signoff-altered",
                         format!("{} was {what}; sign-offs are append-only", d.path),
                     )
+                    .words(
+                        if d.kind == ChangeKind::Deleted {
+                            "ledger.signoff_deleted"
+                        } else {
+                            "ledger.signoff_modified"
+                        },
+                        &[("path", &d.path)],
+                    )
                     .at(&d.path, None)
                     .change(change)
                     .commit(Some(&cid)),
@@ -596,6 +604,7 @@ impl<'g> Walk<'g> {
             let Some(s) = self.signoff(&d.path, d.new) else {
                 self.findings.push(
                     Finding::error("invalid-file", format!("{} is not a valid sign-off file", d.path))
+                        .words("ledger.invalid_signoff", &[("path", &d.path)])
                         .at(&d.path, None)
                         .change(change)
                         .commit(Some(&cid)),
@@ -687,6 +696,14 @@ impl<'g> Walk<'g> {
                                 d.path,
                                 policy_hint(&d.path, &self.settings.paths.people)
                             ),
+                        )
+                        .words(
+                            "ledger.unapproved_policy",
+                            &[
+                                ("path", &d.path),
+                                ("digest", &want),
+                                ("hint", &policy_hint(&d.path, &self.settings.paths.people)),
+                            ],
                         )
                         .at(&d.path, None)
                         .commit(Some(&cid)),
