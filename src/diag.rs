@@ -185,6 +185,11 @@ impl Diagnostic {
         self
     }
 
+    /// A warning whose message is `text`.
+    pub fn warning_text(code: &'static str, origin: Origin, text: Text) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Self::error_text(code, origin, text) }
+    }
+
     /// A hint that is the i18n `key`.
     pub fn hint_t(self, key: &'static str, args: &[(&'static str, &dyn std::fmt::Display)]) -> Self {
         self.hint_text(Text::new(key, args))

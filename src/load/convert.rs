@@ -45,6 +45,25 @@ impl Cx<'_> {
         self.diags.push(d);
     }
 
+    /// An error whose message and hint are i18n keys without arguments.
+    fn error_t(&mut self, code: &'static str, s: &S, message: &'static str, hint: &'static str) {
+        let d = Diagnostic::error_t(code, self.at(s), message, &[]).hint_t(hint, &[]);
+        self.diags.push(d);
+    }
+
+    /// An error whose message is an i18n key with arguments, and whose hint is a key without.
+    fn error_in_t(
+        &mut self,
+        code: &'static str,
+        s: &S,
+        message: &'static str,
+        args: &[(&'static str, &dyn std::fmt::Display)],
+        hint: &'static str,
+    ) {
+        let d = Diagnostic::error_t(code, self.at(s), message, args).hint_t(hint, &[]);
+        self.diags.push(d);
+    }
+
     /// A diagnostic whose English `message` is detailed; people reading another language get `text`.
     fn error_in(&mut self, code: &'static str, s: &S, message: String, text: Text, hint: &'static str) {
         let d = Diagnostic::error(code, self.at(s), message).in_words(text).hint_t(hint, &[]);
@@ -270,13 +289,14 @@ impl Builder {
             let c = c.value;
             let name = c.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| c.product.value.clone());
             if let Some(first) = seen.get(&name).map(|&i| &components[i]) {
-                let d = Diagnostic::error(
+                let d = Diagnostic::error_t(
                     "duplicate-id",
                     c_at.clone(),
-                    format!("system `{}` has two components named `{name}`", s.id.value),
+                    "diag.duplicate_component",
+                    &[("system", &s.id.value), ("name", &name)],
                 )
-                .hint("give one of them a distinct `name:` (e.g. `name: redis-sentinel`)")
-                .related(first.origin.clone(), "the first is here");
+                .hint_t("diag.duplicate_component_hint", &[])
+                .related_t(first.origin.clone(), "diag.first_is_here");
                 cx.diags.push(d);
             }
             let support = match c.support.as_ref().map(|v| v.value.as_str()) {
@@ -296,12 +316,7 @@ impl Builder {
                 }
             };
             if c.version.value.trim().is_empty() {
-                cx.error(
-                    "missing-value",
-                    &c.version,
-                    "the version is empty",
-                    "write the installed version, e.g. 6.2.14",
-                );
+                cx.error_t("missing-value", &c.version, "diag.empty_version", "diag.empty_version_hint");
             }
             let eol = c.eol.as_ref().and_then(|e| cx.date(e));
             seen.entry(name.clone()).or_insert(components.len());
@@ -319,12 +334,7 @@ impl Builder {
             });
         }
         if s.owner.value.trim().is_empty() {
-            cx.error(
-                "missing-value",
-                &s.owner,
-                "the owner is empty",
-                "name the team or person responsible, e.g. `owner: platform`",
-            );
+            cx.error_t("missing-value", &s.owner, "diag.empty_owner", "diag.empty_owner_hint");
         }
         self.diags = diags;
         Some(System {
@@ -377,13 +387,14 @@ impl Builder {
         for c in p.cycles {
             let cycle = Self::cycle(&mut cx, c);
             if let Some(first) = cycles.iter().find(|x| x.name == cycle.name) {
-                let d = Diagnostic::error(
+                let d = Diagnostic::error_t(
                     "duplicate-id",
                     cycle.origin.clone(),
-                    format!("cycle `{}` is listed twice", cycle.name),
+                    "diag.duplicate_cycle",
+                    &[("cycle", &cycle.name)],
                 )
-                .hint("remove one of the two entries")
-                .related(first.origin.clone(), "the first is here");
+                .hint_t("diag.duplicate_cycle_hint", &[])
+                .related_t(first.origin.clone(), "diag.first_is_here");
                 cx.diags.push(d);
                 continue;
             }
@@ -411,13 +422,14 @@ impl Builder {
         self.diags = diags;
         let at = origin(path, &p.product.referenced);
         if let Some(first) = self.repo.products.get(&p.product.value) {
-            let d = Diagnostic::error(
+            let d = Diagnostic::error_t(
                 "duplicate-id",
                 at,
-                format!("product `{}` is defined twice", p.product.value),
+                "diag.duplicate_product",
+                &[("product", &p.product.value)],
             )
-            .hint("keep one file per product")
-            .related(first.origin.clone(), "the first is here");
+            .hint_t("diag.duplicate_product_hint", &[])
+            .related_t(first.origin.clone(), "diag.first_is_here");
             self.diags.push(d);
             return;
         }
@@ -441,9 +453,9 @@ impl Builder {
             let at = origin(path, &e.referenced);
             if let Some(first) = &self.eol_origin {
                 cx.diags.push(
-                    Diagnostic::error("duplicate-id", at.clone(), "the `eol` policy is set in two files")
-                        .hint("keep the `eol:` section in one policy file")
-                        .related(first.clone(), "the first is here"),
+                    Diagnostic::error_t("duplicate-id", at.clone(), "diag.duplicate_eol", &[])
+                        .hint_t("diag.duplicate_eol_hint", &[])
+                        .related_t(first.clone(), "diag.first_is_here"),
                 );
             }
             self.eol_origin = Some(at);
@@ -452,11 +464,12 @@ impl Builder {
                 match b.value.as_str() {
                     "eol" => self.repo.policy.eol.basis = Basis::Eol,
                     "extended" => self.repo.policy.eol.basis = Basis::Extended,
-                    other => cx.error(
+                    other => cx.error_in_t(
                         "bad-value",
                         b,
-                        format!("basis `{other}` is not `eol` or `extended`"),
-                        "use `eol` (end of security support) or `extended` (paid extended support)",
+                        "diag.bad_basis",
+                        &[("value", &other)],
+                        "diag.bad_basis_hint",
                     ),
                 }
             }
@@ -471,9 +484,14 @@ impl Builder {
             let at = cx.at(&name);
             if let Some(first) = self.repo.policy.classes.get(&name.value) {
                 cx.diags.push(
-                    Diagnostic::error("duplicate-id", at, format!("class `{}` is defined twice", name.value))
-                        .hint("each class is defined once across policies/")
-                        .related(first.origin.clone(), "the first is here"),
+                    Diagnostic::error_t(
+                        "duplicate-id",
+                        at,
+                        "diag.duplicate_class",
+                        &[("class", &name.value)],
+                    )
+                    .hint_t("diag.duplicate_class_hint", &[])
+                    .related_t(first.origin.clone(), "diag.first_is_here"),
                 );
                 continue;
             }
@@ -501,11 +519,12 @@ impl Builder {
                                 "medium" => drop(by.insert(Criticality::Medium, roles)),
                                 "high" => drop(by.insert(Criticality::High, roles)),
                                 "critical" => drop(by.insert(Criticality::Critical, roles)),
-                                other => cx.error(
+                                other => cx.error_in_t(
                                     "bad-value",
                                     &k,
-                                    format!("`{other}` is not a criticality"),
-                                    "chain keys are critical, high, medium, low and default",
+                                    "diag.bad_criticality",
+                                    &[("value", &other)],
+                                    "diag.bad_criticality_hint",
                                 ),
                             }
                         }
@@ -519,12 +538,13 @@ impl Builder {
             // A change of a class without approvers would be approved by nobody: say so.
             match &chain {
                 Chain::Roles(r) if r.is_empty() => cx.diags.push(
-                    Diagnostic::warning(
+                    Diagnostic::warning_t(
                         "empty-chain",
                         at.clone(),
-                        format!("class `{}` has no approval chain", name.value),
+                        "diag.empty_chain",
+                        &[("class", &name.value)],
                     )
-                    .hint("add `chain: [role, …]`; without one its changes count as approved by nobody"),
+                    .hint_t("diag.empty_chain_hint", &[]),
                 ),
                 Chain::ByCriticality { by, default: None } if by.len() < 4 => {
                     let missing: Vec<&str> = ["low", "medium", "high", "critical"]
@@ -539,12 +559,15 @@ impl Builder {
                         .map(|(n, _)| n)
                         .collect();
                     cx.diags.push(
-                        Diagnostic::warning(
+                        Diagnostic::warning_text(
                             "empty-chain",
                             at.clone(),
-                            format!("class `{}` has no chain for {} systems", name.value, missing.join(", ")),
+                            Text::new("diag.no_chain_for", &[("class", &name.value)]).list(
+                                "criticalities",
+                                &missing.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+                            ),
                         )
-                        .hint("add a `default:` chain"),
+                        .hint_t("diag.no_chain_for_hint", &[]),
                     );
                 }
                 _ => {}
@@ -582,9 +605,9 @@ impl Builder {
             let at = origin(path, &r.referenced);
             if let Some(first) = &self.rules_origin {
                 cx.diags.push(
-                    Diagnostic::error("duplicate-id", at.clone(), "`rules` are set in two policy files")
-                        .hint("keep the `rules:` section in one policy file")
-                        .related(first.clone(), "the first is here"),
+                    Diagnostic::error_t("duplicate-id", at.clone(), "diag.duplicate_rules", &[])
+                        .hint_t("diag.duplicate_rules_hint", &[])
+                        .related_t(first.clone(), "diag.first_is_here"),
                 );
             }
             self.rules_origin = Some(at);
@@ -601,11 +624,12 @@ impl Builder {
                 for day in days {
                     match day.value.parse::<chrono::Weekday>() {
                         Ok(w) => list.push(w),
-                        Err(_) => cx.error(
+                        Err(_) => cx.error_in_t(
                             "bad-value",
                             &day,
-                            format!("`{}` is not a weekday", day.value),
-                            "use mon, tue, wed, thu, fri, sat or sun",
+                            "diag.bad_weekday",
+                            &[("value", &day.value)],
+                            "diag.bad_weekday_hint",
                         ),
                     }
                 }
@@ -661,13 +685,14 @@ impl Builder {
             let p = p.value;
             cx.id(&p.id, "person", false);
             if let Some(first) = self.repo.people.iter().find(|x| x.id == p.id.value) {
-                let d = Diagnostic::error(
+                let d = Diagnostic::error_t(
                     "duplicate-id",
                     cx.at(&p.id),
-                    format!("person `{}` is listed twice", p.id.value),
+                    "diag.duplicate_person",
+                    &[("id", &p.id.value)],
                 )
-                .hint("merge the two entries (a person may hold several roles and keys)")
-                .related(first.origin.clone(), "the first is here");
+                .hint_t("diag.duplicate_person_hint", &[])
+                .related_t(first.origin.clone(), "diag.first_is_here");
                 cx.diags.push(d);
                 continue;
             }

@@ -149,6 +149,8 @@ fn check_and_validate_speak_chinese() {
     env.edit("inventory/systems/api-gateway.yaml", "name:", "nmae:");
     env.edit("policies/ops04.yaml", "notify_before: 12h", "notify_before: 12");
     env.edit("policies/ops04.yaml", "chain: [tech-director]", "chain: [tech-director, architect, ciso]");
+    env.edit("policies/ops04.yaml", "production: [thu]", "production: [thur]");
+    env.edit("policies/ops04.yaml", "    chain: [cto]\n", "    chain: []\n");
     env.write(
         "changes/CHG-2024-009/request.yaml",
         "id: CHG-2024-009\ntitle: 测试\nclass: feature\nrequested_by: nobody\nrequested_at: 2024-09-05T09:30:00+08:00\n\
@@ -156,9 +158,16 @@ fn check_and_validate_speak_chinese() {
     );
     let validate = zh(&["validate"]);
     validate.assert_status(2);
-    for code in
-        ["bad-date", "unknown-key", "bad-duration", "unknown-person", "role-not-held", "untitled-role"]
-    {
+    for code in [
+        "bad-date",
+        "unknown-key",
+        "bad-duration",
+        "unknown-person",
+        "role-not-held",
+        "untitled-role",
+        "bad-value",
+        "empty-chain",
+    ] {
         assert!(validate.stderr.contains(code), "{code} missing:\n{}", validate.snapshot());
     }
     let refused = zh(&["check"]);
