@@ -94,7 +94,7 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
         bail!("{}", lang.fmt("approve.refuse.approvals_differ", &[("dir", &approvals_dir)]));
     }
 
-    let signer = GitSigner::from_repo(git.raw())?;
+    let signer = GitSigner::from_repo(git.raw(), lang)?;
     let key = signer.public_key().id();
     let trust = Trust::from_people(&repo.people);
     let Some((person_id, _)) = trust.get(&key) else {

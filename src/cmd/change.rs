@@ -360,7 +360,7 @@ fn requester(ctx: &Ctx, repo: &Repository, given: Option<&str>) -> Result<String
     }
     let lang = ctx.lang;
     let git = ctx.git.as_ref().ok_or_else(|| anyhow!("{}", lang.t("change.refuse.requester_no_git")))?;
-    let signer = GitSigner::from_repo(git.raw())
+    let signer = GitSigner::from_repo(git.raw(), lang)
         .map_err(|e| anyhow!("{e}\n  = hint: {}", lang.t("change.refuse.or_requested_by")))?;
     let key = signer.public_key().id();
     let trust = Trust::from_people(&repo.people);

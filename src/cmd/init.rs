@@ -97,7 +97,7 @@ fn me(repo: &git2::Repository) -> Me {
     }
     // Only an SSH key is taken: its public half is one line; an OpenPGP key is a block the user adds.
     let key = (get("gpg.format").as_deref() == Some("ssh"))
-        .then(|| crate::sign::signer::GitSigner::from_repo(repo).ok())
+        .then(|| crate::sign::signer::GitSigner::from_repo(repo, crate::i18n::Lang::En).ok())
         .flatten()
         .and_then(|s| crate::sign::Signer::public_key(&s).openssh());
     Me { id, name: name.unwrap_or_else(|| "Owner".into()), email, key }

@@ -244,7 +244,13 @@ fn the_approval_commands_speak_chinese() {
     let github = zh("chen", LATER, &["review", "--base", "main", "--format", "github"]);
     let log = zh("chen", LATER, &["log", "redis-session"]);
     let log_md = zh("chen", LATER, &["log", "redis-session", "--format", "markdown"]);
+    // Someone whose git names no signing key.
+    org.git(&["config", "--unset", "user.signingKey"]);
+    let no_key = org.lc(LATER, &["--lang", "zh-CN", "approve", CHG, "-m", "ok"]);
+    no_key.assert_status(2);
+    assert!(no_key.stderr.contains("user.signingKey 未设置"), "{}", no_key.snapshot());
     let mut outputs = vec![
+        ("approve without a signing key", &no_key),
         ("approve by the wrong person", &wrong_person),
         ("approve the wrong stage", &wrong_stage),
         ("approve again", &again),
