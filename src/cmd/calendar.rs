@@ -136,7 +136,13 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
                 writeln!(
                     out,
                     "{}",
-                    lang.fmt("calendar.wrote", &[("events", &events.len()), ("path", &path.display())])
+                    lang.fmt(
+                        "calendar.wrote",
+                        &[
+                            ("events", &crate::render::words::count(lang, events.len(), "count.event")),
+                            ("path", &path.display())
+                        ]
+                    )
                 )?;
             }
         }

@@ -277,7 +277,13 @@ fn write_all(
             writeln!(
                 out,
                 "{}",
-                lang.fmt("observe.written", &[("path", &p.rel), ("components", &p.components)])
+                lang.fmt(
+                    "observe.written",
+                    &[
+                        ("path", &p.rel),
+                        ("components", &crate::render::words::count(lang, p.components, "count.component"))
+                    ]
+                )
             )?;
         }
     }
@@ -288,7 +294,11 @@ fn write_all(
         "{}",
         lang.fmt(
             "observe.summary",
-            &[("observations", &by_path.len()), ("written", &written), ("unchanged", &unchanged)]
+            &[
+                ("observations", &crate::render::words::count(lang, by_path.len(), "count.observation")),
+                ("written", &written),
+                ("unchanged", &unchanged)
+            ]
         )
     )?;
     if written == 0 {

@@ -73,14 +73,14 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         bar.finish_and_clear();
     }
     if ctx.verbose > 0 {
-        writeln!(
-            std::io::stderr(),
-            "verify: commits: {}, sign-offs: {}, in {:.2?} ({} commits from the cache)",
-            outcome.commits,
-            outcome.signoffs,
-            started.elapsed(),
-            outcome.cached
-        )?;
+        let elapsed = format!("{:.2?}", started.elapsed());
+        let args: [(&str, &dyn std::fmt::Display); 4] = [
+            ("commits", &outcome.commits),
+            ("signoffs", &outcome.signoffs),
+            ("elapsed", &elapsed),
+            ("cached", &crate::render::words::count(ctx.lang, outcome.cached, "count.commit")),
+        ];
+        writeln!(std::io::stderr(), "{}", ctx.lang.fmt("verify.timing", &args))?;
     }
 
     if let Some(file) = &args.write_allowed_signers {

@@ -221,7 +221,8 @@ pub fn table(
     }
     let lang = style.lang;
     writeln!(out)?;
-    let title = lang.fmt("obs.title", &[("systems", &obs.systems)]);
+    let title = lang
+        .fmt("obs.title", &[("systems", &crate::render::words::count(lang, obs.systems, "count.system"))]);
     if style.color {
         writeln!(out, "\x1b[1m{title}\x1b[0m")?;
     } else {
@@ -254,7 +255,14 @@ pub fn markdown(
         return Ok(());
     }
     let lang = style.lang;
-    writeln!(out, "\n### {}\n", lang.fmt("obs.title", &[("systems", &obs.systems)]))?;
+    writeln!(
+        out,
+        "\n### {}\n",
+        lang.fmt(
+            "obs.title",
+            &[("systems", &crate::render::words::count(lang, obs.systems, "count.system"))]
+        )
+    )?;
     for (important, line) in lines(lang, obs, items, undeclared) {
         let line = super::check::md(&line);
         if important {

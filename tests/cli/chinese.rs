@@ -284,7 +284,7 @@ fn the_scanner_finds_english() {
     assert_eq!(words("--accept-findings changes/CHG-2024-003/report.yaml a1b2c3d4e5"), Vec::<String>::new());
 }
 
-/// English counts take the plural their number asks for: "in 1 day", "1 day ago", "in 2 days".
+/// English counts take the plural their number asks for: "1 day ago", "2 days ago", "1 file checked".
 #[test]
 fn english_counts_take_their_plural() {
     let env = TestEnv::with_example();
@@ -295,4 +295,11 @@ fn english_counts_take_their_plural() {
     let two_after = on("2025-06-02");
     assert!(two_after.contains("ended 2025-05-31 — 2 days ago"), "{two_after}");
     assert!(day_after.contains("start replacing 6 months, finish 3 months before the end"), "{day_after}");
+    // One file is one file.
+    let one = TestEnv::new();
+    one.write("policies/p.yaml", "eol: {plan_before: 6mo}\n");
+    let out = one.run(&["--lang", "en", "validate"]);
+    assert_eq!(out.stderr, "1 file checked: no problems\n", "{}", out.snapshot());
+    let out = one.run(&["--lang", "zh-CN", "validate"]);
+    assert_eq!(out.stderr, "已检查 1 个文件：没有问题\n", "{}", out.snapshot());
 }
