@@ -194,7 +194,7 @@ pub fn main() -> ExitCode {
         Ok(exit) => exit.into(),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            let _ = writeln!(std::io::stderr(), "{}", crate::diag::error_line(lang, &format!("{e:#}")));
             Exit::Invalid.into()
         }
     }

@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use crate::i18n::Lang;
+
 /// How bad a diagnostic is. Errors make `validate` exit 2 and stop every other command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -52,6 +54,82 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// Another place the message refers to, e.g. the first definition of a duplicate id.
     pub related: Option<(Origin, String)>,
+    /// The message, hint and note as i18n keys with their arguments, for people reading another
+    /// language; `message`, `hint` and the note hold the same words in English (JSON carries those).
+    #[serde(skip)]
+    pub words: Words,
+}
+
+/// i18n keys with arguments: the message's, the hint's and the related note's, where a site gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Words {
+    pub message: Option<Text>,
+    pub hint: Option<Text>,
+    pub note: Option<Text>,
+}
+
+/// One i18n key and the values of its placeholders (kept by the verify cache, so owned and serde).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Text {
+    pub key: String,
+    pub args: Vec<(String, Arg)>,
+}
+
+/// A placeholder's value: one text, or a list joined the way the language joins lists.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Arg {
+    One(String),
+    List(Vec<String>),
+    /// Words of their own, in the same language: a duration, a weekday.
+    Words(Box<Text>),
+    /// A list of such words, joined the way the language joins lists.
+    WordsList(Vec<Text>),
+}
+
+impl Text {
+    pub fn new(key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> Text {
+        Text {
+            key: key.to_string(),
+            args: args.iter().map(|(k, v)| (k.to_string(), Arg::One(v.to_string()))).collect(),
+        }
+    }
+
+    /// Adds a list placeholder: "a, b" in English, "a、b" in Chinese.
+    pub fn list(mut self, name: &str, items: &[String]) -> Text {
+        self.args.push((name.to_string(), Arg::List(items.to_vec())));
+        self
+    }
+
+    /// Adds a list placeholder whose items are words of their own.
+    pub fn with_list(mut self, name: &str, items: Vec<Text>) -> Text {
+        self.args.push((name.to_string(), Arg::WordsList(items)));
+        self
+    }
+
+    /// Adds a placeholder that is words of its own (`text`, rendered in the same language).
+    pub fn with(mut self, name: &str, text: Text) -> Text {
+        self.args.push((name.to_string(), Arg::Words(Box::new(text))));
+        self
+    }
+
+    pub fn render(&self, lang: Lang) -> String {
+        let sep = if lang == Lang::En { ", " } else { "、" };
+        let values: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(k, v)| match v {
+                Arg::One(s) => (k.as_str(), s.clone()),
+                Arg::List(items) => (k.as_str(), items.join(sep)),
+                Arg::Words(text) => (k.as_str(), text.render(lang)),
+                Arg::WordsList(items) => {
+                    (k.as_str(), items.iter().map(|t| t.render(lang)).collect::<Vec<_>>().join(sep))
+                }
+            })
+            .collect();
+        let args: Vec<(&str, &dyn std::fmt::Display)> =
+            values.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect();
+        lang.fmt(&self.key, &args)
+    }
 }
 
 impl Diagnostic {
@@ -63,7 +141,73 @@ impl Diagnostic {
             message: shorten(message.into()),
             hint: None,
             related: None,
+            words: Words::default(),
         }
+    }
+
+    /// An error whose message is the i18n `key` (English in `message`, every language when rendered).
+    pub fn error_t(
+        code: &'static str,
+        origin: Origin,
+        key: &'static str,
+        args: &[(&'static str, &dyn std::fmt::Display)],
+    ) -> Self {
+        Self::error_text(code, origin, Text::new(key, args))
+    }
+
+    /// An error whose message is `text`.
+    pub fn error_text(code: &'static str, origin: Origin, text: Text) -> Self {
+        let mut d = Self::error(code, origin, text.render(Lang::En));
+        d.words.message = Some(text);
+        d
+    }
+
+    /// The message replaced by `text` (the code, place and hint stay).
+    pub fn message_text(mut self, text: Text) -> Self {
+        self.message = shorten(text.render(Lang::En));
+        self.words.message = Some(text);
+        self
+    }
+
+    /// A warning whose message is the i18n `key`.
+    pub fn warning_t(
+        code: &'static str,
+        origin: Origin,
+        key: &'static str,
+        args: &[(&'static str, &dyn std::fmt::Display)],
+    ) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Self::error_t(code, origin, key, args) }
+    }
+
+    /// The words people reading another language get, while `message` keeps its detailed English.
+    pub fn in_words(mut self, text: Text) -> Self {
+        self.words.message = Some(text);
+        self
+    }
+
+    /// A warning whose message is `text`.
+    pub fn warning_text(code: &'static str, origin: Origin, text: Text) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Self::error_text(code, origin, text) }
+    }
+
+    /// A hint that is the i18n `key`.
+    pub fn hint_t(self, key: &'static str, args: &[(&'static str, &dyn std::fmt::Display)]) -> Self {
+        self.hint_text(Text::new(key, args))
+    }
+
+    /// A hint that is `text`.
+    pub fn hint_text(mut self, text: Text) -> Self {
+        self.hint = Some(text.render(Lang::En));
+        self.words.hint = Some(text);
+        self
+    }
+
+    /// A related place with a note that is the i18n `key` (no arguments).
+    pub fn related_t(mut self, origin: Origin, key: &'static str) -> Self {
+        let text = Text::new(key, &[]);
+        self.related = Some((origin, text.render(Lang::En)));
+        self.words.note = Some(text);
+        self
     }
 
     pub fn warning(code: &'static str, origin: Origin, message: impl Into<String>) -> Self {
@@ -72,11 +216,13 @@ impl Diagnostic {
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self.words.hint = None;
         self
     }
 
     pub fn related(mut self, origin: Origin, note: impl Into<String>) -> Self {
         self.related = Some((origin, note.into()));
+        self.words.note = None;
         self
     }
 
@@ -112,24 +258,55 @@ fn shorten(message: String) -> String {
 
 /// Renders a diagnostic like rustc does: a header, the location, the source line with a caret, a hint.
 /// `source` looks up a file's text by path so the snippet shows the exact bytes that were parsed.
-pub fn render(d: &Diagnostic, source: &dyn Fn(&str) -> Option<String>, color: bool) -> String {
+/// In another language than English, the words a site gave as i18n keys are in that language; a
+/// message given only in English stays English.
+pub fn render(d: &Diagnostic, source: &dyn Fn(&str) -> Option<String>, color: bool, lang: Lang) -> String {
     let (red, yellow, blue, bold, reset) =
         if color { ("\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[1m", "\x1b[0m") } else { ("", "", "", "", "") };
     let (label, tone) = match d.severity {
-        Severity::Error => ("error", red),
-        Severity::Warning => ("warning", yellow),
+        Severity::Error => (lang.t("label.error"), red),
+        Severity::Warning => (lang.t("label.warning"), yellow),
     };
+    let words = |text: &Option<Text>, english: &str| match text {
+        Some(t) if lang != Lang::En => t.render(lang),
+        _ => english.to_string(),
+    };
+    let (open, close, colon) = marks(lang);
+    let message = words(&d.words.message, &d.message);
     let mut out = String::new();
-    let _ = writeln!(out, "{bold}{tone}{label}[{}]{reset}{bold}: {}{reset}", d.code, d.message);
+    let _ = writeln!(out, "{bold}{tone}{label}{open}{}{close}{reset}{bold}{colon}{message}{reset}", d.code);
     snippet(&mut out, &d.origin, source, tone, blue, reset);
     if let Some((origin, note)) = &d.related {
-        let _ = writeln!(out, "  {blue}note{reset}: {note}");
+        let note = words(&d.words.note, note);
+        let _ = writeln!(out, "  {blue}{}{reset}{colon}{note}", lang.t("label.note"));
         snippet(&mut out, origin, source, blue, blue, reset);
     }
     if let Some(hint) = &d.hint {
-        let _ = writeln!(out, "  {blue}= hint{reset}: {hint}");
+        let hint = words(&d.words.hint, hint);
+        let _ = writeln!(out, "  {blue}= {}{reset}{colon}{hint}", lang.t("label.hint"));
     }
     out
+}
+
+/// The brackets around a code and the colon after a label: `[` `]` `: ` in English, full-width in Chinese.
+pub fn marks(lang: Lang) -> (&'static str, &'static str, &'static str) {
+    match lang {
+        Lang::En => ("[", "]", ": "),
+        Lang::ZhCn => ("［", "］", "："),
+    }
+}
+
+/// "warning: …" / "警告：…".
+pub fn warning_line(lang: Lang, message: &str) -> String {
+    let (_, _, colon) = marks(lang);
+    format!("{}{colon}{message}", lang.t("label.warning"))
+}
+
+/// "error: …" / "错误：…", and a message's "\n  = hint: " lines in the same language.
+pub fn error_line(lang: Lang, message: &str) -> String {
+    let (_, _, colon) = marks(lang);
+    let hint = format!("\n  = {}{colon}", lang.t("label.hint"));
+    format!("{}{colon}{}", lang.t("label.error"), message.replace("\n  = hint: ", &hint))
 }
 
 fn snippet(
@@ -232,7 +409,7 @@ mod tests {
     fn carets_follow_display_width() {
         let caret = |line: &str, col: u32, len: u32| {
             let d = Diagnostic::error("bad-value", Origin::new("f.yaml", 1, col, len), "m");
-            let out = render(&d, &|_| Some(format!("{line}\n")), false);
+            let out = render(&d, &|_| Some(format!("{line}\n")), false, Lang::En);
             out.lines().nth(4).unwrap_or("").to_string()
         };
         // `name: "🚀 x"`, `x` at column 10 (characters), display column 11.
@@ -247,7 +424,7 @@ mod tests {
         let d = Diagnostic::error("bad-date", Origin::new("a.yaml", 2, 6, 10), "not a date")
             .hint("write YYYY-MM-DD");
         let text = "x: 1\neol: 2024-02-30\n".to_string();
-        let out = render(&d, &|_| Some(text.clone()), false);
+        let out = render(&d, &|_| Some(text.clone()), false, Lang::En);
         assert!(out.contains("--> a.yaml:2:6"), "{out}");
         assert!(out.contains("2 | eol: 2024-02-30"), "{out}");
         assert!(out.contains("  |      ^^^^^^^^^^"), "{out}");

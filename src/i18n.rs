@@ -3,6 +3,7 @@
 //! The words of `check` and `validate` are here; those of the other commands in [`commands`].
 
 mod commands;
+mod diag;
 mod report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,11 +51,26 @@ impl Lang {
     }
 }
 
+/// A policy duration as words to be rendered in any language: `6mo` is "6 months" / "6 个月".
+pub fn duration_text(d: crate::model::Duration) -> crate::diag::Text {
+    use crate::model::time::Unit;
+    let unit = match d.unit {
+        Unit::Minutes => "duration.minutes",
+        Unit::Hours => "duration.hours",
+        Unit::Days => "duration.days",
+        Unit::Weeks => "duration.weeks",
+        Unit::Months => "duration.months",
+        Unit::Years => "duration.years",
+    };
+    let form = if d.amount == 1 { "one" } else { "many" };
+    crate::diag::Text::new(&format!("{unit}_{form}"), &[("n", &d.amount)])
+}
+
 type Table = &'static [(&'static str, &'static str)];
 
 /// Every English table, then every Chinese one, in the same order.
-const EN_TABLES: &[Table] = &[EN, commands::EN, report::EN];
-const ZH_TABLES: &[Table] = &[ZH, commands::ZH, report::ZH];
+const EN_TABLES: &[Table] = &[EN, commands::EN, diag::EN, report::EN];
+const ZH_TABLES: &[Table] = &[ZH, commands::ZH, diag::ZH, report::ZH];
 
 fn lookup(tables: &[Table], key: &str) -> Option<&'static str> {
     tables.iter().flat_map(|t| t.iter()).find(|(k, _)| *k == key).map(|(_, v)| *v)
@@ -80,10 +96,13 @@ pub const EN: &[(&str, &str)] = &[
     ("deadline.finish_by", "finish by {date}"),
     ("deadline.end", "ends {date}"),
     ("deadline.exception_ends", "exception ends {date}"),
-    ("when.in", "in {n} days"),
+    ("when.in_one", "in {n} day"),
+    ("when.in_many", "in {n} days"),
     ("when.today", "today"),
-    ("when.overdue", "overdue {n} days"),
-    ("when.ago", "{n} days ago"),
+    ("when.overdue_one", "overdue {n} day"),
+    ("when.overdue_many", "overdue {n} days"),
+    ("when.ago_one", "{n} day ago"),
+    ("when.ago_many", "{n} days ago"),
     ("action.plan_by", "none yet"),
     ("action.start", "start replacement: plan by {date} — {when}"),
     ("action.finish_by", "{change} approved: finish by {date} ({when})"),
@@ -110,9 +129,10 @@ pub const EN: &[(&str, &str)] = &[
     ("reason.ends_extended", "cycle {cycle} extended support ends {date}"),
     ("reason.no_extended", "cycle {cycle} has no extended support; security support ends {date}"),
     ("summary.line", "systems: {systems}, components: {components} — {counts} — violations: {violations}"),
+    ("summary.count", "{n} {status}"),
     ("summary.none", "nothing to show"),
     ("summary.filtered", "(filtered)"),
-    ("obs.title", "Observed state ({systems} systems scanned; observations are evidence, never authority)"),
+    ("obs.title", "Observed state ({systems} scanned; observations are evidence, never authority)"),
     (
         "obs.undeclared_eol",
         "UNDECLARED END-OF-LIFE: {system} runs {product} {versions} on {hosts} host(s), and the inventory does not declare it: {status}{end}",
@@ -133,10 +153,10 @@ pub const EN: &[(&str, &str)] = &[
         "inventory drift: {drifts} · undeclared: {undeclared} ({eol} end-of-life) · stale systems: {stale} · packages matching no catalog product: {unmatched}",
     ),
     ("check.title", "Lifecycle status on {date}"),
-    ("check.policy", "policy: start replacement {plan} and finish {finish} before the end date"),
-    ("validate.ok", "{files} files checked: no problems"),
-    ("validate.warnings", "{files} files checked: no errors, warnings: {warnings}"),
-    ("validate.errors", "{files} files checked: errors: {errors}, warnings: {warnings}"),
+    ("check.policy", "policy: start replacing {plan}, finish {finish} before the end"),
+    ("validate.ok", "{files} checked: no problems"),
+    ("validate.warnings", "{files} checked: no errors, warnings: {warnings}"),
+    ("validate.errors", "{files} checked: errors: {errors}, warnings: {warnings}"),
     ("load.failed", "the repository has errors ({errors}); nothing was evaluated"),
     ("load.failed_hint", "fix them, or run `lifecycle validate` for the full list"),
     ("load.no_inventory", "no inventory in {place}: no lifecycle.yaml and no file under {folders}"),
@@ -218,15 +238,18 @@ pub const ZH: &[(&str, &str)] = &[
     ("deadline.finish_by", "{date} 前完成"),
     ("deadline.end", "{date} 停止支持"),
     ("deadline.exception_ends", "{date} 风险接受到期"),
-    ("when.in", "还有 {n} 天"),
+    ("when.in_one", "还有 {n} 天"),
+    ("when.in_many", "还有 {n} 天"),
     ("when.today", "今天"),
-    ("when.overdue", "已逾期 {n} 天"),
-    ("when.ago", "{n} 天前"),
+    ("when.overdue_one", "已逾期 {n} 天"),
+    ("when.overdue_many", "已逾期 {n} 天"),
+    ("when.ago_one", "已过 {n} 天"),
+    ("when.ago_many", "已过 {n} 天"),
     ("action.plan_by", "暂无"),
-    ("action.start", "启动替换：应于 {date} 前启动 — {when}"),
+    ("action.start", "启动替换：应于 {date} 前启动（{when}）"),
     ("action.finish_by", "{change} 已批准：{date} 前完成（{when}）"),
-    ("action.finish", "完成替换：应于 {date} 前完成 — {when}"),
-    ("action.replace_now", "立即替换：已于 {date} 停止支持 — {when}"),
+    ("action.finish", "完成替换：应于 {date} 前完成（{when}）"),
+    ("action.replace_now", "立即替换：已于 {date} 停止支持（{when}）"),
     ("action.replace_now_undated", "立即替换：已停止支持"),
     ("action.accepted", "{change} 接受风险至 {date}"),
     ("action.fix_catalog", "{reason}"),
@@ -244,10 +267,11 @@ pub const ZH: &[(&str, &str)] = &[
     ("reason.ends_eol", "版本线 {cycle} 安全支持于 {date} 结束"),
     ("reason.ends_extended", "版本线 {cycle} 延长支持于 {date} 结束"),
     ("reason.no_extended", "版本线 {cycle} 无延长支持；安全支持于 {date} 结束"),
-    ("summary.line", "{systems} 个系统，{components} 个组件：{counts} — 违规 {violations} 项"),
+    ("summary.line", "{systems} 个系统，{components} 个组件：{counts}；不符合项 {violations} 项"),
+    ("summary.count", "{status} {n}"),
     ("summary.none", "没有可显示的内容"),
     ("summary.filtered", "（已筛选）"),
-    ("obs.title", "观察到的状态（已扫描 {systems} 个系统；观察结果是证据，不是依据）"),
+    ("obs.title", "观察到的状态（已扫描 {systems}；观察结果是证据，不是依据）"),
     (
         "obs.undeclared_eol",
         "未登记且已停止支持：{system} 的 {hosts} 台主机运行 {product} {versions}，清单未登记：{status}{end}",
@@ -268,10 +292,10 @@ pub const ZH: &[(&str, &str)] = &[
         "清单偏差 {drifts} 项 · 未登记 {undeclared} 项（其中已停止支持 {eol} 项）· 扫描过期的系统 {stale} 个 · 未匹配到目录产品的软件包 {unmatched} 个",
     ),
     ("check.title", "{date} 生命周期状态"),
-    ("check.policy", "政策：停止支持前 {plan} 启动替换，{finish} 完成替换"),
-    ("validate.ok", "已检查 {files} 个文件：没有问题"),
-    ("validate.warnings", "已检查 {files} 个文件：没有错误，{warnings} 个警告"),
-    ("validate.errors", "已检查 {files} 个文件：{errors} 个错误，{warnings} 个警告"),
+    ("check.policy", "政策：须在停止支持前 {plan}启动替换，前 {finish}完成替换"),
+    ("validate.ok", "已检查 {files}：没有问题"),
+    ("validate.warnings", "已检查 {files}：没有错误，{warnings} 个警告"),
+    ("validate.errors", "已检查 {files}：{errors} 个错误，{warnings} 个警告"),
     ("load.failed", "仓库中有 {errors} 个错误，未进行评估"),
     ("load.failed_hint", "请修正，或运行 `lifecycle validate` 查看完整列表"),
     ("load.no_inventory", "{place} 中没有清单：既无 lifecycle.yaml，{folders} 下也没有文件"),
@@ -342,6 +366,10 @@ mod tests {
         assert_eq!(keys(commands::EN).len(), commands::EN.len(), "duplicate key in commands::EN");
         assert_eq!(keys(commands::ZH).len(), commands::ZH.len(), "duplicate key in commands::ZH");
         assert!(keys(EN).is_disjoint(&keys(commands::EN)), "a key in both tables");
+        assert_eq!(keys(diag::EN), keys(diag::ZH));
+        assert_eq!(keys(diag::EN).len(), diag::EN.len(), "duplicate key in diag::EN");
+        assert!(keys(diag::EN).is_disjoint(&keys(commands::EN)), "a key in both tables");
+        assert!(keys(diag::EN).is_disjoint(&keys(EN)), "a key in both tables");
         let holes = |s: &str| {
             s.split('{')
                 .skip(1)
@@ -351,12 +379,12 @@ mod tests {
         for (k, en) in commands::EN {
             assert_eq!(holes(en), holes(Lang::ZhCn.t(k)), "placeholders differ for {k}");
         }
-        for (k, en) in EN {
+        for (k, en) in EN.iter().chain(diag::EN) {
             assert_eq!(holes(en), holes(Lang::ZhCn.t(k)), "placeholders differ for {k}");
         }
     }
 
-    /// Every key the code names literally (`.t("…")`, `.fmt("…"`) is in the tables, so a typo fails
+    /// Every key the code names literally (`.t("…")`, `.fmt("…"`, `Text::new("…"`) is in the tables, so a typo fails
     /// here instead of printing "?" in one language.
     #[test]
     fn every_key_used_exists() {
@@ -375,7 +403,7 @@ mod tests {
         let mut used = 0;
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
-            for pat in [".t(", ".fmt("] {
+            for pat in [".t(", ".fmt(", "Text::new(", ".words(", ".hint_t("] {
                 for (i, _) in text.match_indices(pat) {
                     let Some(rest) = text[i + pat.len()..].trim_start().strip_prefix('"') else { continue };
                     let Some(end) = rest.find('"') else { continue };

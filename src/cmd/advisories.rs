@@ -111,8 +111,11 @@ fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
         print_diagnostics(ctx, &errors, &texts)?;
         writeln!(
             std::io::stderr(),
-            "error: {}",
-            ctx.lang.fmt("advisories.failed", &[("errors", &errors.len())])
+            "{}",
+            crate::diag::error_line(
+                ctx.lang,
+                &ctx.lang.fmt("advisories.failed", &[("errors", &errors.len())])
+            )
         )?;
         return Ok(Exit::Invalid);
     }
@@ -163,8 +166,8 @@ fn apply(
         print_diagnostics(ctx, &errors, &existing_texts)?;
         writeln!(
             std::io::stderr(),
-            "error: {}",
-            lang.fmt("advisories.failed", &[("errors", &errors.len())])
+            "{}",
+            crate::diag::error_line(ctx.lang, &lang.fmt("advisories.failed", &[("errors", &errors.len())]))
         )?;
         return Ok(Exit::Invalid);
     }
@@ -248,8 +251,8 @@ fn apply(
         print_diagnostics(ctx, &errors, &existing_texts)?;
         writeln!(
             std::io::stderr(),
-            "error: {}",
-            lang.fmt("advisories.failed", &[("errors", &errors.len())])
+            "{}",
+            crate::diag::error_line(ctx.lang, &lang.fmt("advisories.failed", &[("errors", &errors.len())]))
         )?;
         return Ok(Exit::Invalid);
     }
@@ -289,8 +292,11 @@ fn apply(
         print_diagnostics(ctx, &inputs.rejected, texts)?;
         writeln!(
             std::io::stderr(),
-            "error: {}",
-            lang.fmt("advisories.rejected", &[("n", &inputs.rejected.len())])
+            "{}",
+            crate::diag::error_line(
+                ctx.lang,
+                &lang.fmt("advisories.rejected", &[("n", &inputs.rejected.len())])
+            )
         )?;
         return Ok(Exit::Invalid);
     }
@@ -350,8 +356,8 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
     let fail = |e: anyhow::Error| -> Result<Exit> {
         // A 404 is an answer: waiting will not change it, the address or the id is wrong.
         let key = if format!("{e}").contains("404") { "sync.not_found_hint" } else { "sync.nothing_written" };
-        writeln!(std::io::stderr(), "error: {e:#}")?;
-        writeln!(std::io::stderr(), "  = hint: {}", ctx.lang.t(key))?;
+        let message = format!("{e:#}\n  = hint: {}", ctx.lang.t(key));
+        writeln!(std::io::stderr(), "{}", crate::diag::error_line(ctx.lang, &message))?;
         Ok(Exit::Invalid)
     };
     let mut ids: Vec<String> = Vec::new();

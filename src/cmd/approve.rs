@@ -9,11 +9,13 @@ use super::Ctx;
 use crate::approvals;
 use crate::cli::Exit;
 use crate::diag::suggest;
-use crate::eval::approvals::State;
+use crate::eval::approvals::{ChangeEval, Checked, State};
 use crate::eval::rules::{self, Approval};
 use crate::git::Git;
+use crate::i18n::Lang;
 use crate::model::statement::{Decision, SignOffFile, Statement, Subject};
-use crate::model::{ChangeRequest, Repository};
+use crate::model::{ChangeRequest, Person, Repository};
+use crate::render::words;
 use crate::sign::{GIT_NAMESPACE, GitSigner, Signer, Trust};
 
 #[derive(clap::Args, Debug)]
@@ -57,29 +59,25 @@ pub struct SignRequest<'a> {
 
 /// Builds, signs and commits one sign-off; refuses with nothing written when any rule says no.
 pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exit> {
+    let lang = ctx.lang;
     let git = ctx
         .git
         .as_ref()
-        .ok_or_else(|| anyhow!("signing needs a git repository; {} is not in one", ctx.root.display()))?;
-    let head = git
-        .head()
-        .ok_or_else(|| anyhow!("the repository has no commit yet; commit the change request first"))?;
+        .ok_or_else(|| anyhow!("{}", lang.fmt("approve.refuse.no_git", &[("path", &ctx.root.display())])))?;
+    let head = git.head().ok_or_else(|| anyhow!("{}", lang.t("approve.refuse.no_commit")))?;
     let mut loaded = ctx.load(None)?;
     if ctx.refuse_errors(&loaded)? {
         return Ok(Exit::Invalid);
     }
     pending_people(ctx, git, head, &mut loaded.repo)?;
     let repo = &loaded.repo;
-    let change = find_change(repo, req.id)?;
+    let change = find_change(repo, req.id, lang)?;
     let folder = format!("{}/{}", repo.settings.paths.changes, change.id);
 
     // Only committed content may be signed: what is signed must be what others see.
     let subject = if req.decision == Decision::Confirmed { Subject::Report } else { Subject::Request };
     if subject == Subject::Report && change.report.is_none() {
-        bail!(
-            "{} has no report.yaml yet\n  = hint: write {folder}/report.yaml (the execution report), commit it, then confirm",
-            change.id
-        );
+        bail!("{}", lang.fmt("approve.refuse.no_report", &[("id", &change.id), ("folder", &folder)]));
     }
     let mut must_match = vec![format!("{folder}/request.yaml")];
     if subject == Subject::Report {
@@ -93,18 +91,16 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
     let present: Vec<&str> =
         repo.signoffs.iter().filter(|s| s.change == change.id).map(|s| s.path.as_str()).collect();
     if present != committed.iter().map(String::as_str).collect::<Vec<_>>() {
-        bail!(
-            "{approvals_dir} differs from HEAD (uncommitted or deleted sign-offs)\n  = hint: commit or restore them first (`git status {approvals_dir}`)"
-        );
+        bail!("{}", lang.fmt("approve.refuse.approvals_differ", &[("dir", &approvals_dir)]));
     }
 
-    let signer = GitSigner::from_repo(git.raw())?;
+    let signer = GitSigner::from_repo(git.raw(), lang)?;
     let key = signer.public_key().id();
     let trust = Trust::from_people(&repo.people);
     let Some((person_id, _)) = trust.get(&key) else {
         bail!(
-            "your signing key {key} is not in {}\n  = hint: a sign-off counts only with a key listed there; add it through an approved `policy` change",
-            repo.settings.paths.people
+            "{}",
+            lang.fmt("approve.refuse.unknown_key", &[("key", &key), ("people", &repo.settings.paths.people)])
         );
     };
     let person = repo.person(person_id).context("the key's owner is in the people file")?;
@@ -113,88 +109,12 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
     let mine: Vec<_> = checked.iter().filter(|c| c.signoff.change == change.id).cloned().collect();
     let eval = approvals::evaluate_one(repo, change, &mine);
     let class = repo.policy.classes.get(&change.class);
-
-    let stage = match req.decision {
-        Decision::Confirmed => {
-            let role = class.and_then(|c| c.confirm.clone()).ok_or_else(|| {
-                anyhow!("class `{}` has no `confirm` role, so its changes are not confirmed", change.class)
-            })?;
-            if !eval.is_approved() {
-                bail!(
-                    "{} is {}, not approved: it cannot be confirmed complete yet",
-                    change.id,
-                    eval.state.as_str()
-                );
-            }
-            if eval.state == State::Complete {
-                bail!("{} is already confirmed complete", change.id);
-            }
-            role
-        }
-        _ => {
-            match eval.state {
-                State::Rejected => bail!(
-                    "{} was rejected; edit and commit its request to start a new round of sign-offs",
-                    change.id
-                ),
-                State::Approved | State::Executing | State::Complete
-                    if req.decision == Decision::Approved =>
-                {
-                    bail!("{} is already approved (every stage is signed)", change.id)
-                }
-                State::Approved | State::Executing | State::Complete => bail!(
-                    "{} is already approved; a rejection cannot undo signed approvals\n  = hint: to stop it, edit and commit its request (every sign-off becomes stale), or open a new change",
-                    change.id
-                ),
-                _ => {}
-            }
-            let next = eval.next.clone().ok_or_else(|| anyhow!("{} has no stage left to sign", change.id))?;
-            match req.stage {
-                Some(s) if s != next => {
-                    if eval.roles.iter().any(|r| r == s) {
-                        bail!(
-                            "stage `{s}` is not next: {} needs `{next}` first ({})",
-                            change.id,
-                            holders(repo, &next)
-                        );
-                    }
-                    bail!("the chain of {} has no stage `{s}`: it is {}", change.id, eval.roles.join(" → "));
-                }
-                _ => next,
-            }
-        }
-    };
-    if !person.roles.contains(&stage) {
-        bail!(
-            "{} needs `{stage}` next ({}); you ({}) hold {}\n  = hint: ask them to run `lifecycle approve {}`",
-            change.id,
-            holders(repo, &stage),
-            person.id,
-            if person.roles.is_empty() { "no role".to_string() } else { person.roles.join(", ") },
-            change.id
-        );
-    }
-    if repo.policy.rules.separation_of_duties && req.decision != Decision::Confirmed {
-        if let Some(role) =
-            eval.stages.iter().zip(&eval.roles).find_map(|(s, role)| {
-                s.filter(|i| mine[*i].signoff.file.statement.by == person.id).map(|_| role)
-            })
-        {
-            bail!("separation of duties: you ({}) already signed stage `{role}` of {}", person.id, change.id);
-        }
-        if change.requested_by == person.id && stage != "applicant" {
-            bail!(
-                "separation of duties: you requested {}, so you may sign only its `applicant` stage",
-                change.id
-            );
-        }
-    }
-    if req.decision == Decision::Confirmed
-        && let Some(report) = &change.report
-    {
-        refuse_unfinished(report, &change.id, ctx.now())?;
-    }
+    let stage = choose_stage(lang, repo, change, req, &eval)?;
+    may_sign(lang, repo, change, req, &eval, &mine, person, &stage)?;
     if req.decision == Decision::Confirmed {
+        if let Some(report) = &change.report {
+            refuse_unfinished(lang, report, &change.id, ctx.now())?;
+        }
         // Approval time is the commit time of the last approval, never a signer's claimed `at`.
         let history = approvals::added_in(git, head, repo, &trust)?;
         let approved_at = eval
@@ -204,30 +124,15 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
             .flatten()
             .and_then(|i| history.get(&mine[i].signoff.path))
             .map(|c| c.time);
-        let now = ctx.now();
         let findings = rules::execution(
             change,
             class,
             &repo.policy.rules,
             Approval { approved: true, at: approved_at, after_report: false },
             repo.settings.timezone,
-            now,
+            ctx.now(),
         );
-        if !findings.is_empty() {
-            let list: Vec<String> = findings.iter().map(|f| format!("  {}: {}", f.code, f.message)).collect();
-            if !req.accept_findings {
-                bail!(
-                    "the execution report breaks the policy's rules:\n{}\n  = hint: fix the report, or confirm with --accept-findings and a comment (-m) explaining why",
-                    list.join("\n")
-                );
-            }
-            if req.comment.trim().is_empty() {
-                bail!(
-                    "--accept-findings needs a comment (-m) explaining why the findings are accepted:\n{}",
-                    list.join("\n")
-                );
-            }
-        }
+        refuse_findings(lang, req, &findings)?;
     }
 
     // Build the statement, chained to the last sign-off of this change.
@@ -239,7 +144,7 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
     };
     let committer = git.identity("COMMITTER")?;
     let at = crate::git::to_chrono(committer.when())
-        .ok_or_else(|| anyhow!("the committer time is out of range"))?
+        .ok_or_else(|| anyhow!("{}", lang.t("approve.refuse.time_range")))?
         .with_timezone(&repo.settings.timezone)
         .format("%Y-%m-%dT%H:%M:%S%:z")
         .to_string();
@@ -264,30 +169,16 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
         &file.signature,
         &repo.settings.signing_namespace,
     )
-    .map_err(|e| anyhow!("the new signature does not verify ({e}); nothing was written"))?;
+    .map_err(|e| anyhow!("{}", lang.fmt("approve.refuse.bad_new_signature", &[("error", &e)])))?;
     if check != key {
-        bail!("the signature was made by {check}, not by the configured key {key}; nothing was written");
+        bail!("{}", lang.fmt("approve.refuse.wrong_key", &[("check", &check), ("key", &key)]));
     }
     let path = format!("{approvals_dir}/{seq:02}-{stage}.yaml");
     let text = file.to_yaml();
-    let verb = match req.decision {
-        Decision::Approved => "approve",
-        Decision::Rejected => "reject",
-        Decision::Confirmed => "confirm",
-    };
-    let mut message = format!("{verb}({}): {stage} {} {}\n\n", change.id, person.id, req.decision.as_str());
-    if !req.comment.trim().is_empty() {
-        message.push_str(req.comment.trim());
-        message.push_str("\n\n");
-    }
-    message.push_str(&format!(
-        "Lifecycle-Change: {}\nLifecycle-Stage: {stage}\nLifecycle-Decision: {}\nLifecycle-Subject-Digest: {subject_digest}\n",
-        change.id,
-        req.decision.as_str()
-    ));
+    let message = commit_message(change, req, &person.id, &stage, &subject_digest);
     let full = ctx.root.join(&path);
     if full.exists() {
-        bail!("{path} exists already; nothing was written");
+        bail!("{}", lang.fmt("approve.refuse.exists", &[("path", &path)]));
     }
     let commit = git.commit_one_file(&path, text.as_bytes(), &message, &|buffer| {
         signer.sign(buffer.as_bytes(), GIT_NAMESPACE)
@@ -297,7 +188,6 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
 
     let position = eval.roles.iter().position(|r| *r == stage).map(|i| i + 1);
     let short = &commit.id.to_string()[..10];
-    let lang = ctx.lang;
     let of = match (req.decision, position) {
         (Decision::Confirmed, _) => lang.t("approve.of_completion").to_string(),
         (_, Some(p)) => lang.fmt("approve.of_stage", &[("n", &p), ("total", &eval.roles.len())]),
@@ -310,62 +200,222 @@ pub fn sign_off(ctx: &Ctx, req: &SignRequest, out: &mut dyn Write) -> Result<Exi
             "approve.signed",
             &[
                 ("id", &change.id),
-                ("stage", &stage),
+                ("stage", &words::role_title(&repo.policy, &stage, lang)),
                 ("person", &person.id),
-                ("decision", &crate::render::words::decision(lang, req.decision.as_str())),
+                ("decision", &words::decision(lang, req.decision.as_str())),
                 ("of", &of),
                 ("path", &path),
                 ("commit", &short),
             ]
         )
     )?;
-    let mut after = ctx.load(None)?;
-    // The same trust as the signing: a people file waiting for its approval does not count yet.
-    after.repo.people = repo.people.clone();
-    if let Some(ch) = after.repo.changes.iter().find(|c| c.id == change.id) {
-        let checked = approvals::check(&after.repo, &trust, None);
-        let mine: Vec<_> = checked.into_iter().filter(|c| c.signoff.change == change.id).collect();
-        let e = approvals::evaluate_one(&after.repo, ch, &mine);
-        match (&e.state, &e.next) {
-            (State::Approved, _) => {
-                writeln!(out, "{}", lang.fmt("approve.is_approved", &[("id", &change.id)]))?;
-                if !ctx.quiet {
-                    writeln!(out, "{}", after_approval(ctx, &after.repo, ch))?;
-                }
-            }
-            (State::Complete, _) => {
-                writeln!(out, "{}", lang.fmt("approve.is_complete", &[("id", &change.id)]))?
-            }
-            (State::Rejected, _) => {
-                writeln!(out, "{}", lang.fmt("approve.is_rejected", &[("id", &change.id)]))?
-            }
-            (_, Some(next)) => writeln!(
-                out,
-                "{}",
-                lang.fmt(
-                    "approve.next",
-                    &[("role", next), ("holders", &holders(&after.repo, next)), ("id", &change.id)]
-                )
-            )?,
-            _ => {}
-        }
-    }
+    what_next(ctx, repo, &trust, &change.id, out)?;
     Ok(Exit::Clean)
 }
 
-/// "zhang.wei" or "zhang.wei, li.na": who holds a role.
-pub fn holders(repo: &Repository, role: &str) -> String {
-    let ids: Vec<&str> =
-        repo.people.iter().filter(|p| p.roles.iter().any(|r| r == role)).map(|p| p.id.as_str()).collect();
-    if ids.is_empty() { "nobody holds it".into() } else { ids.join(", ") }
+/// The commit message of a sign-off, with trailers that name the change, stage, decision and digest.
+fn commit_message(
+    change: &ChangeRequest,
+    req: &SignRequest,
+    person: &str,
+    stage: &str,
+    digest: &str,
+) -> String {
+    let verb = match req.decision {
+        Decision::Approved => "approve",
+        Decision::Rejected => "reject",
+        Decision::Confirmed => "confirm",
+    };
+    let mut message = format!("{verb}({}): {stage} {person} {}\n\n", change.id, req.decision.as_str());
+    if !req.comment.trim().is_empty() {
+        message.push_str(req.comment.trim());
+        message.push_str("\n\n");
+    }
+    message.push_str(&format!(
+        "Lifecycle-Change: {}\nLifecycle-Stage: {stage}\nLifecycle-Decision: {}\nLifecycle-Subject-Digest: {digest}\n",
+        change.id,
+        req.decision.as_str()
+    ));
+    message
 }
 
-pub fn find_change<'a>(repo: &'a Repository, id: &str) -> Result<&'a ChangeRequest> {
+/// The stage this sign-off fills: the class's `confirm` role for a confirmation, else the next stage
+/// (or the one asked for, if it is next).
+fn choose_stage(
+    lang: Lang,
+    repo: &Repository,
+    change: &ChangeRequest,
+    req: &SignRequest,
+    eval: &ChangeEval,
+) -> Result<String> {
+    let id = &change.id;
+    let title = |role: &str| words::role_title(&repo.policy, role, lang);
+    if req.decision == Decision::Confirmed {
+        let class = repo.policy.classes.get(&change.class);
+        let role = class.and_then(|c| c.confirm.clone()).ok_or_else(|| {
+            anyhow!("{}", lang.fmt("approve.refuse.no_confirm", &[("class", &change.class)]))
+        })?;
+        if !eval.is_approved() {
+            let state = words::state(lang, eval.state);
+            bail!("{}", lang.fmt("approve.refuse.not_approved", &[("id", id), ("state", &state)]));
+        }
+        if eval.state == State::Complete {
+            bail!("{}", lang.fmt("approve.refuse.already_confirmed", &[("id", id)]));
+        }
+        return Ok(role);
+    }
+    match eval.state {
+        State::Rejected => bail!("{}", lang.fmt("approve.refuse.rejected", &[("id", id)])),
+        State::Approved | State::Executing | State::Complete if req.decision == Decision::Approved => {
+            bail!("{}", lang.fmt("approve.refuse.already_approved", &[("id", id)]))
+        }
+        State::Approved | State::Executing | State::Complete => {
+            bail!("{}", lang.fmt("approve.refuse.reject_approved", &[("id", id)]))
+        }
+        _ => {}
+    }
+    let next = eval
+        .next
+        .clone()
+        .ok_or_else(|| anyhow!("{}", lang.fmt("approve.refuse.no_stage_left", &[("id", id)])))?;
+    match req.stage {
+        Some(s) if s != next => {
+            if eval.roles.iter().any(|r| r == s) {
+                let args: [(&str, &dyn std::fmt::Display); 4] = [
+                    ("stage", &s),
+                    ("id", id),
+                    ("next", &title(&next)),
+                    ("holders", &holders(repo, &next, lang)),
+                ];
+                bail!("{}", lang.fmt("approve.refuse.not_next", &args));
+            }
+            let chain = words::chain(&repo.policy, &eval.roles, lang);
+            bail!(
+                "{}",
+                lang.fmt("approve.refuse.no_such_stage", &[("id", id), ("stage", &s), ("chain", &chain)])
+            );
+        }
+        _ => Ok(next),
+    }
+}
+
+/// Refuses when `person` may not sign `stage`: they do not hold the role, or separation of duties
+/// forbids it.
+#[allow(clippy::too_many_arguments)]
+fn may_sign(
+    lang: Lang,
+    repo: &Repository,
+    change: &ChangeRequest,
+    req: &SignRequest,
+    eval: &ChangeEval,
+    mine: &[Checked],
+    person: &Person,
+    stage: &str,
+) -> Result<()> {
+    let id = &change.id;
+    let title = |role: &str| words::role_title(&repo.policy, role, lang);
+    if !person.roles.iter().any(|r| r == stage) {
+        let roles = if person.roles.is_empty() {
+            lang.t("approve.no_role").to_string()
+        } else {
+            words::list(lang, &person.roles.iter().map(|r| title(r)).collect::<Vec<_>>())
+        };
+        let args: [(&str, &dyn std::fmt::Display); 5] = [
+            ("id", id),
+            ("stage", &title(stage)),
+            ("holders", &holders(repo, stage, lang)),
+            ("person", &person.id),
+            ("roles", &roles),
+        ];
+        bail!("{}", lang.fmt("approve.refuse.not_your_role", &args));
+    }
+    if repo.policy.rules.separation_of_duties && req.decision != Decision::Confirmed {
+        if let Some(role) =
+            eval.stages.iter().zip(&eval.roles).find_map(|(s, role)| {
+                s.filter(|i| mine[*i].signoff.file.statement.by == person.id).map(|_| role)
+            })
+        {
+            let args: [(&str, &dyn std::fmt::Display); 3] =
+                [("person", &person.id), ("role", &title(role)), ("id", id)];
+            bail!("{}", lang.fmt("approve.refuse.signed_twice", &args));
+        }
+        if change.requested_by == person.id && stage != "applicant" {
+            bail!(
+                "{}",
+                lang.fmt("approve.refuse.requester", &[("id", id), ("applicant", &title("applicant"))])
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a confirmation whose report breaks the policy's rules, unless they are accepted with a reason.
+fn refuse_findings(lang: Lang, req: &SignRequest, findings: &[crate::eval::findings::Finding]) -> Result<()> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let (_, _, colon) = crate::diag::marks(lang);
+    let list: Vec<String> =
+        findings.iter().map(|f| format!("  {}{colon}{}", f.code, words::finding(lang, f))).collect();
+    if !req.accept_findings {
+        bail!("{}", lang.fmt("approve.refuse.breaks_rules", &[("list", &list.join("\n"))]));
+    }
+    if req.comment.trim().is_empty() {
+        bail!("{}", lang.fmt("approve.refuse.accept_needs_comment", &[("list", &list.join("\n"))]));
+    }
+    Ok(())
+}
+
+/// After signing: where the change stands now and who acts next.
+fn what_next(ctx: &Ctx, repo: &Repository, trust: &Trust, id: &str, out: &mut dyn Write) -> Result<()> {
+    let lang = ctx.lang;
+    let mut after = ctx.load(None)?;
+    // The same trust as the signing: a people file waiting for its approval does not count yet.
+    after.repo.people = repo.people.clone();
+    let Some(ch) = after.repo.changes.iter().find(|c| c.id == id) else { return Ok(()) };
+    let checked = approvals::check(&after.repo, trust, None);
+    let mine: Vec<_> = checked.into_iter().filter(|c| c.signoff.change == id).collect();
+    let e = approvals::evaluate_one(&after.repo, ch, &mine);
+    match (&e.state, &e.next) {
+        (State::Approved, _) => {
+            writeln!(out, "{}", lang.fmt("approve.is_approved", &[("id", &id)]))?;
+            if !ctx.quiet {
+                writeln!(out, "{}", after_approval(ctx, &after.repo, ch))?;
+            }
+        }
+        (State::Complete, _) => writeln!(out, "{}", lang.fmt("approve.is_complete", &[("id", &id)]))?,
+        (State::Rejected, _) => writeln!(out, "{}", lang.fmt("approve.is_rejected", &[("id", &id)]))?,
+        (_, Some(next)) => writeln!(
+            out,
+            "{}",
+            lang.fmt(
+                "approve.next",
+                &[
+                    ("role", &words::role_title(&after.repo.policy, next, lang)),
+                    ("holders", &holders(&after.repo, next, lang)),
+                    ("id", &id)
+                ]
+            )
+        )?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// "zhang.wei" or "zhang.wei, li.na": who holds a role.
+pub fn holders(repo: &Repository, role: &str, lang: Lang) -> String {
+    let ids: Vec<&str> =
+        repo.people.iter().filter(|p| p.roles.iter().any(|r| r == role)).map(|p| p.id.as_str()).collect();
+    if ids.is_empty() { lang.t("approve.nobody").to_string() } else { words::list(lang, &ids) }
+}
+
+pub fn find_change<'a>(repo: &'a Repository, id: &str, lang: Lang) -> Result<&'a ChangeRequest> {
     repo.changes.iter().find(|c| c.id == id).ok_or_else(|| {
         let near = suggest(id, repo.changes.iter().map(|c| c.id.as_str()))
-            .map(|s| format!("; did you mean `{s}`?"))
+            .map(|s| lang.fmt("approve.did_you_mean", &[("id", &s)]))
             .unwrap_or_default();
-        anyhow!("no change `{id}` in {}/{near}", repo.settings.paths.changes)
+        let path = &repo.settings.paths.changes;
+        anyhow!("{}{near}", lang.fmt("approve.refuse.no_change", &[("id", &id), ("path", path)]))
     })
 }
 
@@ -391,7 +441,10 @@ fn after_approval(ctx: &Ctx, repo: &crate::model::Repository, ch: &crate::model:
     }
     let report = format!("{}/{id}/report.yaml", repo.settings.paths.changes);
     match class.and_then(|c| c.confirm.as_deref()) {
-        Some(role) => lang.fmt("approve.next_confirm", &[("id", &id), ("report", &report), ("role", &role)]),
+        Some(role) => {
+            let role = words::role_title(&repo.policy, role, lang);
+            lang.fmt("approve.next_confirm", &[("id", &id), ("report", &report), ("role", &role)])
+        }
         None => lang.t("approve.next_execute").to_string(),
     }
 }
@@ -421,9 +474,7 @@ fn pending_people(ctx: &Ctx, git: &Git, head: git2::Oid, repo: &mut crate::model
         return Ok(());
     }
     if !requested {
-        bail!(
-            "{path} has uncommitted changes; only committed content can be signed\n  = hint: commit them through a policy change (`lifecycle people add|remove|rotate`, or `lifecycle change new --class policy --file {path}`), or `git restore {path}`"
-        );
+        bail!("{}", ctx.lang.fmt("approve.refuse.people_uncommitted", &[("path", &path)]));
     }
     let text = String::from_utf8_lossy(&at_head).into_owned();
     let committed = crate::load::load_blobs(repo.settings.clone(), vec![(path, text.into_bytes())]);
@@ -435,36 +486,30 @@ fn pending_people(ctx: &Ctx, git: &Git, head: git2::Oid, repo: &mut crate::model
 fn unchanged_since_head(ctx: &Ctx, git: &Git, head: git2::Oid, path: &str) -> Result<()> {
     let at_head = git.read_at(head, path)?;
     let here = std::fs::read(ctx.root.join(path)).ok();
-    match (at_head, here) {
-        (None, Some(_)) => {
-            bail!("{path} is not committed\n  = hint: commit it first: git add {path} && git commit")
-        }
-        (Some(a), Some(b)) if a != b => {
-            bail!(
-                "{path} has uncommitted changes; only committed content can be signed\n  = hint: commit them, or `git restore {path}`"
-            )
-        }
-        (Some(_), None) => bail!("{path} is deleted in the work tree\n  = hint: `git restore {path}`"),
-        _ => Ok(()),
-    }
+    let key = match (at_head, here) {
+        (None, Some(_)) => "approve.refuse.not_committed",
+        (Some(a), Some(b)) if a != b => "approve.refuse.uncommitted",
+        (Some(_), None) => "approve.refuse.deleted",
+        _ => return Ok(()),
+    };
+    bail!("{}", ctx.lang.fmt(key, &[("path", &path)]))
 }
 
 /// Completion is confirmed only on a finished execution whose times are not in the future (SPEC §4.6).
 fn refuse_unfinished(
+    lang: Lang,
     report: &crate::model::Report,
     id: &str,
     now: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<()> {
     let Some(finished) = report.finished_at else {
-        bail!(
-            "{id} has not finished: its report.yaml has no `finished_at`\n  = hint: record `finished_at` when the execution is over, commit it, then confirm"
-        );
+        bail!("{}", lang.fmt("approve.refuse.unfinished", &[("id", &id)]));
     };
     for (field, at) in [("started_at", report.started_at), ("finished_at", finished)] {
         if at > now {
-            bail!(
-                "{id}'s report says `{field}: {at}`, which is in the future (now {now})\n  = hint: confirm after the execution has finished; correct the report if the time is wrong"
-            );
+            let args: [(&str, &dyn std::fmt::Display); 4] =
+                [("id", &id), ("field", &field), ("at", &at), ("now", &now)];
+            bail!("{}", lang.fmt("approve.refuse.future", &args));
         }
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! `lifecycle calendar`: every deadline as an iCalendar (RFC 5545) file for calendar applications.
 
+use crate::render::words;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -62,8 +63,14 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         lines
     };
     let describe_change = |c: &ChangeRequest| {
-        let mut lines =
-            vec![lang.fmt("calendar.change", &[("id", &c.id), ("title", &c.title), ("class", &c.class)])];
+        let mut lines = vec![lang.fmt(
+            "calendar.change",
+            &[
+                ("id", &c.id),
+                ("title", &c.title),
+                ("class", &words::class_title(&repo.policy, &c.class, lang)),
+            ],
+        )];
         for t in &c.targets {
             if let Target::Version { system, component, from, to, .. } = t {
                 lines.push(lang.fmt(
@@ -87,15 +94,23 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     };
     let describe_advisory = |a: &SecurityItem| {
         let system = repo.systems.iter().find(|s| s.id == a.system);
-        let mut lines = vec![lang.fmt(
-            "calendar.advisory",
-            &[
-                ("id", &a.advisory),
-                ("severity", &a.severity.as_str()),
-                ("kev", &if a.kev { " KEV" } else { "" }),
-                ("class", &a.class.as_deref().unwrap_or("—")),
-            ],
-        )];
+        let mut lines = vec![
+            lang.fmt(
+                "calendar.advisory",
+                &[
+                    ("id", &a.advisory),
+                    ("severity", &words::risk(lang, a.severity)),
+                    ("kev", &if a.kev { " KEV" } else { "" }),
+                    (
+                        "class",
+                        &a.class
+                            .as_deref()
+                            .map(|c| words::class_title(&repo.policy, c, lang))
+                            .unwrap_or("—".into()),
+                    ),
+                ],
+            ),
+        ];
         if let Some(s) = system {
             lines.push(lang.fmt("calendar.system", &[("name", &s.name), ("id", &s.id), ("owner", &s.owner)]));
         }
@@ -121,7 +136,13 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
                 writeln!(
                     out,
                     "{}",
-                    lang.fmt("calendar.wrote", &[("events", &events.len()), ("path", &path.display())])
+                    lang.fmt(
+                        "calendar.wrote",
+                        &[
+                            ("events", &crate::render::words::count(lang, events.len(), "count.event")),
+                            ("path", &path.display())
+                        ]
+                    )
                 )?;
             }
         }

@@ -138,7 +138,7 @@ pub fn read_input(path: &Path, name: &str) -> Result<String, Box<Diagnostic>> {
 pub fn print_diagnostics(ctx: &Ctx, diags: &[Diagnostic], texts: &BTreeMap<String, String>) -> Result<()> {
     let mut err = std::io::stderr().lock();
     for d in diags {
-        write!(err, "{}", crate::diag::render(d, &|p| texts.get(p).cloned(), ctx.diag_color))?;
+        write!(err, "{}", crate::diag::render(d, &|p| texts.get(p).cloned(), ctx.diag_color, ctx.lang))?;
         writeln!(err)?;
     }
     Ok(())
@@ -169,8 +169,8 @@ fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
         print_diagnostics(ctx, &diags, &texts)?;
         writeln!(
             std::io::stderr(),
-            "error: {}",
-            ctx.lang.fmt("catalog.failed", &[("errors", &diags.len())])
+            "{}",
+            crate::diag::error_line(ctx.lang, &ctx.lang.fmt("catalog.failed", &[("errors", &diags.len())]))
         )?;
         return Ok(Exit::Invalid);
     }
@@ -235,8 +235,8 @@ fn write_products(
         print_diagnostics(ctx, &diags, &texts)?;
         writeln!(
             std::io::stderr(),
-            "error: {}",
-            ctx.lang.fmt("catalog.failed", &[("errors", &diags.len())])
+            "{}",
+            crate::diag::error_line(ctx.lang, &ctx.lang.fmt("catalog.failed", &[("errors", &diags.len())]))
         )?;
         return Ok(Exit::Invalid);
     }
@@ -315,8 +315,11 @@ pub fn note_cache(ctx: &Ctx, url: &str, f: &http::Fetched) -> Result<()> {
         let age = f.cached.map(http::age_text).unwrap_or_default();
         writeln!(
             err,
-            "warning: {}",
-            ctx.lang.fmt("sync.fallback", &[("url", &url), ("reason", reason), ("age", &age)])
+            "{}",
+            crate::diag::warning_line(
+                ctx.lang,
+                &ctx.lang.fmt("sync.fallback", &[("url", &url), ("reason", reason), ("age", &age)])
+            )
         )?;
     } else if let Some(age) = f.cached
         && age > http::STALE
@@ -324,8 +327,11 @@ pub fn note_cache(ctx: &Ctx, url: &str, f: &http::Fetched) -> Result<()> {
     {
         writeln!(
             err,
-            "warning: {}",
-            ctx.lang.fmt("sync.stale", &[("url", &url), ("age", &http::age_text(age))])
+            "{}",
+            crate::diag::warning_line(
+                ctx.lang,
+                &ctx.lang.fmt("sync.stale", &[("url", &url), ("age", &http::age_text(age))])
+            )
         )?;
     }
     Ok(())
@@ -366,8 +372,8 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
             }
             Err(e) => {
                 bar.finish_and_clear();
-                writeln!(std::io::stderr(), "error: {e:#}")?;
-                writeln!(std::io::stderr(), "  = hint: {}", ctx.lang.t("sync.nothing_written"))?;
+                let message = format!("{e:#}\n  = hint: {}", ctx.lang.t("sync.nothing_written"));
+                writeln!(std::io::stderr(), "{}", crate::diag::error_line(ctx.lang, &message))?;
                 return Ok(Exit::Invalid);
             }
         };
@@ -379,20 +385,21 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
             }
             Err(d) => {
                 bar.finish_and_clear();
-                writeln!(std::io::stderr(), "error: {url}: {}", d.message)?;
-                writeln!(std::io::stderr(), "  = hint: {}", ctx.lang.t("sync.nothing_written"))?;
+                let message =
+                    format!("{url}: {}\n  = hint: {}", d.message, ctx.lang.t("sync.nothing_written"));
+                writeln!(std::io::stderr(), "{}", crate::diag::error_line(ctx.lang, &message))?;
                 return Ok(Exit::Invalid);
             }
         }
     }
     bar.finish_and_clear();
     if explicit && !missing.is_empty() {
-        writeln!(
-            std::io::stderr(),
-            "error: {}",
-            ctx.lang.fmt("sync.unknown_products", &[("products", &missing.join(", "))])
-        )?;
-        writeln!(std::io::stderr(), "  = hint: {}", ctx.lang.t("sync.unknown_products_hint"))?;
+        let message = format!(
+            "{}\n  = hint: {}",
+            ctx.lang.fmt("sync.unknown_products", &[("products", &missing.join(", "))]),
+            ctx.lang.t("sync.unknown_products_hint")
+        );
+        writeln!(std::io::stderr(), "{}", crate::diag::error_line(ctx.lang, &message))?;
         return Ok(Exit::Invalid);
     }
     if !missing.is_empty() && !ctx.quiet {

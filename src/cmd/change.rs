@@ -11,6 +11,7 @@ use crate::approvals;
 use crate::cli::Exit;
 use crate::diag::suggest;
 use crate::eval::approvals::{ChangeEval, Checked, Standing};
+use crate::i18n::Lang;
 use crate::model::statement::digest;
 use crate::model::{Repository, Target};
 use crate::render::words;
@@ -122,22 +123,22 @@ fn new(ctx: &Ctx, args: &NewArgs, out: &mut dyn Write) -> Result<Exit> {
         return Ok(Exit::Invalid);
     }
     let repo = &loaded.repo;
-    let mut targets = version_targets(repo, &args.targets)?;
+    let mut targets = version_targets(ctx.lang, repo, &args.targets)?;
     if args.adopt {
         if args.class != "policy" {
-            bail!("--adopt records the policy as it stands: it needs --class policy");
+            bail!("{}", ctx.lang.t("change.refuse.adopt_class"));
         }
         if !targets.is_empty() || !args.files.is_empty() {
-            bail!("--adopt lists every policy file itself; leave out --target and --file");
+            bail!("{}", ctx.lang.t("change.refuse.adopt_targets"));
         }
         targets.extend(adopted_files(ctx, repo)?);
     } else if targets.is_empty() && args.files.is_empty() {
-        bail!(
-            "a change needs at least one --target SYSTEM/COMPONENT=TO or --file PATH\n  = hint: `--class policy --adopt` approves the policy as it stands"
-        );
+        bail!("{}", ctx.lang.t("change.refuse.no_target"));
     }
     for f in &args.files {
-        let bytes = std::fs::read(ctx.root.join(f)).map_err(|e| anyhow!("cannot read {f}: {e}"))?;
+        let bytes = std::fs::read(ctx.root.join(f)).map_err(|e| {
+            anyhow!("{}", ctx.lang.fmt("change.refuse.unreadable", &[("path", f), ("error", &e)]))
+        })?;
         targets.push(RequestTarget::File { path: f.clone(), digest: digest(&bytes) });
     }
     let opening = Opening {
@@ -158,37 +159,38 @@ fn new(ctx: &Ctx, args: &NewArgs, out: &mut dyn Write) -> Result<Exit> {
 }
 
 /// `--target SYSTEM/COMPONENT=TO` arguments as request targets, `from` filled from the inventory.
-fn version_targets(repo: &Repository, args: &[String]) -> Result<Vec<RequestTarget>> {
+fn version_targets(lang: Lang, repo: &Repository, args: &[String]) -> Result<Vec<RequestTarget>> {
     let mut targets = Vec::new();
     for t in args {
         if !t.contains('/') {
             let (system, to) = match t.split_once('=') {
                 Some((s, "removed")) => (s, Some("removed".to_string())),
                 None => (t.as_str(), None),
-                Some(_) => bail!("--target `{t}` names a whole system: SYSTEM, or SYSTEM=removed"),
+                Some(_) => bail!("{}", lang.fmt("change.refuse.whole_system", &[("target", t)])),
             };
             targets.push(RequestTarget::System { system: system.to_string(), to });
             continue;
         }
-        let (sc, to) =
-            t.split_once('=').ok_or_else(|| anyhow!("--target `{t}` is not SYSTEM/COMPONENT=TO"))?;
-        let (system, component) =
-            sc.split_once('/').ok_or_else(|| anyhow!("--target `{t}` is not SYSTEM/COMPONENT=TO"))?;
+        let (sc, to) = t
+            .split_once('=')
+            .ok_or_else(|| anyhow!("{}", lang.fmt("change.refuse.target_shape", &[("target", t)])))?;
+        let (system, component) = sc
+            .split_once('/')
+            .ok_or_else(|| anyhow!("{}", lang.fmt("change.refuse.target_shape", &[("target", t)])))?;
         let Some(s) = repo.system(system) else {
             let near = suggest(system, repo.systems.iter().map(|s| s.id.as_str()))
-                .map(|s| format!("; did you mean `{s}`?"))
+                .map(|s| lang.fmt("approve.did_you_mean", &[("id", &s)]))
                 .unwrap_or_default();
-            bail!("no system `{system}` in the inventory{near}");
+            bail!("{}{near}", lang.fmt("change.refuse.no_system", &[("system", &system)]));
         };
         let Some(c) = s.components.iter().find(|c| c.name == component) else {
             let names: Vec<&str> = s.components.iter().map(|c| c.name.as_str()).collect();
-            bail!(
-                "system `{system}` has no component `{component}`\n  = hint: its components: {}",
-                names.join(", ")
-            );
+            let args: [(&str, &dyn std::fmt::Display); 3] =
+                [("system", &system), ("component", &component), ("names", &words::list(lang, &names))];
+            bail!("{}", lang.fmt("change.refuse.no_component", &args));
         };
         if to.trim().is_empty() {
-            bail!("--target `{t}` names no version to move to");
+            bail!("{}", lang.fmt("change.refuse.no_version", &[("target", t)]));
         }
         targets.push(RequestTarget::Version {
             system: system.to_string(),
@@ -212,7 +214,9 @@ fn adopted_files(ctx: &Ctx, repo: &Repository) -> Result<Vec<RequestTarget>> {
     paths.dedup();
     let mut targets = Vec::new();
     for path in paths {
-        let bytes = std::fs::read(ctx.root.join(&path)).map_err(|e| anyhow!("cannot read {path}: {e}"))?;
+        let bytes = std::fs::read(ctx.root.join(&path)).map_err(|e| {
+            anyhow!("{}", ctx.lang.fmt("change.refuse.unreadable", &[("path", &path), ("error", &e)]))
+        })?;
         targets.push(RequestTarget::File { digest: digest(&bytes), path });
     }
     Ok(targets)
@@ -259,18 +263,21 @@ pub(super) fn prepare(
     let tz = repo.settings.timezone;
     let Some(class) = repo.policy.classes.get(opening.class) else {
         let names: Vec<&str> = repo.policy.classes.keys().map(String::as_str).collect();
+        let lang = ctx.lang;
         let near = suggest(opening.class, names.iter().copied())
-            .map(|s| format!("did you mean `{s}`? "))
+            .map(|s| lang.fmt("change.did_you_mean", &[("id", &s)]))
             .unwrap_or_default();
-        bail!("no class `{}` in the policy\n  = hint: {near}classes: {}", opening.class, names.join(", "));
+        let args: [(&str, &dyn std::fmt::Display); 3] =
+            [("class", &opening.class), ("near", &near), ("names", &words::list(lang, &names))];
+        bail!("{}", lang.fmt("change.refuse.no_class", &args));
     };
     let now = ctx.now().with_timezone(&tz);
     let today = ctx.today(tz);
-    let until = until(opening, class, today)?;
+    let until = until(ctx.lang, opening, class, today)?;
     let requested_by = requester(ctx, repo, opening.requested_by)?;
     let id = match opening.id {
         Some(id) if !crate::load::valid_change_id(id) => {
-            bail!("`{id}` is not a valid change id (letters, digits, `.`, `_`, `-`)")
+            bail!("{}", ctx.lang.fmt("change.refuse.bad_id", &[("id", &id)]))
         }
         Some(id) => id.to_string(),
         None => next_id(ctx, repo, &today.format("%Y").to_string()),
@@ -303,31 +310,36 @@ pub(super) fn prepare(
     let path = format!("{}/{id}/request.yaml", repo.settings.paths.changes);
     let full = ctx.root.join(&path);
     if full.symlink_metadata().is_ok() {
-        bail!("cannot create {} (it exists already)\n  = hint: choose another --id", full.display());
+        bail!("{}", ctx.lang.fmt("change.refuse.exists", &[("path", &full.display())]));
     }
     Ok(Prepared { yaml: request.to_yaml(), id, path })
 }
 
 /// `--until`, checked against the class: only exception classes take one, and within `max_duration`.
-fn until(opening: &Opening, class: &crate::model::Class, today: chrono::NaiveDate) -> Result<Option<String>> {
+fn until(
+    lang: Lang,
+    opening: &Opening,
+    class: &crate::model::Class,
+    today: chrono::NaiveDate,
+) -> Result<Option<String>> {
     let name = opening.class;
     let Some(text) = opening.until else {
         if class.max_duration.is_some() {
-            bail!("class `{name}` accepts a risk for a time: give --until DATE");
+            bail!("{}", lang.fmt("change.refuse.needs_until", &[("class", &name)]));
         }
         return Ok(None);
     };
     let until = crate::model::time::parse_date(text).map_err(|m| anyhow!("--until: {m}"))?;
     let Some(max) = class.max_duration else {
-        bail!(
-            "--until is for classes that accept a risk for a time (with `max_duration`); `{name}` has none"
-        );
+        bail!("{}", lang.fmt("change.refuse.no_until", &[("class", &name)]));
     };
     if until < today {
-        bail!("--until {until} is in the past");
+        bail!("{}", lang.fmt("change.refuse.until_past", &[("until", &until)]));
     }
     if max.before(until).is_some_and(|earliest| earliest > today) {
-        bail!("--until {until} is more than {max} away; class `{name}` accepts a risk for at most {max}");
+        let max = words::duration(lang, max);
+        let args: [(&str, &dyn std::fmt::Display); 3] = [("until", &until), ("max", &max), ("class", &name)];
+        bail!("{}", lang.fmt("change.refuse.until_far", &args));
     }
     Ok(Some(until.to_string()))
 }
@@ -336,19 +348,29 @@ fn until(opening: &Opening, class: &crate::model::Class, today: chrono::NaiveDat
 fn requester(ctx: &Ctx, repo: &Repository, given: Option<&str>) -> Result<String> {
     if let Some(p) = given {
         if repo.person(p).is_none() {
-            bail!("`{p}` is not in {}", repo.settings.paths.people);
+            bail!(
+                "{}",
+                ctx.lang.fmt(
+                    "change.refuse.unknown_person",
+                    &[("id", &p), ("people", &repo.settings.paths.people)]
+                )
+            );
         }
         return Ok(p.to_string());
     }
-    let git = ctx.git.as_ref().ok_or_else(|| anyhow!("--requested-by is needed outside a git repository"))?;
-    let signer = GitSigner::from_repo(git.raw())
-        .map_err(|e| anyhow!("{e}\n  = hint: or name the requester with --requested-by PERSON"))?;
+    let lang = ctx.lang;
+    let git = ctx.git.as_ref().ok_or_else(|| anyhow!("{}", lang.t("change.refuse.requester_no_git")))?;
+    let signer = GitSigner::from_repo(git.raw(), lang)
+        .map_err(|e| anyhow!("{e}\n  = hint: {}", lang.t("change.refuse.or_requested_by")))?;
     let key = signer.public_key().id();
     let trust = Trust::from_people(&repo.people);
     trust.get(&key).map(|(p, _)| p.to_string()).ok_or_else(|| {
         anyhow!(
-            "your signing key {key} is not in {}\n  = hint: name the requester with --requested-by PERSON",
-            repo.settings.paths.people
+            "{}",
+            lang.fmt(
+                "change.refuse.key_not_in_people",
+                &[("key", &key), ("people", &repo.settings.paths.people)]
+            )
         )
     })
 }
@@ -424,10 +446,20 @@ fn list(ctx: &Ctx, args: &ListArgs, out: &mut dyn Write) -> Result<Exit> {
     );
     for (c, e) in repo.changes.iter().zip(&evals) {
         let signed = format!("{}/{}", e.stages.iter().filter(|s| s.is_some()).count(), e.roles.len());
-        let next = e.next.as_ref().map(|r| format!("{r} ({})", holders(repo, r))).unwrap_or_default();
+        let next = e
+            .next
+            .as_ref()
+            .map(|r| {
+                format!(
+                    "{}{}",
+                    words::role_title(&repo.policy, r, lang),
+                    words::paren(lang, &holders(repo, r, lang))
+                )
+            })
+            .unwrap_or_default();
         t.add_row(vec![
             Cell::new(&c.id),
-            Cell::new(&c.class),
+            Cell::new(words::class_title(&repo.policy, &c.class, lang)),
             Cell::new(words::state(lang, e.state)),
             Cell::new(signed),
             Cell::new(next),
@@ -445,7 +477,7 @@ fn show(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Exit> {
         return Ok(Exit::Invalid);
     }
     let repo = &loaded.repo;
-    let change = find_change(repo, &args.id)?;
+    let change = find_change(repo, &args.id, ctx.lang)?;
     let checked: Vec<_> =
         checked_all(ctx, repo)?.into_iter().filter(|c| c.signoff.change == change.id).collect();
     let eval = approvals::evaluate_one(repo, change, &checked);
@@ -484,7 +516,7 @@ fn show(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Exit> {
         lang.fmt(
             "change.about",
             &[
-                ("class", &change.class),
+                ("class", &words::class_title(&repo.policy, &change.class, lang)),
                 ("state", &words::state(lang, eval.state)),
                 ("by", &change.requested_by),
                 ("at", &change.requested_at),
@@ -508,61 +540,7 @@ fn show(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Exit> {
         };
         writeln!(out, "{line}")?;
     }
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED)
-        .force_no_tty()
-        .set_content_arrangement(ContentArrangement::Disabled);
-    let mut header = vec!["#"];
-    header.extend(
-        [
-            "change.col.stage",
-            "change.col.signer",
-            "change.col.person_title",
-            "change.col.decision",
-            "change.col.signed_at",
-            "change.col.status",
-            "change.col.commit",
-        ]
-        .map(|k| lang.t(k)),
-    );
-    t.set_header(header);
-    for (n, role) in eval.roles.iter().enumerate() {
-        match eval.stages[n] {
-            Some(i) => {
-                let c = &checked[i];
-                let st = &c.signoff.file.statement;
-                t.add_row(vec![
-                    (n + 1).to_string(),
-                    role.clone(),
-                    st.by.clone(),
-                    person(&st.by).and_then(|p| p.title.clone()).unwrap_or_default(),
-                    words::decision(lang, st.decision.as_str()),
-                    st.at.clone(),
-                    lang.t("change.verified").to_string(),
-                    c.commit.as_ref().map(|x| x.id[..10].to_string()).unwrap_or_default(),
-                ]);
-            }
-            None => {
-                let status = if eval.next.as_deref() == Some(role) {
-                    lang.fmt("change.next_holders", &[("holders", &holders(repo, role))])
-                } else {
-                    lang.t("change.pending").to_string()
-                };
-                t.add_row(vec![
-                    (n + 1).to_string(),
-                    role.clone(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    status,
-                    String::new(),
-                ]);
-            }
-        }
-    }
-    crate::render::fit(&mut t, super::terminal_width());
-    writeln!(out, "{t}")?;
+    writeln!(out, "{}", stage_table(lang, repo, &eval, &checked))?;
     for (i, (c, standing)) in checked.iter().zip(&eval.standing).enumerate() {
         let st = &c.signoff.file.statement;
         match standing {
@@ -571,13 +549,24 @@ fn show(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Exit> {
                 "{}",
                 lang.fmt(
                     "change.rejected_by",
-                    &[("by", &st.by), ("stage", &st.stage), ("comment", &st.comment)]
+                    &[
+                        ("by", &st.by),
+                        ("stage", &words::role_title(&repo.policy, &st.stage, lang)),
+                        ("comment", &st.comment)
+                    ]
                 )
             )?,
             Standing::Valid if eval.confirmed_by == Some(i) => writeln!(
                 out,
                 "{}",
-                lang.fmt("change.confirmed_by", &[("by", &st.by), ("stage", &st.stage), ("at", &st.at)])
+                lang.fmt(
+                    "change.confirmed_by",
+                    &[
+                        ("by", &st.by),
+                        ("stage", &words::role_title(&repo.policy, &st.stage, lang)),
+                        ("at", &st.at)
+                    ]
+                )
             )?,
             Standing::Stale => writeln!(
                 out,
@@ -586,7 +575,7 @@ fn show(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Exit> {
                     "change.stale",
                     &[
                         ("path", &c.signoff.path),
-                        ("stage", &st.stage),
+                        ("stage", &words::role_title(&repo.policy, &st.stage, lang)),
                         ("by", &st.by),
                         ("file", &st.subject.file())
                     ]
@@ -620,8 +609,8 @@ fn show(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Exit> {
             lang.fmt(
                 "change.next",
                 &[
-                    ("role", next),
-                    ("holders", &holders(repo, next)),
+                    ("role", &words::role_title(&repo.policy, next, lang)),
+                    ("holders", &holders(repo, next, lang)),
                     ("command", &command),
                     ("id", &change.id)
                 ]
@@ -629,4 +618,64 @@ fn show(ctx: &Ctx, args: &ShowArgs, out: &mut dyn Write) -> Result<Exit> {
         )?;
     }
     Ok(Exit::Clean)
+}
+
+/// The chain of a change, one row a stage: who signed it, how, when, or who signs next.
+fn stage_table(lang: crate::i18n::Lang, repo: &Repository, eval: &ChangeEval, checked: &[Checked]) -> Table {
+    let person = |id: &str| repo.person(id);
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED)
+        .force_no_tty()
+        .set_content_arrangement(ContentArrangement::Disabled);
+    let mut header = vec!["#"];
+    header.extend(
+        [
+            "change.col.stage",
+            "change.col.signer",
+            "change.col.person_title",
+            "change.col.decision",
+            "change.col.signed_at",
+            "change.col.status",
+            "change.col.commit",
+        ]
+        .map(|k| lang.t(k)),
+    );
+    t.set_header(header);
+    for (n, role) in eval.roles.iter().enumerate() {
+        match eval.stages[n] {
+            Some(i) => {
+                let c = &checked[i];
+                let st = &c.signoff.file.statement;
+                t.add_row(vec![
+                    (n + 1).to_string(),
+                    words::role_title(&repo.policy, role, lang),
+                    st.by.clone(),
+                    person(&st.by).and_then(|p| p.title.clone()).unwrap_or_default(),
+                    words::decision(lang, st.decision.as_str()),
+                    st.at.clone(),
+                    lang.t("change.verified").to_string(),
+                    c.commit.as_ref().map(|x| x.id[..10].to_string()).unwrap_or_default(),
+                ]);
+            }
+            None => {
+                let status = if eval.next.as_deref() == Some(role) {
+                    lang.fmt("change.next_holders", &[("holders", &holders(repo, role, lang))])
+                } else {
+                    lang.t("change.pending").to_string()
+                };
+                t.add_row(vec![
+                    (n + 1).to_string(),
+                    words::role_title(&repo.policy, role, lang),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    status,
+                    String::new(),
+                ]);
+            }
+        }
+    }
+    crate::render::fit(&mut t, super::terminal_width());
+    t
 }

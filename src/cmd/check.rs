@@ -150,9 +150,11 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
                 style,
                 super::terminal_width(),
             )?;
+            let security = titled(&security, &repo.policy, style.lang);
             render::security::table(out, &security, tz, style, super::terminal_width())?;
         }
         Format::Markdown => {
+            let security = titled(&security, &repo.policy, style.lang);
             render::check::markdown(out, &items, &summary, &repo.policy.eol, today, style)?;
             render::observed::markdown(out, &observed, &items, &undeclared, drifts, style)?;
             render::security::markdown(out, &security, tz, style)?;
@@ -207,4 +209,18 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         || counts.overdue > 0
         || (args.fail_on == FailOn::Drift && drifts > 0);
     Ok(if failing { Exit::Findings } else { Exit::Clean })
+}
+
+/// The security items with each class named as people read it (its title in Chinese), for the
+/// human formats; JSON keeps the ids.
+fn titled(
+    items: &[crate::eval::advisories::SecurityItem],
+    policy: &crate::model::Policy,
+    lang: crate::i18n::Lang,
+) -> Vec<crate::eval::advisories::SecurityItem> {
+    let mut items = items.to_vec();
+    for i in &mut items {
+        i.class = i.class.as_ref().map(|c| render::words::class_title(policy, c, lang));
+    }
+    items
 }

@@ -97,7 +97,7 @@ fn me(repo: &git2::Repository) -> Me {
     }
     // Only an SSH key is taken: its public half is one line; an OpenPGP key is a block the user adds.
     let key = (get("gpg.format").as_deref() == Some("ssh"))
-        .then(|| crate::sign::signer::GitSigner::from_repo(repo).ok())
+        .then(|| crate::sign::signer::GitSigner::from_repo(repo, crate::i18n::Lang::En).ok())
         .flatten()
         .and_then(|s| crate::sign::Signer::public_key(&s).openssh());
     Me { id, name: name.unwrap_or_else(|| "Owner".into()), email, key }
@@ -130,17 +130,17 @@ fn roles(policy: &str) -> Vec<String> {
 }
 
 /// One `--person ID:ROLE[,ROLE…]:KEYFILE[:NAME]`.
-fn parse_person(spec: &str) -> Result<crate::store::PersonEntry> {
+fn parse_person(lang: crate::i18n::Lang, spec: &str) -> Result<crate::store::PersonEntry> {
     let mut parts = spec.splitn(4, ':');
     let (Some(id), Some(roles), Some(file)) = (parts.next(), parts.next(), parts.next()) else {
-        anyhow::bail!("--person `{spec}` is not ID:ROLE[,ROLE…]:KEYFILE[:NAME]");
+        anyhow::bail!("{}", lang.fmt("init.refuse.person_shape", &[("spec", &spec)]));
     };
     let roles: Vec<String> =
         roles.split(',').map(str::trim).filter(|r| !r.is_empty()).map(str::to_string).collect();
     if id.trim().is_empty() || roles.is_empty() || !crate::load::valid_change_id(id.trim()) {
-        anyhow::bail!("--person `{spec}` needs an id (letters, digits, `.`, `_`, `-`) and at least one role");
+        anyhow::bail!("{}", lang.fmt("init.refuse.person_id", &[("spec", &spec)]));
     }
-    let keys = super::people::read_keys(&[std::path::PathBuf::from(file)])?;
+    let keys = super::people::read_keys(lang, &[std::path::PathBuf::from(file)])?;
     let name = parts.next().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(id).to_string();
     Ok(crate::store::PersonEntry { id: id.trim().to_string(), name, title: None, email: None, roles, keys })
 }
@@ -281,9 +281,9 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         }
     };
     if git.workdir().is_none() {
-        anyhow::bail!("{} is a bare repository: init needs a work tree", ctx.root.display());
+        anyhow::bail!("{}", ctx.lang.fmt("init.refuse.bare", &[("path", &ctx.root.display())]));
     }
-    let others = args.people.iter().map(|p| parse_person(p)).collect::<Result<Vec<_>>>()?;
+    let others = args.people.iter().map(|p| parse_person(ctx.lang, p)).collect::<Result<Vec<_>>>()?;
     let me = me(git.raw());
     let (mut created, mut skipped) = (Vec::new(), Vec::new());
     let (policy_path, _) = args.template.file();

@@ -9,6 +9,7 @@ use super::Ctx;
 use crate::cli::Exit;
 use crate::i18n::Lang;
 use crate::log::SystemLog;
+use crate::render::words;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
@@ -36,22 +37,23 @@ pub enum Format {
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
-    let git = ctx
-        .git
-        .as_ref()
-        .ok_or_else(|| anyhow!("log needs a git repository; {} is not in one", ctx.root.display()))?;
-    let head = git.head().ok_or_else(|| anyhow!("the repository has no commit yet"))?;
+    let git = ctx.git.as_ref().ok_or_else(|| anyhow!("{}", ctx.needs_git("log")))?;
+    let head = git.head().ok_or_else(|| anyhow!("{}", ctx.lang.t("cmd.no_commit")))?;
     let record = crate::log::log(git, head, &args.system, ctx.now())?;
     if record.entries.is_empty() && record.changes.is_empty() {
+        let head = &head.to_string()[..10];
         return Err(anyhow!(
-            "no system `{}` in the history of {}\n  = hint: `lifecycle check` lists the systems",
-            args.system,
-            &head.to_string()[..10]
+            "{}",
+            ctx.lang.fmt("log.no_system", &[("system", &args.system), ("head", &head)])
         ));
     }
     match args.format {
         Format::Json => crate::render::json::write(out, &record)?,
-        Format::Table | Format::Markdown => write_text(ctx.lang, &record, args.format, out)?,
+        Format::Table | Format::Markdown => {
+            // Roles and classes are named as the policy of the work tree names them; ids without one.
+            let policy = ctx.load(None).map(|l| l.repo.policy).unwrap_or_default();
+            write_text(ctx.lang, &policy, &record, args.format, out)?
+        }
     }
     let errors = record.findings.iter().any(|f| f.severity == crate::eval::findings::Severity::Error);
     Ok(if errors { Exit::Findings } else { Exit::Clean })
@@ -79,7 +81,13 @@ fn table(lang: Lang, header: &[&str], rows: Vec<Vec<String>>, format: Format) ->
     format!("{t}\n")
 }
 
-fn write_text(lang: Lang, record: &SystemLog, format: Format, out: &mut dyn Write) -> Result<()> {
+fn write_text(
+    lang: Lang,
+    policy: &crate::model::Policy,
+    record: &SystemLog,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
     let title = lang.fmt("log.title", &[("system", &record.system), ("head", &&record.head[..10])]);
     let heading = if format == Format::Markdown { "## " } else { "" };
     writeln!(out, "{}{title}\n", if format == Format::Markdown { "# " } else { "" })?;
@@ -119,23 +127,7 @@ fn write_text(lang: Lang, record: &SystemLog, format: Format, out: &mut dyn Writ
     writeln!(out, "{heading}{}", lang.t("log.history"))?;
     write!(out, "{}", table(lang, &header, rows, format))?;
     if !record.changes.is_empty() {
-        let rows = record
-            .changes
-            .iter()
-            .map(|c| {
-                let chain: Vec<String> = c
-                    .chain
-                    .iter()
-                    .map(|s| format!("{} {} {} ({})", s.stage, s.by, s.decision, s.standing))
-                    .collect();
-                let done = match (&c.finished_at, &c.outcome) {
-                    (Some(f), Some(o)) => format!("{} {o}", f.format("%Y-%m-%d")),
-                    (None, Some(o)) => o.clone(),
-                    _ => c.until.map(|u| format!("until {u}")).unwrap_or_default(),
-                };
-                vec![c.id.clone(), c.class.clone(), c.state.to_string(), chain.join("\n"), done]
-            })
-            .collect();
+        let rows = record.changes.iter().map(|c| change_row(lang, policy, c)).collect();
         let header =
             ["log.col.change", "log.col.class", "log.col.state", "log.col.chain", "log.col.execution"];
         writeln!(out, "\n{heading}{}", lang.t("log.changes"))?;
@@ -145,9 +137,10 @@ fn write_text(lang: Lang, record: &SystemLog, format: Format, out: &mut dyn Writ
         writeln!(out, "\n{heading}{}", lang.t("log.findings"))?;
         for f in &record.findings {
             let commit = f.commit.as_deref().map(|c| &c[..c.len().min(10)]).unwrap_or("");
+            let (_, _, colon) = crate::diag::marks(lang);
             writeln!(
                 out,
-                "- {} `{}` {commit}: {}",
+                "- {} `{}` {commit}{colon}{}",
                 f.code,
                 f.path.as_deref().unwrap_or(""),
                 crate::render::words::finding(lang, f)
@@ -155,4 +148,29 @@ fn write_text(lang: Lang, record: &SystemLog, format: Format, out: &mut dyn Writ
         }
     }
     Ok(())
+}
+
+/// One change of the record: id, class, state, its chain one sign-off a line, and its execution.
+fn change_row(lang: Lang, policy: &crate::model::Policy, c: &crate::log::ChangeRecord) -> Vec<String> {
+    let chain: Vec<String> = c
+        .chain
+        .iter()
+        .map(|s| {
+            let standing = words::paren(lang, &words::standing(lang, s.standing));
+            let stage = words::role_title(policy, &s.stage, lang);
+            format!("{stage} {} {}{standing}", s.by, words::decision(lang, s.decision))
+        })
+        .collect();
+    let done = match (&c.finished_at, &c.outcome) {
+        (Some(f), Some(o)) => format!("{} {}", f.format("%Y-%m-%d"), words::outcome_word(lang, o)),
+        (None, Some(o)) => words::outcome_word(lang, o),
+        _ => c.until.map(|u| lang.fmt("log.until", &[("date", &u)])).unwrap_or_default(),
+    };
+    vec![
+        c.id.clone(),
+        words::class_title(policy, &c.class, lang),
+        words::state_word(lang, c.state),
+        chain.join("\n"),
+        done,
+    ]
 }

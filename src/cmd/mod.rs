@@ -54,10 +54,7 @@ impl Ctx {
             None => std::env::current_dir()?,
         };
         if !start.is_dir() {
-            bail!(
-                "{} is not a directory\n  = hint: point `-C` at the folder of your inventory (where lifecycle.yaml is)",
-                start.display()
-            );
+            bail!("{}", lang.fmt("cmd.not_dir", &[("path", &start.display())]));
         }
         let git = Git::discover(&start);
         let root = git.as_ref().and_then(Git::workdir).unwrap_or_else(|| start.clone());
@@ -106,7 +103,7 @@ impl Ctx {
             None => Ok(load::load(&WorkTree::new(&self.root))),
             Some(rev) => {
                 let Some(git) = &self.git else {
-                    bail!("--at needs a git repository, and {} is not in one", self.root.display());
+                    bail!("{}", self.needs_git("--at"));
                 };
                 let commit = git.resolve(rev)?;
                 Ok(load::load(&Revision::new(git, commit)?))
@@ -129,7 +126,7 @@ impl Ctx {
             .join(", ");
         let place = match at {
             None => self.root.display().to_string(),
-            Some(rev) => format!("revision `{rev}`"),
+            Some(rev) => self.lang.fmt("load.revision", &[("rev", &rev)]),
         };
         let lang = self.lang;
         bail!(
@@ -154,7 +151,9 @@ impl Ctx {
         let folders = [&p.systems, &p.products, &p.policies, &p.changes].map(|f| format!("{f}/")).join(", ");
         let short = commit.to_string();
         let root = self.root.display().to_string();
-        let place = format!("{} (commit {})", root.trim_end_matches('/'), &short[..short.len().min(12)]);
+        let commit = &short[..short.len().min(12)];
+        let place =
+            self.lang.fmt("load.at_commit", &[("root", &root.trim_end_matches('/')), ("commit", &commit)]);
         let lang = self.lang;
         bail!(
             "{}\n  = hint: {}",
@@ -163,12 +162,17 @@ impl Ctx {
         );
     }
 
+    /// "`log` needs a git repository; DIR is not in one", in the reader's language.
+    pub fn needs_git(&self, command: &str) -> String {
+        self.lang.fmt("cmd.needs_git", &[("command", &command), ("path", &self.root.display())])
+    }
+
     /// Prints diagnostics to stderr (errors always; warnings unless `quiet`).
     pub fn report(&self, loaded: &Loaded, warnings: bool) -> Result<()> {
         let color = self.diag_color;
         let mut err = std::io::stderr().lock();
         for d in loaded.diagnostics.iter().filter(|d| d.is_error() || (warnings && !self.quiet)) {
-            write!(err, "{}", diag::render(d, &|p| loaded.text(p), color))?;
+            write!(err, "{}", diag::render(d, &|p| loaded.text(p), color, self.lang))?;
             writeln!(err)?;
         }
         Ok(())
@@ -182,8 +186,12 @@ impl Ctx {
         self.report(loaded, false)?;
         let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
         let mut err = std::io::stderr().lock();
-        writeln!(err, "error: {}", self.lang.fmt("load.failed", &[("errors", &errors)]))?;
-        writeln!(err, "  = hint: {}", self.lang.t("load.failed_hint"))?;
+        let message = format!(
+            "{}\n  = hint: {}",
+            self.lang.fmt("load.failed", &[("errors", &errors)]),
+            self.lang.t("load.failed_hint")
+        );
+        writeln!(err, "{}", diag::error_line(self.lang, &message))?;
         Ok(true)
     }
 }

@@ -182,8 +182,8 @@ fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
         print_diagnostics(ctx, &diags, &texts)?;
         writeln!(
             std::io::stderr(),
-            "error: {}",
-            ctx.lang.fmt("observe.failed", &[("errors", &diags.len())])
+            "{}",
+            crate::diag::error_line(ctx.lang, &ctx.lang.fmt("observe.failed", &[("errors", &diags.len())]))
         )?;
         return Ok(Exit::Invalid);
     }
@@ -264,8 +264,11 @@ fn write_all(
         if !systems.iter().any(|s| s == system) && !ctx.quiet {
             writeln!(
                 std::io::stderr(),
-                "warning: {}",
-                lang.fmt("observe.unknown_system", &[("system", &system)])
+                "{}",
+                crate::diag::warning_line(
+                    ctx.lang,
+                    &lang.fmt("observe.unknown_system", &[("system", &system)])
+                )
             )?;
         }
         if p.unchanged {
@@ -274,7 +277,13 @@ fn write_all(
             writeln!(
                 out,
                 "{}",
-                lang.fmt("observe.written", &[("path", &p.rel), ("components", &p.components)])
+                lang.fmt(
+                    "observe.written",
+                    &[
+                        ("path", &p.rel),
+                        ("components", &crate::render::words::count(lang, p.components, "count.component"))
+                    ]
+                )
             )?;
         }
     }
@@ -285,7 +294,11 @@ fn write_all(
         "{}",
         lang.fmt(
             "observe.summary",
-            &[("observations", &by_path.len()), ("written", &written), ("unchanged", &unchanged)]
+            &[
+                ("observations", &crate::render::words::count(lang, by_path.len(), "count.observation")),
+                ("written", &written),
+                ("unchanged", &unchanged)
+            ]
         )
     )?;
     if written == 0 {

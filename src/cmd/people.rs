@@ -2,6 +2,7 @@
 //! step, the `policy` change that authorises the edit (SPEC §4.8). The new file takes effect once
 //! that change is approved: until then trust comes from the committed people file.
 
+use crate::i18n::Lang;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -117,17 +118,13 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     let (what, change) = match &args.command {
         Command::Add(a) => {
             if people.iter().any(|p| p.id == a.id) {
-                bail!(
-                    "`{}` is in {} already\n  = hint: `lifecycle people rotate {}` replaces their keys",
-                    a.id,
-                    repo.settings.paths.people,
-                    a.id
-                );
+                let people = &repo.settings.paths.people;
+                bail!("{}", ctx.lang.fmt("people.refuse.exists", &[("id", &a.id), ("people", people)]));
             }
             if !crate::load::valid_change_id(&a.id) {
-                bail!("`{}` is not a valid person id (letters, digits, `.`, `_`, `-`)", a.id);
+                bail!("{}", ctx.lang.fmt("people.refuse.bad_id", &[("id", &a.id)]));
             }
-            let keys = read_keys(&a.keys)?;
+            let keys = read_keys(ctx.lang, &a.keys)?;
             warn_unknown_roles(ctx, repo, &a.roles)?;
             people.push(PersonEntry {
                 id: a.id.clone(),
@@ -140,18 +137,18 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
             (format!("add {} ({})", a.id, a.roles.join(", ")), &a.change)
         }
         Command::Remove(a) => {
-            find(repo, &people, &a.id)?;
+            find(ctx.lang, repo, &people, &a.id)?;
             people.retain(|p| p.id != a.id);
             (format!("remove {}", a.id), &a.change)
         }
         Command::Rotate(a) => {
-            let at = find(repo, &people, &a.id)?;
-            people[at].keys = read_keys(&a.keys)?;
+            let at = find(ctx.lang, repo, &people, &a.id)?;
+            people[at].keys = read_keys(ctx.lang, &a.keys)?;
             (format!("rotate the keys of {}", a.id), &a.change)
         }
     };
-    unique_keys(repo, &people)?;
-    roles_still_held(repo, &people)?;
+    unique_keys(ctx.lang, repo, &people)?;
+    roles_still_held(ctx.lang, repo, &people)?;
     let path = repo.settings.paths.people.clone();
     let current = std::fs::read_to_string(ctx.root.join(&path)).unwrap_or_default();
     let mut header = leading_comments(&current);
@@ -159,8 +156,9 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         header = super::init::modeline(&path, crate::load::schema::Kind::People);
     }
     let text = people_yaml(&header, &people);
-    crate::load::yaml::parse::<crate::load::raw::PeopleFile>(&path, &text)
-        .map_err(|e| anyhow!("the new {path} would not read back: {}", e.message))?;
+    crate::load::yaml::parse::<crate::load::raw::PeopleFile>(&path, &text).map_err(|e| {
+        anyhow!("{}", ctx.lang.fmt("people.refuse.unreadable", &[("path", &path), ("error", &e.message)]))
+    })?;
     let title = format!("people: {what}");
     let opening = Opening {
         class: "policy",
@@ -196,21 +194,26 @@ fn entry(p: &crate::model::Person) -> PersonEntry {
     }
 }
 
-fn find(repo: &Repository, people: &[PersonEntry], id: &str) -> Result<usize> {
+fn find(lang: Lang, repo: &Repository, people: &[PersonEntry], id: &str) -> Result<usize> {
     people.iter().position(|p| p.id == id).ok_or_else(|| {
         let near = crate::diag::suggest(id, people.iter().map(|p| p.id.as_str()))
-            .map(|s| format!("; did you mean `{s}`?"))
+            .map(|s| lang.fmt("approve.did_you_mean", &[("id", &s)]))
             .unwrap_or_default();
-        anyhow!("`{id}` is not in {}{near}", repo.settings.paths.people)
+        let people = &repo.settings.paths.people;
+        anyhow!("{}{near}", lang.fmt("change.refuse.unknown_person", &[("id", &id), ("people", people)]))
     })
 }
 
 /// Reads public key files: an armored OpenPGP block whole, else the first OpenSSH line.
-pub(super) fn read_keys(files: &[PathBuf]) -> Result<Vec<String>> {
+pub(super) fn read_keys(lang: Lang, files: &[PathBuf]) -> Result<Vec<String>> {
     let mut keys: Vec<String> = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| anyhow!("cannot read the key file {}: {e}", file.display()))?;
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            anyhow!(
+                "{}",
+                lang.fmt("people.refuse.key_unreadable", &[("path", &file.display()), ("error", &e)])
+            )
+        })?;
         let key = if text.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----") {
             text.trim().to_string()
         } else {
@@ -221,10 +224,10 @@ pub(super) fn read_keys(files: &[PathBuf]) -> Result<Vec<String>> {
                 .to_string()
         };
         if key.contains("PRIVATE KEY") {
-            bail!("{} holds a private key; give the public key (the `.pub` file)", file.display());
+            bail!("{}", lang.fmt("people.refuse.private_key", &[("path", &file.display())]));
         }
         PublicKey::parse(&key).map_err(|e| {
-            anyhow!("{}: {e}\n  = hint: give a public key file, e.g. ~/.ssh/id_ed25519.pub", file.display())
+            anyhow!("{}", lang.fmt("people.refuse.bad_key", &[("path", &file.display()), ("error", &e)]))
         })?;
         keys.push(key);
     }
@@ -242,20 +245,19 @@ fn warn_unknown_roles(ctx: &Ctx, repo: &Repository, roles: &[String]) -> Result<
         .collect();
     for role in roles.iter().filter(|r| !named.contains(r)) {
         let near = crate::diag::suggest(role, named.iter().map(|r| r.as_str()))
-            .map(|s| format!("; did you mean `{s}`?"))
+            .map(|s| ctx.lang.fmt("approve.did_you_mean", &[("id", &s)]))
             .unwrap_or_default();
         if !ctx.quiet {
-            writeln!(
-                std::io::stderr(),
-                "warning: no class of the policy and nobody else names the role `{role}`{near}"
-            )?;
+            let warning = ctx.lang.fmt("people.unknown_role", &[("role", role), ("near", &near)]);
+            let (_, _, colon) = crate::diag::marks(ctx.lang);
+            writeln!(std::io::stderr(), "{}{colon}{warning}", ctx.lang.t("label.warning"))?;
         }
     }
     Ok(())
 }
 
 /// A key belongs to one person only: otherwise a signature could not say who signed.
-fn unique_keys(repo: &Repository, people: &[PersonEntry]) -> Result<()> {
+fn unique_keys(lang: Lang, repo: &Repository, people: &[PersonEntry]) -> Result<()> {
     let mut owners: std::collections::HashMap<String, &str> = Default::default();
     for p in people {
         for k in &p.keys {
@@ -263,11 +265,9 @@ fn unique_keys(repo: &Repository, people: &[PersonEntry]) -> Result<()> {
             if let Some(other) = owners.insert(id.clone(), &p.id)
                 && other != p.id
             {
-                bail!(
-                    "the key {id} would belong to both `{other}` and `{}` in {}",
-                    p.id,
-                    repo.settings.paths.people
-                );
+                let args: [(&str, &dyn std::fmt::Display); 4] =
+                    [("key", &id), ("other", &other), ("id", &p.id), ("people", &repo.settings.paths.people)];
+                bail!("{}", lang.fmt("people.refuse.shared_key", &args));
             }
         }
     }
@@ -275,7 +275,7 @@ fn unique_keys(repo: &Repository, people: &[PersonEntry]) -> Result<()> {
 }
 
 /// Every role a chain or `confirm` names must stay held, or no change of that class could complete.
-fn roles_still_held(repo: &Repository, people: &[PersonEntry]) -> Result<()> {
+fn roles_still_held(lang: Lang, repo: &Repository, people: &[PersonEntry]) -> Result<()> {
     for class in repo.policy.classes.values() {
         let mut roles: Vec<&String> = match &class.chain {
             Chain::Roles(list) => list.iter().collect(),
@@ -286,10 +286,7 @@ fn roles_still_held(repo: &Repository, people: &[PersonEntry]) -> Result<()> {
         if let Some(role) =
             roles.into_iter().find(|r| was_held(r) && !people.iter().any(|p| p.roles.contains(r)))
         {
-            bail!(
-                "nobody would hold the role `{role}` that class `{}` needs\n  = hint: give it to someone first: lifecycle people add ID --role {role} …",
-                class.name
-            );
+            bail!("{}", lang.fmt("people.refuse.role_unheld", &[("role", role), ("class", &class.name)]));
         }
     }
     Ok(())

@@ -24,7 +24,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     if args.message.trim().is_empty() {
-        anyhow::bail!("a rejection needs a reason: -m \"…\"");
+        anyhow::bail!("{}", ctx.lang.t("reject.needs_reason"));
     }
     let request = SignRequest {
         id: &args.id,

@@ -56,9 +56,18 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
             ctx.report(&loaded, true)?;
             let lang = ctx.lang;
             let line = match (errors, warnings) {
-                (0, 0) => lang.fmt("validate.ok", &[("files", &files)]),
-                (0, w) => lang.fmt("validate.warnings", &[("files", &files), ("warnings", &w)]),
-                (e, w) => lang.fmt("validate.errors", &[("files", &files), ("errors", &e), ("warnings", &w)]),
+                (0, 0) => lang.fmt(
+                    "validate.ok",
+                    &[("files", &crate::render::words::count(lang, files, "count.file"))],
+                ),
+                (0, w) => lang.fmt(
+                    "validate.warnings",
+                    &[("files", &crate::render::words::count(lang, files, "count.file")), ("warnings", &w)],
+                ),
+                (e, w) => {
+                    let files = crate::render::words::count(lang, files, "count.file");
+                    lang.fmt("validate.errors", &[("files", &files), ("errors", &e), ("warnings", &w)])
+                }
             };
             if !ctx.quiet || errors > 0 {
                 writeln!(std::io::stderr(), "{line}")?;

@@ -59,11 +59,8 @@ struct Doc<'a> {
 }
 
 pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
-    let git = ctx
-        .git
-        .as_ref()
-        .ok_or_else(|| anyhow!("verify needs a git repository; {} is not in one", ctx.root.display()))?;
-    let head = git.head().ok_or_else(|| anyhow!("the repository has no commit yet"))?;
+    let git = ctx.git.as_ref().ok_or_else(|| anyhow!("{}", ctx.needs_git("verify")))?;
+    let head = git.head().ok_or_else(|| anyhow!("{}", ctx.lang.t("cmd.no_commit")))?;
     ctx.require_inventory_at(git, head)?;
     let from = args.from.as_deref().map(|r| git.resolve(r)).transpose()?;
     let bar = super::progress_bar(ctx, "verify.progress");
@@ -76,14 +73,14 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         bar.finish_and_clear();
     }
     if ctx.verbose > 0 {
-        writeln!(
-            std::io::stderr(),
-            "verify: commits: {}, sign-offs: {}, in {:.2?} ({} commits from the cache)",
-            outcome.commits,
-            outcome.signoffs,
-            started.elapsed(),
-            outcome.cached
-        )?;
+        let elapsed = format!("{:.2?}", started.elapsed());
+        let args: [(&str, &dyn std::fmt::Display); 4] = [
+            ("commits", &outcome.commits),
+            ("signoffs", &outcome.signoffs),
+            ("elapsed", &elapsed),
+            ("cached", &crate::render::words::count(ctx.lang, outcome.cached, "count.commit")),
+        ];
+        writeln!(std::io::stderr(), "{}", ctx.lang.fmt("verify.timing", &args))?;
     }
 
     if let Some(file) = &args.write_allowed_signers {

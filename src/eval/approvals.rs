@@ -1,6 +1,8 @@
 //! Approval chains (SPEC §4.4): which stages hold valid sign-offs, whether a change is approved or
 //! complete, and every breach as a finding. Pure: signatures are checked before, by `sign`.
 
+use crate::diag::Text;
+use crate::i18n::Lang;
 use chrono::{DateTime, FixedOffset};
 
 use super::findings::Finding;
@@ -135,8 +137,9 @@ pub fn evaluate(
     let id = change.id.clone();
     let mut findings = Vec::new();
     let mut standing = vec![Standing::Valid; checked.len()];
-    let find = |code, message: String, s: &SignOff| {
-        Finding::error(code, message).at(&s.path, None).change(&s.change)
+    // The English message is the key's English words; other languages render the key.
+    let find = |code, text: Text, s: &SignOff| {
+        Finding::error(code, text.render(Lang::En)).text(text).at(&s.path, None).change(&s.change)
     };
 
     // Pass 1: each sign-off on its own — chain link, signature, key owner, role, staleness.
@@ -145,7 +148,7 @@ pub fn evaluate(
         let s = c.signoff;
         let st = &s.file.statement;
         let commit = c.commit.as_ref().map(|x| x.id.as_str());
-        let mut fail = |code: &'static str, message: String, standing: &mut Standing| {
+        let mut fail = |code: &'static str, message: Text, standing: &mut Standing| {
             findings.push(find(code, message, s).commit(commit));
             if *standing == Standing::Valid {
                 *standing = Standing::Invalid(code);
@@ -153,10 +156,8 @@ pub fn evaluate(
         };
         if st.previous_digest != previous {
             let msg = match (&st.previous_digest, &previous) {
-                (None, Some(_)) => {
-                    format!("{} claims to be the first sign-off, but it is number {}", s.path, s.seq)
-                }
-                _ => format!("{} does not link to the sign-off before it (previous_digest differs)", s.path),
+                (None, Some(_)) => Text::new("signoff.not_first", &[("path", &s.path), ("seq", &s.seq)]),
+                _ => Text::new("signoff.no_link", &[("path", &s.path)]),
             };
             fail("out-of-order", msg, &mut standing[i]);
         }
@@ -164,39 +165,46 @@ pub fn evaluate(
         if st.change != s.change {
             fail(
                 "wrong-change",
-                format!("{} signs change `{}`, not `{}`", s.path, st.change, s.change),
+                Text::new(
+                    "signoff.wrong_change",
+                    &[("path", &s.path), ("signed", &st.change), ("folder", &s.change)],
+                ),
                 &mut standing[i],
             );
         }
         match &c.signer {
             Err(Invalid::WrongNamespace(ns)) => fail(
                 "wrong-namespace",
-                format!(
-                    "{}: the signature was made for `{ns}`, not as a sign-off (a replayed signature?)",
-                    s.path
-                ),
+                Text::new("signoff.namespace", &[("path", &s.path), ("namespace", ns)]),
                 &mut standing[i],
             ),
             Err(Invalid::UntrustedKey(k)) => fail(
                 "untrusted-key",
-                format!("{}: signed by key {k}, which the people file did not trust", s.path),
+                Text::new("signoff.untrusted", &[("path", &s.path), ("key", k)]),
                 &mut standing[i],
             ),
-            Err(e) => fail("bad-signature", format!("{}: {e}", s.path), &mut standing[i]),
+            Err(e) => fail(
+                "bad-signature",
+                Text::new("signoff.bad", &[("path", &s.path), ("error", e)]),
+                &mut standing[i],
+            ),
             Ok((key, owner)) => {
                 if key.0 != st.key {
                     fail(
                         "bad-signature",
-                        format!("{}: signed by {key}, but the statement names key {}", s.path, st.key),
+                        Text::new(
+                            "signoff.other_key",
+                            &[("path", &s.path), ("key", key), ("named", &st.key)],
+                        ),
                         &mut standing[i],
                     );
                 }
                 if *owner != st.by {
                     fail(
                         "key-not-owned",
-                        format!(
-                            "{}: the key belongs to `{owner}`, but the statement says `by: {}`",
-                            s.path, st.by
+                        Text::new(
+                            "signoff.not_owned",
+                            &[("path", &s.path), ("owner", owner), ("by", &st.by)],
                         ),
                         &mut standing[i],
                     );
@@ -206,7 +214,10 @@ pub fn evaluate(
                 if !holds && !is_confirm {
                     fail(
                         "signer-not-in-role",
-                        format!("{}: `{}` does not hold the role `{}`", s.path, st.by, st.stage),
+                        Text::new(
+                            "signoff.not_in_role",
+                            &[("path", &s.path), ("by", &st.by), ("role", &st.stage)],
+                        ),
                         &mut standing[i],
                     );
                 }
@@ -229,6 +240,10 @@ pub fn evaluate(
                         st.subject.file()
                     ),
                 )
+                .words(
+                    "signoff.stale",
+                    &[("path", &s.path), ("role", &st.stage), ("by", &st.by), ("file", &st.subject.file())],
+                )
                 .at(&s.path, None)
                 .change(&s.change)
                 .commit(commit),
@@ -250,7 +265,7 @@ pub fn evaluate(
         let s = c.signoff;
         let st = &s.file.statement;
         let commit = c.commit.as_ref().map(|x| x.id.as_str());
-        let mut fail = |code: &'static str, message: String, standing: &mut Standing| {
+        let mut fail = |code: &'static str, message: Text, standing: &mut Standing| {
             findings.push(find(code, message, s).commit(commit));
             *standing = Standing::Invalid(code);
         };
@@ -259,29 +274,31 @@ pub fn evaluate(
             if filled < roles.len() || roles.is_empty() {
                 fail(
                     "premature-confirm",
-                    format!("{}: completion confirmed before the change was approved", s.path),
+                    Text::new("signoff.confirm_early", &[("path", &s.path)]),
                     &mut standing[i],
                 );
             } else if role != Some(st.stage.as_str()) {
-                let expected = role.unwrap_or("(none: the class has no `confirm`)");
-                fail(
-                    "premature-confirm",
-                    format!(
-                        "{}: confirmed as `{}`, but the class is confirmed by `{expected}`",
-                        s.path, st.stage
+                let text = match role {
+                    Some(r) => Text::new(
+                        "signoff.confirm_role",
+                        &[("path", &s.path), ("role", &st.stage), ("expected", &r)],
                     ),
-                    &mut standing[i],
-                );
+                    None => Text::new("signoff.confirm_none", &[("path", &s.path), ("role", &st.stage)]),
+                };
+                fail("premature-confirm", text, &mut standing[i]);
             } else if !people.iter().any(|p| p.id == st.by && p.roles.contains(&st.stage)) {
                 fail(
                     "signer-not-in-role",
-                    format!("{}: `{}` does not hold the role `{}`", s.path, st.by, st.stage),
+                    Text::new(
+                        "signoff.not_in_role",
+                        &[("path", &s.path), ("by", &st.by), ("role", &st.stage)],
+                    ),
                     &mut standing[i],
                 );
             } else if st.subject != Subject::Report {
                 fail(
                     "premature-confirm",
-                    format!("{}: a confirmation signs report.yaml, not the request", s.path),
+                    Text::new("signoff.confirm_request", &[("path", &s.path)]),
                     &mut standing[i],
                 );
             } else {
@@ -290,17 +307,13 @@ pub fn evaluate(
             continue;
         }
         if st.subject != Subject::Request {
-            fail(
-                "out-of-order",
-                format!("{}: an approval or rejection signs the request, not the report", s.path),
-                &mut standing[i],
-            );
+            fail("out-of-order", Text::new("signoff.approve_report", &[("path", &s.path)]), &mut standing[i]);
             continue;
         }
         if rejected_by.is_some() {
             fail(
                 "out-of-order",
-                format!("{}: signed after the change was rejected", s.path),
+                Text::new("signoff.after_rejection", &[("path", &s.path)]),
                 &mut standing[i],
             );
             continue;
@@ -308,12 +321,14 @@ pub fn evaluate(
         let Some(pos) = roles.iter().position(|r| *r == st.stage) else {
             fail(
                 "unknown-stage",
-                format!(
-                    "{}: the chain of `{}` has no stage `{}` (it is: {})",
-                    s.path,
-                    change.class,
-                    st.stage,
-                    roles.join(" → ")
+                Text::new(
+                    "signoff.unknown_stage",
+                    &[
+                        ("path", &s.path),
+                        ("class", &change.class),
+                        ("role", &st.stage),
+                        ("chain", &roles.join(" → ")),
+                    ],
                 ),
                 &mut standing[i],
             );
@@ -323,9 +338,11 @@ pub fn evaluate(
             // Only the stage that is up may reject.
             if pos != filled {
                 let msg = if pos < filled {
-                    format!("{}: stage `{}` was already signed", s.path, st.stage)
+                    Text::new("signoff.already_signed", &[("path", &s.path), ("role", &st.stage)])
                 } else {
-                    format!("{}: stage `{}` rejected before `{}` signed", s.path, st.stage, roles[filled])
+                    let args: [(&str, &dyn std::fmt::Display); 3] =
+                        [("path", &s.path), ("role", &st.stage), ("up", &roles[filled])];
+                    Text::new("signoff.rejected_early", &args)
                 };
                 fail("out-of-order", msg, &mut standing[i]);
             } else {
@@ -335,9 +352,11 @@ pub fn evaluate(
         }
         if pos != filled {
             let msg = if pos < filled {
-                format!("{}: stage `{}` was already signed", s.path, st.stage)
+                Text::new("signoff.already_signed", &[("path", &s.path), ("role", &st.stage)])
             } else {
-                format!("{}: stage `{}` signed before `{}`", s.path, st.stage, roles[filled])
+                let args: [(&str, &dyn std::fmt::Display); 3] =
+                    [("path", &s.path), ("role", &st.stage), ("up", &roles[filled])];
+                Text::new("signoff.signed_early", &args)
             };
             fail("out-of-order", msg, &mut standing[i]);
             continue;
@@ -346,10 +365,7 @@ pub fn evaluate(
             if let Some((_, role)) = signers.iter().find(|(by, _)| *by == st.by) {
                 fail(
                     "self-approval",
-                    format!(
-                        "{}: `{}` already signed stage `{role}`; one person signs at most one stage",
-                        s.path, st.by
-                    ),
+                    Text::new("signoff.twice", &[("path", &s.path), ("by", &st.by), ("role", role)]),
                     &mut standing[i],
                 );
                 continue;
@@ -357,10 +373,7 @@ pub fn evaluate(
             if st.by == change.requested_by && st.stage != "applicant" {
                 fail(
                     "self-approval",
-                    format!(
-                        "{}: the requester `{}` may sign only the `applicant` stage, not `{}`",
-                        s.path, st.by, st.stage
-                    ),
+                    Text::new("signoff.requester", &[("path", &s.path), ("by", &st.by), ("role", &st.stage)]),
                     &mut standing[i],
                 );
                 continue;
@@ -382,6 +395,7 @@ pub fn evaluate(
                     "unsigned-commit",
                     format!("{}: its commit is not signed by the same key; the statement's own signature still verifies", c.signoff.path),
                 )
+                .words("signoff.unsigned_commit", &[("path", &c.signoff.path)])
                 .at(&c.signoff.path, None)
                 .change(&c.signoff.change)
                 .commit(Some(&commit.id)),

@@ -19,6 +19,9 @@ pub struct Finding {
     pub line: Option<u32>,
     pub change: Option<String>,
     pub message: String,
+    /// The message as an i18n key, for people reading another language (JSON and SARIF keep `message`).
+    #[serde(skip)]
+    pub words: Option<crate::diag::Text>,
 }
 
 impl Finding {
@@ -33,7 +36,19 @@ impl Finding {
             line: None,
             change: None,
             message: message.into(),
+            words: None,
         }
+    }
+
+    /// The same message in every language: the i18n `key` with its arguments.
+    pub fn words(self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> Finding {
+        self.text(crate::diag::Text::new(key, args))
+    }
+
+    /// The same message in every language, as `text`.
+    pub fn text(mut self, text: crate::diag::Text) -> Finding {
+        self.words = Some(text);
+        self
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Finding {

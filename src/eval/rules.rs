@@ -4,7 +4,8 @@ use chrono::{DateTime, Datelike, FixedOffset};
 use chrono_tz::Tz;
 
 use super::findings::Finding;
-use crate::model::{ChangeRequest, Class, GrayResult, Rules};
+use crate::diag::Text;
+use crate::model::{ChangeRequest, Class, Duration, GrayResult, Rules};
 
 /// When the chain was completed: the commit time of the last approval, if it is approved.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +38,7 @@ pub fn execution(
         match &report.backup {
             None => push(
                 Finding::error("no-backup", "no backup is recorded before the execution")
+                    .words("rules.no_backup", &[])
                     .at(path, line("started_at")),
             ),
             Some(b) if b.taken_at > started => push(
@@ -47,6 +49,7 @@ pub fn execution(
                         b.taken_at
                     ),
                 )
+                .words("rules.late_backup", &[("taken", &b.taken_at), ("started", &started)])
                 .at(path, line("started_at")),
             ),
             _ => {}
@@ -62,6 +65,7 @@ pub fn execution(
                     "gray-not-passed",
                     format!("production began at {prod} without a passed gray test"),
                 )
+                .words("rules.no_gray", &[("prod", &prod)])
                 .at(path, line("production_at")),
             ),
             Some(p) if p > prod => push(
@@ -69,6 +73,7 @@ pub fn execution(
                     "gray-not-passed",
                     format!("production began at {prod}, before the gray test passed at {p}"),
                 )
+                .words("rules.early_production", &[("prod", &prod), ("passed", &p)])
                 .at(path, line("production_at")),
             ),
             _ => {}
@@ -81,12 +86,17 @@ pub fn execution(
                     "late-notice",
                     format!("no notification is recorded (the policy asks for {ahead} ahead)"),
                 )
+                .text(Text::new("rules.no_notice", &[]).with("ahead", crate::i18n::duration_text(ahead)))
                 .at(path, line("started_at")),
             ),
             Some(n) if ahead.after(n).is_some_and(|due| due > started) => push(
                 Finding::error(
                     "late-notice",
                     format!("users were notified at {n}, less than {ahead} before the start at {started}"),
+                )
+                .text(
+                    Text::new("rules.late_notice", &[("notified", &n), ("started", &started)])
+                        .with("ahead", crate::i18n::duration_text(ahead)),
                 )
                 .at(path, line("notified_at")),
             ),
@@ -102,6 +112,7 @@ pub fn execution(
                     "outside-window",
                     format!("production ran on a {day}; the window allows {}", allowed.join(", ")),
                 )
+                .text(window_text(day, days))
                 .at(path, line("production_at")),
             );
         }
@@ -113,6 +124,7 @@ pub fn execution(
                     "executor-is-supervisor",
                     format!("nobody is recorded as supervising {}", report.executed_by),
                 )
+                .words("rules.no_supervisor", &[("executor", &report.executed_by)])
                 .at(path, line("executed_by")),
             ),
             Some(s) if *s == report.executed_by => push(
@@ -120,6 +132,7 @@ pub fn execution(
                     "executor-is-supervisor",
                     format!("`{s}` both executed and supervised the change"),
                 )
+                .words("rules.same_person", &[("person", s)])
                 .at(path, line("supervised_by")),
             ),
             _ => {}
@@ -132,6 +145,7 @@ pub fn execution(
                 "executed-before-approval",
                 format!("the change was executed (started {started}) but is not approved"),
             )
+            .words("rules.not_approved", &[("started", &started)])
             .at(path, line("started_at")),
         ),
         (None, Approval { after_report: true, .. }) => push(
@@ -139,6 +153,7 @@ pub fn execution(
                 "executed-before-approval",
                 "the execution report entered history before the commit that completed the approval chain",
             )
+            .words("rules.report_first", &[])
             .at(path, line("started_at")),
         ),
         (None, Approval { at: Some(at), .. }) if at > started => push(
@@ -146,6 +161,7 @@ pub fn execution(
                 "executed-before-approval",
                 format!("the change started at {started}, before its approval at {at}"),
             )
+            .words("rules.before_approval", &[("started", &started), ("approved", &at)])
             .at(path, line("started_at")),
         ),
         (Some(within), approval) => {
@@ -165,6 +181,7 @@ pub fn execution(
                         "late-retroactive-approval",
                         format!("an emergency started at {started} must be approved within {within}; it was {when}"),
                     )
+                    .text(late_retroactive(started, within, approval.at))
                     .at(path, line("started_at")),
                 );
             }
@@ -172,6 +189,29 @@ pub fn execution(
         _ => {}
     }
     out
+}
+
+/// "production ran on a Monday; the window allows Thursday" in every language.
+fn window_text(day: chrono::Weekday, allowed: &[chrono::Weekday]) -> Text {
+    let day_text = |d: &chrono::Weekday| Text::new(&format!("weekday.{}", d.num_days_from_monday()), &[]);
+    Text::new("rules.outside_window", &[])
+        .with("day", day_text(&day))
+        .with_list("allowed", allowed.iter().map(day_text).collect())
+}
+
+/// "an emergency started at … must be approved within 24 hours; it was approved at …" in every language.
+fn late_retroactive(
+    started: DateTime<FixedOffset>,
+    within: Duration,
+    at: Option<DateTime<FixedOffset>>,
+) -> Text {
+    let when = match at {
+        Some(a) => Text::new("rules.approved_at", &[("at", &a)]),
+        None => Text::new("rules.not_approved_yet", &[]),
+    };
+    Text::new("rules.late_retroactive", &[("started", &started)])
+        .with("within", crate::i18n::duration_text(within))
+        .with("when", when)
 }
 
 #[cfg(test)]

@@ -55,6 +55,8 @@ struct SavedFinding {
     line: Option<u32>,
     change: Option<String>,
     message: String,
+    #[serde(default)]
+    words: Option<crate::diag::Text>,
 }
 
 fn file(git: &Git, baseline: Oid) -> PathBuf {
@@ -161,6 +163,7 @@ impl<'g> Walk<'g> {
                     line: f.line,
                     change: f.change.clone(),
                     message: f.message.clone(),
+                    words: f.words.clone(),
                 })
                 .collect(),
             pending: self.pending.iter().map(|(p, w)| (p.clone(), w.clone())).collect(),
@@ -214,6 +217,7 @@ impl<'g> Walk<'g> {
                 line: f.line,
                 change: f.change,
                 message: f.message,
+                words: f.words,
             })
             .collect();
         Ok(walk)

@@ -109,6 +109,13 @@ impl Walk<'_> {
                         "unapproved-eol-move",
                         format!("{product} {cycle}: its end moved from {was} to {now}, improving the status of {}{more}, without an approved change with the new date (target {{product: {product}, cycle: \"{cycle}\", eol: {now}}})", shown.join(", ")),
                     )
+                    .text(
+                        crate::diag::Text::new(
+                            "ledger.eol_moved",
+                            &[("product", &product), ("cycle", &cycle), ("was", &was), ("now", &now), ("more", &users.len().saturating_sub(5))],
+                        )
+                        .list("users", &shown.iter().map(|u| u.to_string()).collect::<Vec<_>>()),
+                    )
                     .at(&path, Some(line))
                     .commit(Some(cid)),
                 );

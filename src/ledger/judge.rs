@@ -40,6 +40,7 @@ impl Walk<'_> {
                     "time-regression",
                     format!("commit is dated {time}, before the {clock} of an earlier commit on the line; order, not dates, decides"),
                 )
+                .words("judge.time_regression", &[("time", &time), ("clock", &clock)])
                 .commit(Some(cid)),
             );
         }
@@ -72,6 +73,10 @@ impl Walk<'_> {
                     "signed-before-request",
                     format!("{} claims to be signed at {at} (committed {time}), before its request existed ({first})", s.path),
                 )
+                .words(
+                    "judge.signed_before_request",
+                    &[("path", &s.path), ("at", &at), ("time", &time), ("first", &first)],
+                )
                 .at(&s.path, None)
                 .change(change)
                 .commit(Some(cid)),
@@ -90,6 +95,7 @@ impl Walk<'_> {
                             s.path
                         ),
                     )
+                    .words("judge.confirmed_early", &[("path", &s.path), ("at", &at), ("done", &done)])
                     .at(&s.path, None)
                     .change(change)
                     .commit(Some(cid)),
@@ -116,6 +122,7 @@ impl Walk<'_> {
                     "exception-too-long",
                     format!("{} accepts the risk until {until}, past {bound} (its approval plus the class's max_duration); it counts only until {bound}", change.id),
                 )
+                .words("judge.exception_too_long", &[("id", &change.id), ("until", &until), ("bound", &bound)])
                 .at(&change.origin.path, Some(line))
                 .change(&change.id),
             );
@@ -145,6 +152,7 @@ impl Walk<'_> {
                     "unsigned-commit",
                     format!("the commit changes {} but is not signed by a key of the people file (rules.require_signed_commits)", deltas[0].path),
                 )
+                .words("judge.unsigned_commit", &[("path", &deltas[0].path)])
                 .at(&deltas[0].path, None)
                 .commit(Some(cid)),
             );
@@ -239,6 +247,10 @@ impl Walk<'_> {
                                 "this commit edited {} after {} ({} {}) signed it; the sign-off no longer counts",
                                 d.path, s.path, st.stage, st.by
                             ),
+                        )
+                        .words(
+                            "judge.stale",
+                            &[("path", &d.path), ("signoff", &s.path), ("role", &st.stage), ("by", &st.by)],
                         )
                         .at(&d.path, None)
                         .change(change)
@@ -404,6 +416,10 @@ impl Walk<'_> {
                         "unapproved-version-change",
                         format!("{system}/{component} changed {from} → {to} without an approved change whose target matches; open one: lifecycle change new --class {classes} --target {system}/{component}={to}"),
                     )
+                    .words(
+                        "judge.unapproved_version",
+                        &[("system", system), ("component", component), ("from", from), ("to", to), ("classes", &classes)],
+                    )
                     .at(&m.path, Some(m.line))
                     .commit(Some(cid)),
                 );
@@ -433,8 +449,8 @@ impl Walk<'_> {
             let wanted = |change: &ChangeRequest| change.targets.iter().any(|t| covers(t, &e));
             e.approved_by = self.approved_change(&ids, policy, before, kinds, wanted);
             if e.approved_by.is_none() {
-                self.findings
-                    .push(Finding::error(e.code, describe(&e)).at(&e.path, Some(e.line)).commit(Some(cid)));
+                let finding = Finding::error(e.code, describe(&e)).text(describe_text(&e));
+                self.findings.push(finding.at(&e.path, Some(e.line)).commit(Some(cid)));
             }
             step.events.push(e);
         }
@@ -510,6 +526,28 @@ fn describe(e: &Event) -> String {
             "{what}: its end date moved from {b} to {a}, improving its status, without an approved change with the new date (target {{system, component, eol: {a}}})"
         ),
     }
+}
+
+/// [`describe`] as an i18n key, for people reading another language.
+fn describe_text(e: &Event) -> crate::diag::Text {
+    let what = match &e.component {
+        Some(c) => format!("{}/{c}", e.system),
+        None => e.system.clone(),
+    };
+    let (b, a) = (e.before.as_deref().unwrap_or("—"), e.after.as_deref().unwrap_or("—"));
+    let target = match (&e.component, e.kind) {
+        (Some(c), "removed") => format!("{}/{c}", e.system),
+        _ => e.system.clone(),
+    };
+    let key = match e.kind {
+        "renamed" => "judge.renamed",
+        "replaced" => "judge.replaced",
+        "file-moved" => "judge.file_moved",
+        "removed" => "judge.removed",
+        "added" => "judge.added",
+        _ => "judge.eol_moved",
+    };
+    crate::diag::Text::new(key, &[("what", &what), ("before", &b), ("after", &a), ("target", &target)])
 }
 
 fn event(code: &'static str, kind: &'static str, _o: &Held, n: &Held, before: &str, after: &str) -> Event {

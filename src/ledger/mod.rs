@@ -604,6 +604,14 @@ impl<'g> Walk<'g> {
                         "signoff-altered",
                         format!("{} was {what}; sign-offs are append-only", d.path),
                     )
+                    .words(
+                        if d.kind == ChangeKind::Deleted {
+                            "ledger.signoff_deleted"
+                        } else {
+                            "ledger.signoff_modified"
+                        },
+                        &[("path", &d.path)],
+                    )
                     .at(&d.path, None)
                     .change(change)
                     .commit(Some(&cid)),
@@ -613,6 +621,7 @@ impl<'g> Walk<'g> {
             let Some(s) = self.signoff(&d.path, d.new) else {
                 self.findings.push(
                     Finding::error("invalid-file", format!("{} is not a valid sign-off file", d.path))
+                        .words("ledger.invalid_signoff", &[("path", &d.path)])
                         .at(&d.path, None)
                         .change(change)
                         .commit(Some(&cid)),

@@ -52,17 +52,20 @@ impl Walk<'_> {
     /// A protected file changed in `cid` without approval: its new state waits, and a state that was
     /// already waiting is replaced unapproved.
     pub(super) fn hold(&mut self, path: &str, old: Option<Oid>, digest: &str, cid: &str) {
+        let hint = policy_hint(path, &self.settings.paths.people);
         let effective = match self.pending.remove(path) {
             Some(earlier) => {
                 self.findings.push(
                     Finding::error(
                         "unapproved-policy-change",
                         format!(
-                            "{path}: the state written in {} ({}) was replaced before any approved `policy` change covered it; open a policy change: {}",
-                            earlier.commit,
-                            earlier.digest,
-                            policy_hint(path, &self.settings.paths.people)
+                            "{path}: the state written in {} ({}) was replaced before any approved `policy` change covered it; open a policy change: {hint}",
+                            earlier.commit, earlier.digest
                         ),
+                    )
+                    .words(
+                        "ledger.policy_replaced",
+                        &[("path", &path), ("commit", &earlier.commit), ("digest", &earlier.digest), ("hint", &hint)],
                     )
                     .at(path, None)
                     .commit(Some(cid)),
@@ -75,10 +78,10 @@ impl Walk<'_> {
             Finding::warning(
                 "pending-policy-change",
                 format!(
-                    "{path} changed ({digest}) without an approved `policy` change yet; the previous state stays in force until one covers it: {}",
-                    policy_hint(path, &self.settings.paths.people)
+                    "{path} changed ({digest}) without an approved `policy` change yet; the previous state stays in force until one covers it: {hint}"
                 ),
             )
+            .words("ledger.pending_policy", &[("path", &path), ("digest", &digest), ("hint", &hint)])
             .at(path, None)
             .commit(Some(cid)),
         );
@@ -116,15 +119,18 @@ impl Walk<'_> {
     pub fn pending_at_head(&mut self) {
         let waiting: Vec<(String, Pending)> = std::mem::take(&mut self.pending).into_iter().collect();
         for (path, p) in waiting {
+            let hint = policy_hint(&path, &self.settings.paths.people);
             self.findings.push(
                 Finding::error(
                     "unapproved-policy-change",
                     format!(
-                        "{path}: the state written in {} ({}) is still not covered by an approved `policy` change; open a policy change: {}",
-                        p.commit,
-                        p.digest,
-                        policy_hint(&path, &self.settings.paths.people)
+                        "{path}: the state written in {} ({}) is still not covered by an approved `policy` change; open a policy change: {hint}",
+                        p.commit, p.digest
                     ),
+                )
+                .words(
+                    "ledger.policy_still_pending",
+                    &[("path", &path), ("commit", &p.commit), ("digest", &p.digest), ("hint", &hint)],
                 )
                 .at(&path, None)
                 .commit(Some(&p.commit)),

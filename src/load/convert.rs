@@ -8,6 +8,7 @@ use serde_saphyr::Spanned;
 
 use super::raw::{self, S};
 use super::yaml::origin;
+use crate::diag::Text;
 use crate::diag::{Diagnostic, Origin, suggest};
 use crate::model::time::{parse_date, parse_timestamp};
 use crate::model::*;
@@ -44,21 +45,45 @@ impl Cx<'_> {
         self.diags.push(d);
     }
 
+    /// An error whose message and hint are i18n keys without arguments.
+    fn error_t(&mut self, code: &'static str, s: &S, message: &'static str, hint: &'static str) {
+        let d = Diagnostic::error_t(code, self.at(s), message, &[]).hint_t(hint, &[]);
+        self.diags.push(d);
+    }
+
+    /// An error whose message is an i18n key with arguments, and whose hint is a key without.
+    fn error_in_t(
+        &mut self,
+        code: &'static str,
+        s: &S,
+        message: &'static str,
+        args: &[(&'static str, &dyn std::fmt::Display)],
+        hint: &'static str,
+    ) {
+        let d = Diagnostic::error_t(code, self.at(s), message, args).hint_t(hint, &[]);
+        self.diags.push(d);
+    }
+
+    /// A diagnostic whose English `message` is detailed; people reading another language get `text`.
+    fn error_in(&mut self, code: &'static str, s: &S, message: String, text: Text, hint: &'static str) {
+        let d = Diagnostic::error(code, self.at(s), message).in_words(text).hint_t(hint, &[]);
+        self.diags.push(d);
+    }
+
     fn date(&mut self, s: &S) -> Option<NaiveDate> {
         parse_date(&s.value)
-            .map_err(|m| self.error("bad-date", s, m, "write dates as YYYY-MM-DD, e.g. 2024-12-31"))
+            .map_err(|m| {
+                let text = Text::new("diag.bad_date", &[("value", &s.value)]);
+                self.error_in("bad-date", s, m, text, "diag.bad_date_hint")
+            })
             .ok()
     }
 
     fn timestamp(&mut self, s: &S) -> Option<DateTime<FixedOffset>> {
         parse_timestamp(&s.value, self.tz)
             .map_err(|m| {
-                self.error(
-                    "bad-timestamp",
-                    s,
-                    m,
-                    "write timestamps as RFC 3339, e.g. 2024-09-05T10:00:00+08:00",
-                )
+                let text = Text::new("diag.bad_timestamp", &[("value", &s.value)]);
+                self.error_in("bad-timestamp", s, m, text, "diag.bad_timestamp_hint")
             })
             .ok()
     }
@@ -66,12 +91,8 @@ impl Cx<'_> {
     fn duration(&mut self, s: &S) -> Option<Duration> {
         Duration::parse(&s.value)
             .map_err(|m| {
-                self.error(
-                    "bad-duration",
-                    s,
-                    m,
-                    "durations are a number and a unit: 30m, 2h, 15d, 1w, 6mo, 1y",
-                )
+                let text = Text::new("diag.bad_duration", &[("value", &s.value)]);
+                self.error_in("bad-duration", s, m, text, "diag.bad_duration_hint")
             })
             .ok()
     }
@@ -268,13 +289,14 @@ impl Builder {
             let c = c.value;
             let name = c.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| c.product.value.clone());
             if let Some(first) = seen.get(&name).map(|&i| &components[i]) {
-                let d = Diagnostic::error(
+                let d = Diagnostic::error_t(
                     "duplicate-id",
                     c_at.clone(),
-                    format!("system `{}` has two components named `{name}`", s.id.value),
+                    "diag.duplicate_component",
+                    &[("system", &s.id.value), ("name", &name)],
                 )
-                .hint("give one of them a distinct `name:` (e.g. `name: redis-sentinel`)")
-                .related(first.origin.clone(), "the first is here");
+                .hint_t("diag.duplicate_component_hint", &[])
+                .related_t(first.origin.clone(), "diag.first_is_here");
                 cx.diags.push(d);
             }
             let support = match c.support.as_ref().map(|v| v.value.as_str()) {
@@ -294,12 +316,7 @@ impl Builder {
                 }
             };
             if c.version.value.trim().is_empty() {
-                cx.error(
-                    "missing-value",
-                    &c.version,
-                    "the version is empty",
-                    "write the installed version, e.g. 6.2.14",
-                );
+                cx.error_t("missing-value", &c.version, "diag.empty_version", "diag.empty_version_hint");
             }
             let eol = c.eol.as_ref().and_then(|e| cx.date(e));
             seen.entry(name.clone()).or_insert(components.len());
@@ -317,12 +334,7 @@ impl Builder {
             });
         }
         if s.owner.value.trim().is_empty() {
-            cx.error(
-                "missing-value",
-                &s.owner,
-                "the owner is empty",
-                "name the team or person responsible, e.g. `owner: platform`",
-            );
+            cx.error_t("missing-value", &s.owner, "diag.empty_owner", "diag.empty_owner_hint");
         }
         self.diags = diags;
         Some(System {
@@ -375,13 +387,14 @@ impl Builder {
         for c in p.cycles {
             let cycle = Self::cycle(&mut cx, c);
             if let Some(first) = cycles.iter().find(|x| x.name == cycle.name) {
-                let d = Diagnostic::error(
+                let d = Diagnostic::error_t(
                     "duplicate-id",
                     cycle.origin.clone(),
-                    format!("cycle `{}` is listed twice", cycle.name),
+                    "diag.duplicate_cycle",
+                    &[("cycle", &cycle.name)],
                 )
-                .hint("remove one of the two entries")
-                .related(first.origin.clone(), "the first is here");
+                .hint_t("diag.duplicate_cycle_hint", &[])
+                .related_t(first.origin.clone(), "diag.first_is_here");
                 cx.diags.push(d);
                 continue;
             }
@@ -409,13 +422,14 @@ impl Builder {
         self.diags = diags;
         let at = origin(path, &p.product.referenced);
         if let Some(first) = self.repo.products.get(&p.product.value) {
-            let d = Diagnostic::error(
+            let d = Diagnostic::error_t(
                 "duplicate-id",
                 at,
-                format!("product `{}` is defined twice", p.product.value),
+                "diag.duplicate_product",
+                &[("product", &p.product.value)],
             )
-            .hint("keep one file per product")
-            .related(first.origin.clone(), "the first is here");
+            .hint_t("diag.duplicate_product_hint", &[])
+            .related_t(first.origin.clone(), "diag.first_is_here");
             self.diags.push(d);
             return;
         }
@@ -439,9 +453,9 @@ impl Builder {
             let at = origin(path, &e.referenced);
             if let Some(first) = &self.eol_origin {
                 cx.diags.push(
-                    Diagnostic::error("duplicate-id", at.clone(), "the `eol` policy is set in two files")
-                        .hint("keep the `eol:` section in one policy file")
-                        .related(first.clone(), "the first is here"),
+                    Diagnostic::error_t("duplicate-id", at.clone(), "diag.duplicate_eol", &[])
+                        .hint_t("diag.duplicate_eol_hint", &[])
+                        .related_t(first.clone(), "diag.first_is_here"),
                 );
             }
             self.eol_origin = Some(at);
@@ -450,11 +464,12 @@ impl Builder {
                 match b.value.as_str() {
                     "eol" => self.repo.policy.eol.basis = Basis::Eol,
                     "extended" => self.repo.policy.eol.basis = Basis::Extended,
-                    other => cx.error(
+                    other => cx.error_in_t(
                         "bad-value",
                         b,
-                        format!("basis `{other}` is not `eol` or `extended`"),
-                        "use `eol` (end of security support) or `extended` (paid extended support)",
+                        "diag.bad_basis",
+                        &[("value", &other)],
+                        "diag.bad_basis_hint",
                     ),
                 }
             }
@@ -469,9 +484,14 @@ impl Builder {
             let at = cx.at(&name);
             if let Some(first) = self.repo.policy.classes.get(&name.value) {
                 cx.diags.push(
-                    Diagnostic::error("duplicate-id", at, format!("class `{}` is defined twice", name.value))
-                        .hint("each class is defined once across policies/")
-                        .related(first.origin.clone(), "the first is here"),
+                    Diagnostic::error_t(
+                        "duplicate-id",
+                        at,
+                        "diag.duplicate_class",
+                        &[("class", &name.value)],
+                    )
+                    .hint_t("diag.duplicate_class_hint", &[])
+                    .related_t(first.origin.clone(), "diag.first_is_here"),
                 );
                 continue;
             }
@@ -499,11 +519,12 @@ impl Builder {
                                 "medium" => drop(by.insert(Criticality::Medium, roles)),
                                 "high" => drop(by.insert(Criticality::High, roles)),
                                 "critical" => drop(by.insert(Criticality::Critical, roles)),
-                                other => cx.error(
+                                other => cx.error_in_t(
                                     "bad-value",
                                     &k,
-                                    format!("`{other}` is not a criticality"),
-                                    "chain keys are critical, high, medium, low and default",
+                                    "diag.bad_criticality",
+                                    &[("value", &other)],
+                                    "diag.bad_criticality_hint",
                                 ),
                             }
                         }
@@ -517,12 +538,13 @@ impl Builder {
             // A change of a class without approvers would be approved by nobody: say so.
             match &chain {
                 Chain::Roles(r) if r.is_empty() => cx.diags.push(
-                    Diagnostic::warning(
+                    Diagnostic::warning_t(
                         "empty-chain",
                         at.clone(),
-                        format!("class `{}` has no approval chain", name.value),
+                        "diag.empty_chain",
+                        &[("class", &name.value)],
                     )
-                    .hint("add `chain: [role, …]`; without one its changes count as approved by nobody"),
+                    .hint_t("diag.empty_chain_hint", &[]),
                 ),
                 Chain::ByCriticality { by, default: None } if by.len() < 4 => {
                     let missing: Vec<&str> = ["low", "medium", "high", "critical"]
@@ -537,12 +559,15 @@ impl Builder {
                         .map(|(n, _)| n)
                         .collect();
                     cx.diags.push(
-                        Diagnostic::warning(
+                        Diagnostic::warning_text(
                             "empty-chain",
                             at.clone(),
-                            format!("class `{}` has no chain for {} systems", name.value, missing.join(", ")),
+                            Text::new("diag.no_chain_for", &[("class", &name.value)]).list(
+                                "criticalities",
+                                &missing.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+                            ),
                         )
-                        .hint("add a `default:` chain"),
+                        .hint_t("diag.no_chain_for_hint", &[]),
                     );
                 }
                 _ => {}
@@ -580,9 +605,9 @@ impl Builder {
             let at = origin(path, &r.referenced);
             if let Some(first) = &self.rules_origin {
                 cx.diags.push(
-                    Diagnostic::error("duplicate-id", at.clone(), "`rules` are set in two policy files")
-                        .hint("keep the `rules:` section in one policy file")
-                        .related(first.clone(), "the first is here"),
+                    Diagnostic::error_t("duplicate-id", at.clone(), "diag.duplicate_rules", &[])
+                        .hint_t("diag.duplicate_rules_hint", &[])
+                        .related_t(first.clone(), "diag.first_is_here"),
                 );
             }
             self.rules_origin = Some(at);
@@ -599,17 +624,19 @@ impl Builder {
                 for day in days {
                     match day.value.parse::<chrono::Weekday>() {
                         Ok(w) => list.push(w),
-                        Err(_) => cx.error(
+                        Err(_) => cx.error_in_t(
                             "bad-value",
                             &day,
-                            format!("`{}` is not a weekday", day.value),
-                            "use mon, tue, wed, thu, fri, sat or sun",
+                            "diag.bad_weekday",
+                            &[("value", &day.value)],
+                            "diag.bad_weekday_hint",
                         ),
                     }
                 }
                 rules.windows.insert(env.value, list);
             }
         }
+        role_titles(&mut self.repo.policy, &mut cx, p.roles.unwrap_or_default());
         for (name, target) in p.kpis.unwrap_or_default() {
             if !KPI_NAMES.contains(&name.value.as_str()) {
                 let hint = match suggest(&name.value, KPI_NAMES) {
@@ -658,13 +685,14 @@ impl Builder {
             let p = p.value;
             cx.id(&p.id, "person", false);
             if let Some(first) = self.repo.people.iter().find(|x| x.id == p.id.value) {
-                let d = Diagnostic::error(
+                let d = Diagnostic::error_t(
                     "duplicate-id",
                     cx.at(&p.id),
-                    format!("person `{}` is listed twice", p.id.value),
+                    "diag.duplicate_person",
+                    &[("id", &p.id.value)],
                 )
-                .hint("merge the two entries (a person may hold several roles and keys)")
-                .related(first.origin.clone(), "the first is here");
+                .hint_t("diag.duplicate_person_hint", &[])
+                .related_t(first.origin.clone(), "diag.first_is_here");
                 cx.diags.push(d);
                 continue;
             }
@@ -1052,13 +1080,14 @@ impl Builder {
                     (&pair[1], &pair[0])
                 };
                 diags.push(
-                    Diagnostic::error(
+                    Diagnostic::error_t(
                         "duplicate-id",
                         second.origin.clone(),
-                        format!("system `{}` is defined twice", second.id),
+                        "diag.duplicate_system",
+                        &[("id", &second.id)],
                     )
-                    .hint("system ids are unique across the inventory; rename or remove one")
-                    .related(first.origin.clone(), "the first definition is here"),
+                    .hint_t("diag.duplicate_system_hint", &[])
+                    .related_t(first.origin.clone(), "diag.first_definition"),
                 );
             }
         }
@@ -1066,23 +1095,21 @@ impl Builder {
             for c in &s.components {
                 let Some(product) = repo.products.get(&c.product) else {
                     let known: Vec<&str> = repo.products.keys().map(String::as_str).collect();
-                    let hint = match suggest(&c.product, known) {
-                        Some(near) => format!(
-                            "did you mean `{near}`? Otherwise add inventory/products/{}.yaml or run `lifecycle catalog sync --product {}`",
-                            c.product, c.product
-                        ),
-                        None => format!(
-                            "add inventory/products/{}.yaml, or run `lifecycle catalog sync --product {}`; until then its status is `unknown`",
-                            c.product, c.product
-                        ),
+                    let product = &c.product;
+                    let hint = match suggest(product, known) {
+                        Some(near) => {
+                            Text::new("diag.unknown_product_near", &[("near", &near), ("product", product)])
+                        }
+                        None => Text::new("diag.unknown_product_hint", &[("product", product)]),
                     };
                     diags.push(
-                        Diagnostic::warning(
+                        Diagnostic::warning_t(
                             "unknown-product",
                             c.origin.clone(),
-                            format!("product `{}` is not in the catalog", c.product),
+                            "diag.unknown_product",
+                            &[("product", product)],
                         )
-                        .hint(hint),
+                        .hint_text(hint),
                     );
                     continue;
                 };
@@ -1091,14 +1118,15 @@ impl Builder {
                 {
                     let names: Vec<&str> = product.cycles.iter().map(|x| x.name.as_str()).collect();
                     diags.push(
-                        Diagnostic::error(
+                        Diagnostic::error_t(
                             "unknown-cycle",
                             c.cycle_origin.clone().unwrap_or_else(|| c.origin.clone()),
-                            format!("`{}` has no cycle `{cycle}`", c.product),
+                            "diag.unknown_cycle",
+                            &[("product", &c.product), ("cycle", cycle)],
                         )
-                        .hint(format!(
-                            "known cycles: {}",
-                            names.iter().take(12).copied().collect::<Vec<_>>().join(", ")
+                        .hint_text(Text::new("diag.known_cycles", &[]).list(
+                            "cycles",
+                            &names.iter().take(12).map(|n| n.to_string()).collect::<Vec<_>>(),
                         )),
                     );
                 }
@@ -1106,12 +1134,13 @@ impl Builder {
         }
         if repo.policy.files.is_empty() && !self.policy_files_exist {
             diags.push(
-                Diagnostic::warning(
+                Diagnostic::warning_t(
                     "no-policy",
                     Origin::file(&repo.settings.paths.policies),
-                    "no policy file found; using plan_before 6mo, finish_before 3mo",
+                    "diag.no_policy",
+                    &[],
                 )
-                .hint("add a policy file such as policies/policy.yaml (see docs/formats.md)"),
+                .hint_t("diag.no_policy_hint", &[]),
             );
         }
         // Every role a chain names must be held by someone, or that chain can never complete.
@@ -1120,40 +1149,40 @@ impl Builder {
                 if !repo.people.iter().any(|p| p.roles.contains(role)) {
                     let roles: Vec<&str> =
                         repo.people.iter().flat_map(|p| p.roles.iter().map(String::as_str)).collect();
+                    let people = &repo.settings.paths.people;
                     let hint = match suggest(role, roles) {
-                        Some(near) => format!(
-                            "did you mean `{near}`? Otherwise give the role to someone in {}",
-                            repo.settings.paths.people
-                        ),
-                        None => {
-                            format!("give the role `{role}` to someone in {}", repo.settings.paths.people)
+                        Some(near) => {
+                            Text::new("diag.role_not_held_near", &[("near", &near), ("people", people)])
                         }
+                        None => Text::new("diag.role_not_held_hint", &[("role", role), ("people", people)]),
                     };
                     diags.push(
-                        Diagnostic::error(
+                        Diagnostic::error_t(
                             "role-not-held",
                             at.clone(),
-                            format!("nobody holds the role `{role}`"),
+                            "diag.role_not_held",
+                            &[("role", role)],
                         )
-                        .hint(hint),
+                        .hint_text(hint),
                     );
                 }
             }
         }
+        untitled_roles(&self.role_uses, &repo.policy, &mut diags);
         let person_ids: Vec<String> = repo.people.iter().map(|p| p.id.clone()).collect();
         let unknown_person = |diags: &mut Vec<Diagnostic>, id: &str, at: &Origin, what: &str| {
             if !person_ids.iter().any(|p| p == id) {
                 let hint = match suggest(id, person_ids.iter().map(String::as_str)) {
-                    Some(near) => format!("did you mean `{near}`?"),
-                    None => format!("add `{id}` to the people file, or name someone listed there"),
+                    Some(near) => Text::new("diag.did_you_mean", &[("word", &near)]),
+                    None => Text::new("diag.unknown_person_hint", &[("id", &id)]),
+                };
+                let key = match what {
+                    "requester" => "diag.unknown_requester",
+                    "executor" => "diag.unknown_executor",
+                    _ => "diag.unknown_supervisor",
                 };
                 diags.push(
-                    Diagnostic::error(
-                        "unknown-person",
-                        at.clone(),
-                        format!("{what} `{id}` is not in the people file"),
-                    )
-                    .hint(hint),
+                    Diagnostic::error_t("unknown-person", at.clone(), key, &[("id", &id)]).hint_text(hint),
                 );
             }
         };
@@ -1161,16 +1190,18 @@ impl Builder {
         for c in &repo.changes {
             if !repo.policy.classes.contains_key(&c.class) {
                 let hint = match suggest(&c.class, class_names.iter().copied()) {
-                    Some(near) => format!("did you mean `{near}`?"),
-                    None => format!("classes of the policy: {}", class_names.join(", ")),
+                    Some(near) => Text::new("diag.did_you_mean", &[("word", &near)]),
+                    None => Text::new("diag.classes", &[])
+                        .list("classes", &class_names.iter().map(|n| n.to_string()).collect::<Vec<_>>()),
                 };
                 diags.push(
-                    Diagnostic::error(
+                    Diagnostic::error_t(
                         "unknown-class",
                         c.fields.at("class", &c.origin),
-                        format!("change `{}` has unknown class `{}`", c.id, c.class),
+                        "diag.unknown_class",
+                        &[("id", &c.id), ("class", &c.class)],
                     )
-                    .hint(hint),
+                    .hint_text(hint),
                 );
             }
             let at = |field: &str| c.fields.at(field, &c.origin);
@@ -1203,23 +1234,27 @@ impl Builder {
                 if let Target::Version { system, component, origin, .. } = t {
                     match repo.systems.iter().find(|s| &s.id == system) {
                         None => diags.push(
-                            Diagnostic::warning(
+                            Diagnostic::warning_t(
                                 "unknown-target",
                                 origin.clone(),
-                                format!("target system `{system}` is not in the inventory"),
+                                "diag.unknown_target_system",
+                                &[("system", system)],
                             )
-                            .hint("fine for a system that was since removed; otherwise check the id"),
+                            .hint_t("diag.unknown_target_system_hint", &[]),
                         ),
                         Some(s) if !s.components.iter().any(|x| &x.name == component) => diags.push(
-                            Diagnostic::warning(
+                            Diagnostic::warning_t(
                                 "unknown-target",
                                 origin.clone(),
-                                format!("system `{system}` has no component `{component}`"),
+                                "diag.unknown_target_component",
+                                &[("system", system), ("component", component)],
                             )
-                            .hint(format!(
-                                "components of {system}: {}",
-                                s.components.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ")
-                            )),
+                            .hint_text(
+                                Text::new("diag.components_of", &[("system", system)]).list(
+                                    "components",
+                                    &s.components.iter().map(|x| x.name.clone()).collect::<Vec<_>>(),
+                                ),
+                            ),
                         ),
                         _ => {}
                     }
@@ -1244,12 +1279,13 @@ impl Builder {
             match repo.changes.iter_mut().find(|c| c.id == folder) {
                 Some(change) => change.report = Some(report),
                 None => diags.push(
-                    Diagnostic::error(
+                    Diagnostic::error_t(
                         "orphan-report",
                         report.origin.clone(),
-                        format!("report for `{folder}` has no request.yaml beside it"),
+                        "diag.orphan_report",
+                        &[("id", &folder)],
                     )
-                    .hint("a report belongs in the folder of its change request"),
+                    .hint_t("diag.orphan_report_hint", &[]),
                 ),
             }
         }
@@ -1258,12 +1294,13 @@ impl Builder {
         for s in &repo.signoffs {
             if !repo.changes.iter().any(|c| c.id == s.change) {
                 diags.push(
-                    Diagnostic::error(
+                    Diagnostic::error_t(
                         "orphan-signoff",
                         s.origin.clone(),
-                        format!("sign-off for `{}` has no request.yaml in its change folder", s.change),
+                        "diag.orphan_signoff",
+                        &[("id", &s.change)],
                     )
-                    .hint("a sign-off belongs in changes/<ID>/approvals/ beside the request it signs"),
+                    .hint_t("diag.orphan_signoff_hint", &[]),
                 );
             }
         }
@@ -1355,4 +1392,40 @@ pub fn parse_kpi(name: &str, text: &str) -> Result<KpiTarget, String> {
         return Err(format!("KPI target `{t}` is out of range"));
     }
     Ok(KpiTarget { name: name.to_string(), op, value, unit, text: t.to_string() })
+}
+
+/// Once a policy titles roles (`roles:`), a chain role without a title would show as its id among
+/// titles: warn once per role, at its first use.
+fn untitled_roles(uses: &[(String, Origin)], policy: &Policy, diags: &mut Vec<Diagnostic>) {
+    if policy.roles.is_empty() {
+        return;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (role, at) in uses {
+        if policy.roles.contains_key(role) || !seen.insert(role.as_str()) {
+            continue;
+        }
+        diags.push(
+            Diagnostic::warning_t("untitled-role", at.clone(), "diag.untitled_role", &[("role", role)])
+                .hint_t("diag.untitled_role_hint", &[("role", role)]),
+        );
+    }
+}
+
+/// The display names of roles (`roles:`), each role titled once across policy files.
+fn role_titles(policy: &mut Policy, cx: &mut Cx, roles: indexmap::IndexMap<S, Spanned<raw::Role>>) {
+    for (role, r) in roles {
+        let at = cx.at(&role);
+        if let Some(first) = policy.roles.get(&role.value) {
+            cx.diags.push(
+                Diagnostic::error_t("duplicate-id", at, "diag.duplicate_role", &[("role", &role.value)])
+                    .hint_t("diag.duplicate_role_hint", &[])
+                    .related_t(first.origin.clone(), "diag.first_is_here"),
+            );
+            continue;
+        }
+        let r = r.value;
+        let title = RoleTitle { title: r.title, title_en: r.title_en, origin: at };
+        policy.roles.insert(role.value, title);
+    }
 }

@@ -388,7 +388,7 @@ mod tests {
         assert!(!mine.is_empty(), "no diagnostic for {path}");
         for d in mine {
             assert!(d.origin.line as usize <= text.lines().count(), "{d:?} is past the end");
-            let out = crate::diag::render(d, &|p| loaded.text(p), false);
+            let out = crate::diag::render(d, &|p| loaded.text(p), false, crate::i18n::Lang::En);
             assert!(out.contains(shown), "the snippet does not show {shown:?}:\n{out}");
         }
     }
@@ -455,5 +455,36 @@ mod tests {
         let d = &loaded.diagnostics[0];
         assert_eq!((d.code, d.origin.line), ("bad-timestamp", 4));
         assert!(loaded.repo.observations.is_empty());
+    }
+
+    /// `roles:` titles each role; a second title for a role is `duplicate-id`; once roles are titled,
+    /// a chain role without a title is the warning `untitled-role`, once.
+    #[test]
+    fn roles_have_titles() {
+        let a = "classes:\n  policy: {chain: [cto, ciso]}\n  exception: {chain: [ciso], max_duration: 6mo}\n\
+                 roles:\n  cto: {title: 首席技术官, title_en: Chief technology officer}\n";
+        let b = "roles:\n  cto: {title: CTO}\n";
+        let loaded = load_blobs(
+            Settings::default(),
+            vec![
+                ("policies/a.yaml".into(), a.as_bytes().to_vec()),
+                ("policies/b.yaml".into(), b.as_bytes().to_vec()),
+            ],
+        );
+        let cto = &loaded.repo.policy.roles["cto"];
+        assert_eq!(cto.title.as_deref(), Some("首席技术官"));
+        assert_eq!(cto.title_en.as_deref(), Some("Chief technology officer"));
+        let codes: Vec<(&str, &str)> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.origin.path.as_str()))
+            .filter(|(c, _)| *c != "role-not-held")
+            .collect();
+        assert!(codes.contains(&("duplicate-id", "policies/b.yaml")), "{codes:?}");
+        let untitled: Vec<_> = loaded.diagnostics.iter().filter(|d| d.code == "untitled-role").collect();
+        assert_eq!(untitled.len(), 1, "{untitled:?}");
+        assert_eq!(untitled[0].message, "the role `ciso` has no title");
+        let zh = crate::diag::render(untitled[0], &|p| loaded.text(p), false, crate::i18n::Lang::ZhCn);
+        assert!(zh.starts_with("警告［untitled-role］：角色 `ciso` 没有名称"), "{zh}");
     }
 }

@@ -161,6 +161,19 @@ pub struct Policy {
     pub rules: Option<Spanned<Rules>>,
     #[schemars(with = "Option<std::collections::BTreeMap<String, js::Text>>")]
     pub kpis: Option<IndexMap<S, S>>,
+    /// Display names of the roles the chains name: `{applicant: {title: 项目申请人, title_en: Applicant}}`.
+    #[schemars(with = "Option<std::collections::BTreeMap<String, Role>>")]
+    pub roles: Option<IndexMap<S, Spanned<Role>>>,
+}
+
+/// How a role is named for people; the id stays what chains and people.yaml use.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// The Chinese title, e.g. 项目申请人.
+    pub title: Option<String>,
+    /// The English title, e.g. Applicant.
+    pub title_en: Option<String>,
 }
 
 #[derive(Deserialize, JsonSchema)]

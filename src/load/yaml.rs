@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Location, Options};
 
-use crate::diag::{Diagnostic, Origin, suggest};
+use crate::diag::{Diagnostic, Origin, Text, suggest};
 
 /// Parser options: duplicate keys are errors, aliases and nesting bounded (alias bombs are refused).
 pub fn options() -> Options {
@@ -34,19 +34,20 @@ pub fn parse<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Box<Diagn
 
 /// serde's words for a value of the wrong type, in the words of the file's reader: `invalid u32`
 /// becomes "`two` is not a whole number".
-pub fn humanize(mut d: Diagnostic, text: &str) -> Diagnostic {
+pub fn humanize(d: Diagnostic, text: &str) -> Diagnostic {
     if d.code != "bad-value" {
         return d;
     }
     let has = |words: &[&str]| words.iter().any(|w| d.message.contains(w));
+    // (message with the value, message without it, hint): i18n keys.
     let what = if has(&["u8", "u16", "u32", "u64", "usize"]) {
-        ("a whole number", "write a whole number such as 2, without quotes or units")
+        ("diag.not_whole", "diag.this_not_whole", "diag.whole_hint")
     } else if has(&["i8", "i16", "i32", "i64", "isize"]) {
-        ("a whole number", "write a whole number such as 2 or -2, without quotes or units")
+        ("diag.not_whole", "diag.this_not_whole", "diag.signed_hint")
     } else if has(&["f32", "f64"]) {
-        ("a number", "write a number such as 2.5, without quotes or units")
+        ("diag.not_number", "diag.this_not_number", "diag.number_hint")
     } else if has(&["a boolean", "bool"]) {
-        ("true or false", "write true or false")
+        ("diag.not_boolean", "diag.this_not_boolean", "diag.boolean_hint")
     } else {
         return d;
     };
@@ -56,12 +57,11 @@ pub fn humanize(mut d: Diagnostic, text: &str) -> Diagnostic {
         .flatten()
         .map(|at| text[at..].chars().take(d.origin.len.max(1) as usize).collect::<String>())
         .filter(|v| !v.is_empty() && !v.contains('\n'));
-    d.message = match value {
-        Some(v) => format!("`{v}` is not {}", what.0),
-        None => format!("this value is not {}", what.0),
+    let message = match value {
+        Some(v) => Text::new(what.0, &[("value", &v)]),
+        None => Text::new(what.1, &[]),
     };
-    d.hint = Some(what.1.to_string());
-    d
+    d.message_text(message).hint_t(what.2, &[])
 }
 
 /// Turns a serde-saphyr error into a diagnostic that says what to do.
@@ -113,30 +113,37 @@ fn quoted(message: &str) -> Option<String> {
 }
 
 fn classify(origin: Origin, message: String) -> Diagnostic {
+    // The keys and values a place allows, as code: `id`, `name`.
+    let code = |list: &[String]| list.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>();
     if message.starts_with("unknown field") {
         let word = quoted(&message).unwrap_or_default();
         let allowed = expected_list(&message);
-        let text = format!("unknown key `{word}`");
         let hint = match (allowed.is_empty(), suggest(&word, allowed.iter().map(String::as_str))) {
-            (true, _) => "this mapping takes no keys".to_string(),
-            (false, Some(s)) => format!("did you mean `{s}`? (allowed here: {})", allowed.join(", ")),
-            (false, None) => format!("allowed here: {}", allowed.join(", ")),
+            (true, _) => Text::new("diag.no_keys", &[]),
+            (false, Some(s)) => {
+                Text::new("diag.did_you_mean_allowed", &[("word", &s)]).list("allowed", &code(&allowed))
+            }
+            (false, None) => Text::new("diag.allowed_here", &[]).list("allowed", &code(&allowed)),
         };
-        return Diagnostic::error("unknown-key", origin, text).hint(hint);
+        return Diagnostic::error_t("unknown-key", origin, "diag.unknown_key", &[("word", &word)])
+            .hint_text(hint);
     }
     if message.starts_with("unknown variant") {
         let word = quoted(&message).unwrap_or_default();
         let allowed = expected_list(&message);
         let hint = match suggest(&word, allowed.iter().map(String::as_str)) {
-            Some(s) => format!("did you mean `{s}`? (allowed: {})", allowed.join(", ")),
-            None => format!("allowed: {}", allowed.join(", ")),
+            Some(s) => {
+                Text::new("diag.did_you_mean_values", &[("word", &s)]).list("allowed", &code(&allowed))
+            }
+            None => Text::new("diag.allowed", &[]).list("allowed", &code(&allowed)),
         };
-        return Diagnostic::error("bad-value", origin, format!("`{word}` is not allowed here")).hint(hint);
+        return Diagnostic::error_t("bad-value", origin, "diag.not_allowed", &[("word", &word)])
+            .hint_text(hint);
     }
     if message.starts_with("missing field") {
         let word = quoted(&message).unwrap_or_default();
-        return Diagnostic::error("missing-key", origin, format!("required key `{word}` is missing"))
-            .hint(format!("add `{word}: …` to this mapping"));
+        return Diagnostic::error_t("missing-key", origin, "diag.missing_key", &[("word", &word)])
+            .hint_t("diag.missing_key_hint", &[("word", &word)]);
     }
     if message.contains("duplicate mapping key") {
         let key = message
@@ -146,44 +153,40 @@ fn classify(origin: Origin, message: String) -> Diagnostic {
             .unwrap_or("")
             .trim()
             .to_string();
-        return Diagnostic::error(
-            "duplicate-key",
-            origin,
-            format!("key `{key}` appears twice in the same mapping"),
-        )
-        .hint("YAML keeps only one of them; remove or rename the other");
+        return Diagnostic::error_t("duplicate-key", origin, "diag.duplicate_key", &[("key", &key)])
+            .hint_t("diag.duplicate_key_hint", &[]);
     }
     if message.contains("null into") {
-        return Diagnostic::error("missing-value", origin, "a value is required here")
-            .hint("write a value after the colon, or remove the key");
+        return Diagnostic::error_t("missing-value", origin, "diag.missing_value", &[])
+            .hint_t("diag.missing_value_hint", &[]);
     }
     if message.contains("multiple documents")
         || message.contains("More than one")
         || message.contains("Documents")
     {
-        return Diagnostic::error("yaml-syntax", origin, "more than one YAML document in this file")
-            .hint("remove the `---` separators: one file holds one document");
+        return Diagnostic::error_t("yaml-syntax", origin, "diag.documents", &[])
+            .hint_t("diag.documents_hint", &[]);
     }
     if message.contains("budget")
         || message.contains("alias")
         || message.contains("depth")
         || message.contains("limit")
     {
-        return Diagnostic::error("yaml-limit", origin, format!("refused: {message}"))
-            .hint("inventory files need no anchors/aliases or deep nesting; write the values out");
+        return Diagnostic::error_t("yaml-limit", origin, "diag.limit", &[("message", &message)])
+            .hint_t("diag.limit_hint", &[]);
     }
     if message.contains("untagged enum") {
-        return Diagnostic::error("bad-value", origin, "this value has the wrong shape")
-            .hint("a chain is a list of roles, or a map from criticality (critical, high, medium, low, default) to a list of roles");
+        return Diagnostic::error_t("bad-value", origin, "diag.shape", &[]).hint_t("diag.shape_hint", &[]);
     }
     if message.starts_with("invalid type")
         || message.starts_with("invalid ")
         || message.starts_with("expected")
     {
-        return Diagnostic::error("bad-value", origin, message)
-            .hint("check the value's type against docs/formats.md");
+        return Diagnostic::error_t("bad-value", origin, "diag.parser", &[("message", &message)])
+            .hint_t("diag.type_hint", &[]);
     }
-    Diagnostic::error("yaml-syntax", origin, message).hint("fix the YAML syntax at this place")
+    Diagnostic::error_t("yaml-syntax", origin, "diag.parser", &[("message", &message)])
+        .hint_t("diag.syntax_hint", &[])
 }
 
 #[cfg(test)]

@@ -208,8 +208,18 @@ pub struct Policy {
     pub classes: indexmap::IndexMap<String, Class>,
     pub rules: Rules,
     pub kpis: Vec<KpiTarget>,
+    /// Display names of roles by id (`roles:`); a role without one is shown by its id.
+    pub roles: BTreeMap<String, RoleTitle>,
     /// The files the policy was read from, for messages and reports.
     pub files: Vec<String>,
+}
+
+/// A role's display names (SPEC §8.1): Chinese `title`, English `title_en`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleTitle {
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+    pub origin: Origin,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

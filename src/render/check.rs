@@ -51,8 +51,7 @@ pub fn table(
 ) -> io::Result<()> {
     let lang = style.lang;
     let title = lang.fmt("check.title", &[("date", &today)]);
-    let policy_line =
-        lang.fmt("check.policy", &[("plan", &policy.plan_before), ("finish", &policy.finish_before)]);
+    let policy_line = policy_line(lang, policy);
     if style.color {
         writeln!(out, "\x1b[1m{title}\x1b[0m  \x1b[2m{policy_line}\x1b[0m")?;
     } else {
@@ -159,11 +158,7 @@ pub fn markdown(
     let lang = style.lang;
     writeln!(out, "## {}\n", lang.fmt("check.title", &[("date", &today)]))?;
     writeln!(out, "{}\n", summary_line(lang, summary))?;
-    writeln!(
-        out,
-        "_{}_\n",
-        lang.fmt("check.policy", &[("plan", &policy.plan_before), ("finish", &policy.finish_before)])
-    )?;
+    writeln!(out, "_{}_\n", policy_line(lang, policy))?;
     if items.is_empty() {
         return Ok(());
     }
@@ -196,4 +191,11 @@ pub fn markdown(
         }
     }
     Ok(())
+}
+
+/// "policy: start replacing 6 months, finish 3 months before the end".
+fn policy_line(lang: crate::i18n::Lang, policy: &crate::model::EolPolicy) -> String {
+    let plan = super::words::duration(lang, policy.plan_before);
+    let finish = super::words::duration(lang, policy.finish_before);
+    lang.fmt("check.policy", &[("plan", &plan), ("finish", &finish)])
 }

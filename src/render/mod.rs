@@ -27,8 +27,8 @@ pub fn status_word(lang: Lang, s: Status) -> &'static str {
 fn when(lang: Lang, days: i64) -> String {
     match days {
         0 => lang.t("when.today").to_string(),
-        d if d > 0 => lang.fmt("when.in", &[("n", &d)]),
-        d => lang.fmt("when.overdue", &[("n", &-d)]),
+        d if d > 0 => words::count(lang, d as usize, "when.in"),
+        d => words::count(lang, d.unsigned_abs() as usize, "when.overdue"),
     }
 }
 
@@ -83,7 +83,7 @@ pub fn action(lang: Lang, item: &Item) -> String {
             let ago = if *ago == 0 {
                 lang.t("when.today").to_string()
             } else {
-                lang.fmt("when.ago", &[("n", ago)])
+                words::count(lang, *ago as usize, "when.ago")
             };
             lang.fmt("action.replace_now", &[("date", end), ("when", &ago)])
         }
@@ -106,7 +106,8 @@ pub fn next_deadline(lang: Lang, item: &Item, today: chrono::NaiveDate) -> Strin
         Deadline::End => "deadline.end",
         Deadline::ExceptionEnds => "deadline.exception_ends",
     };
-    format!("{} ({})", lang.fmt(key, &[("date", &date)]), when(lang, (date - today).num_days()))
+    let when = when(lang, (date - today).num_days());
+    format!("{}{}", lang.fmt(key, &[("date", &date)]), words::paren(lang, &when))
 }
 
 /// "45 systems, 120 components: 12 EOL · 5 due … — 25 violations"
@@ -114,7 +115,7 @@ pub fn summary_line(lang: Lang, s: &Summary) -> String {
     let counts: Vec<String> = Status::ALL
         .iter()
         .filter(|st| s.count(**st) > 0)
-        .map(|st| format!("{} {}", s.count(*st), status_word(lang, *st)))
+        .map(|st| lang.fmt("summary.count", &[("n", &s.count(*st)), ("status", &status_word(lang, *st))]))
         .collect();
     let counts = if counts.is_empty() { lang.t("summary.none").to_string() } else { counts.join(" · ") };
     lang.fmt(

@@ -107,7 +107,7 @@ fn undeclared_line(lang: Lang, u: &Undeclared) -> String {
         &[
             ("system", &u.system),
             ("product", &u.product),
-            ("versions", &u.versions.join(", ")),
+            ("versions", &super::words::list(lang, &u.versions)),
             ("hosts", &u.hosts),
             ("status", &status_word(lang, u.verdict.status)),
             ("end", &end),
@@ -124,11 +124,11 @@ fn drift_line(lang: Lang, i: &Item, s: &ObservedState) -> String {
                 ("system", &i.system.id),
                 ("component", &i.component.name),
                 ("declared", &i.component.version),
-                ("versions", &s.versions.join(", ")),
+                ("versions", &super::words::list(lang, &s.versions)),
                 ("hosts", &s.hosts),
                 ("scanned", &s.scanned),
                 ("date", &date),
-                ("on", &s.drift_hosts.join(", ")),
+                ("on", &super::words::list(lang, &s.drift_hosts)),
             ],
         ),
         _ => lang.fmt(
@@ -221,7 +221,8 @@ pub fn table(
     }
     let lang = style.lang;
     writeln!(out)?;
-    let title = lang.fmt("obs.title", &[("systems", &obs.systems)]);
+    let title = lang
+        .fmt("obs.title", &[("systems", &crate::render::words::count(lang, obs.systems, "count.system"))]);
     if style.color {
         writeln!(out, "\x1b[1m{title}\x1b[0m")?;
     } else {
@@ -254,7 +255,14 @@ pub fn markdown(
         return Ok(());
     }
     let lang = style.lang;
-    writeln!(out, "\n### {}\n", lang.fmt("obs.title", &[("systems", &obs.systems)]))?;
+    writeln!(
+        out,
+        "\n### {}\n",
+        lang.fmt(
+            "obs.title",
+            &[("systems", &crate::render::words::count(lang, obs.systems, "count.system"))]
+        )
+    )?;
     for (important, line) in lines(lang, obs, items, undeclared) {
         let line = super::check::md(&line);
         if important {

@@ -41,10 +41,10 @@ pub fn effect(r: &Review, lang: Lang) -> String {
         }
     }
     if !r.systems_added.is_empty() {
-        parts.push(lang.fmt("review.systems_added", &[("list", &r.systems_added.join(", "))]));
+        parts.push(lang.fmt("review.systems_added", &[("list", &words::list(lang, &r.systems_added))]));
     }
     if !r.systems_removed.is_empty() {
-        parts.push(lang.fmt("review.systems_removed", &[("list", &r.systems_removed.join(", "))]));
+        parts.push(lang.fmt("review.systems_removed", &[("list", &words::list(lang, &r.systems_removed))]));
     }
     if parts.is_empty() { lang.t("review.no_status_changes").into() } else { parts.join(" · ") }
 }
@@ -57,7 +57,14 @@ fn mark(f: Option<&Finding>) -> &'static str {
     }
 }
 
-pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str, lang: Lang) -> io::Result<()> {
+/// `policy` names the roles (the base's, whose trust the review uses).
+pub fn markdown(
+    out: &mut dyn Write,
+    r: &Review,
+    base_name: &str,
+    lang: Lang,
+    policy: &crate::model::Policy,
+) -> io::Result<()> {
     let errors = r.errors();
     let warnings = r.findings.len() - errors;
     let status = |s: Option<Status>| words::status(lang, s);
@@ -113,9 +120,10 @@ pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str, lang: Lang) ->
                     ("to", &md(&v.to)),
                 ],
             );
+            let (open, close) = if lang == Lang::En { (" (", ")") } else { ("（", "）") };
             writeln!(
                 out,
-                "| {} | `{}/{}` {} → {} ([{}:{}]({})) | {} | {} | {} |",
+                "| {} | `{}/{}` {} → {}{open}[{}:{}]({}){close} | {} | {} | {} |",
                 mark(finding),
                 md(&v.system),
                 md(&v.component),
@@ -149,7 +157,7 @@ pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str, lang: Lang) ->
                 "review.signoff",
                 &[
                     ("change", &md(&s.change)),
-                    ("stage", &md(&s.stage)),
+                    ("stage", &md(&words::role_title(policy, &s.stage, lang))),
                     ("decision", &words::decision(lang, s.decision)),
                     ("by", &md(&s.by)),
                 ],
@@ -161,17 +169,23 @@ pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str, lang: Lang) ->
                 signoff,
                 words::standing(lang, s.standing),
                 lang.t("review.needs_signoff"),
-                if s.standing == "valid" { lang.t("change.verified") } else { s.standing }
+                if s.standing == "valid" {
+                    lang.t("change.verified").to_string()
+                } else {
+                    words::standing(lang, s.standing)
+                }
             )?;
         }
         for p in &r.products {
             let earlier = p.dates.iter().any(|d| d.earlier);
             let mut what = Vec::new();
             if !p.cycles_added.is_empty() {
-                what.push(lang.fmt("review.cycles_added", &[("list", &p.cycles_added.join(", "))]));
+                what.push(lang.fmt("review.cycles_added", &[("list", &words::list(lang, &p.cycles_added))]));
             }
             if !p.cycles_removed.is_empty() {
-                what.push(lang.fmt("review.cycles_removed", &[("list", &p.cycles_removed.join(", "))]));
+                what.push(
+                    lang.fmt("review.cycles_removed", &[("list", &words::list(lang, &p.cycles_removed))]),
+                );
             }
             for d in &p.dates {
                 what.push(format!(
@@ -225,7 +239,15 @@ pub fn markdown(out: &mut dyn Write, r: &Review, base_name: &str, lang: Lang) ->
                 (Some(p), None) => format!(" `{p}`"),
                 _ => String::new(),
             };
-            writeln!(out, "- {} **`{}`**{} — {}", mark(Some(f)), f.code, at, md(&words::finding(lang, f)))?;
+            let dash = if lang == Lang::En { " — " } else { "：" };
+            writeln!(
+                out,
+                "- {} **`{}`**{}{dash}{}",
+                mark(Some(f)),
+                f.code,
+                at,
+                md(&words::finding(lang, f))
+            )?;
         }
         writeln!(out, "\n</details>")?;
     }

@@ -23,13 +23,14 @@ fn at(t: Option<DateTime<FixedOffset>>, tz: Tz) -> String {
 fn class(lang: Lang, i: &SecurityItem) -> String {
     let mut c = i.class.clone().unwrap_or_else(|| lang.t("adv.no_class").to_string());
     if i.kev {
-        c.push_str(" (KEV)");
+        c.push_str(&super::words::paren(lang, "KEV"));
     }
     c
 }
 
-fn severity(i: &SecurityItem) -> &'static str {
-    i.severity.as_str()
+/// The advisory with its severity in words: "CVE-2024-0727 (high)", "CVE-2024-0727（高危）".
+fn advisory(lang: Lang, i: &SecurityItem, id: &str) -> String {
+    format!("{id}{}", super::words::paren(lang, super::words::risk(lang, i.severity)))
 }
 
 /// Worst first: overdue, open, responded, resolved; then by deploy deadline and id.
@@ -118,7 +119,7 @@ pub fn table(
             };
         }
         t.add_row(vec![
-            Cell::new(format!("{} ({})", i.advisory, severity(i))),
+            Cell::new(advisory(lang, i, &i.advisory)),
             Cell::new(&i.system),
             Cell::new(&i.component),
             Cell::new(&i.version),
@@ -153,9 +154,8 @@ pub fn markdown(out: &mut dyn Write, items: &[SecurityItem], tz: Tz, style: Styl
         };
         writeln!(
             out,
-            "| {} ({}) | {} | {} | {} | {} | {} | {} | {} | {} |",
-            md(&i.advisory),
-            severity(i),
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            advisory(lang, i, &md(&i.advisory)),
             md(&i.system),
             md(&i.component),
             md(&i.version),

@@ -1,6 +1,7 @@
 //! Signing with the user's own git signing configuration (`gpg.format`, `user.signingKey`,
 //! `gpg.ssh.program`, `gpg.program`), through the same programs git runs.
 
+use crate::i18n::Lang;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -46,7 +47,9 @@ fn expand_home(path: &str) -> PathBuf {
 }
 
 impl GitSigner {
-    pub fn from_repo(repo: &git2::Repository) -> Result<GitSigner> {
+    /// The signer git's configuration names; refusals in `lang`.
+    pub fn from_repo(repo: &git2::Repository, lang: Lang) -> Result<GitSigner> {
+        let how_to = lang.t("signer.how_to");
         let config = crate::git::Config::read(repo)?;
         let get = |k: &str| config.get(k);
         let committer = |var: &str, key: &str| {
@@ -56,13 +59,13 @@ impl GitSigner {
             None | Some("openpgp") => Format::OpenPgp,
             Some("ssh") => Format::Ssh,
             Some(other) => {
-                bail!("gpg.format `{other}` is not supported; use `ssh` or `openpgp`\n  = hint: {HOW_TO}")
+                bail!("{}", lang.fmt("signer.bad_format", &[("format", &other), ("how_to", &how_to)]))
             }
         };
         match format {
             Format::Ssh => {
                 let spec = get("user.signingkey")
-                    .ok_or_else(|| anyhow!("git's user.signingKey is not set, so there is no key to sign with\n  = hint: {HOW_TO}"))?;
+                    .ok_or_else(|| anyhow!("{}", lang.fmt("signer.no_key", &[("how_to", &how_to)])))?;
                 let program = get("gpg.ssh.program").unwrap_or_else(|| "ssh-keygen".into());
                 let literal_text = spec.strip_prefix("key::").map(str::to_string).or_else(|| {
                     (spec.starts_with("ssh-") || spec.starts_with("ecdsa-") || spec.starts_with("sk-"))
@@ -82,7 +85,7 @@ impl GitSigner {
                     });
                 }
                 let path = expand_home(&spec);
-                let public = ssh_public_key(&program, &path)?;
+                let public = ssh_public_key(lang, &program, &path)?;
                 Ok(GitSigner {
                     format,
                     key: path.display().to_string(),
@@ -100,10 +103,10 @@ impl GitSigner {
                     // git signs as the committer identity when no key is named.
                     None => match (committer("NAME", "user.name"), committer("EMAIL", "user.email")) {
                         (name, Some(email)) => format!("{} <{email}>", name.unwrap_or_default()),
-                        _ => bail!("neither user.signingKey nor user.email is set\n  = hint: {HOW_TO}"),
+                        _ => bail!("{}", lang.fmt("signer.no_identity", &[("how_to", &how_to)])),
                     },
                 };
-                let public = pgp_public_key(&program, &key)?;
+                let public = pgp_public_key(lang, &program, &key)?;
                 Ok(GitSigner { format, key, literal: false, program, public, _literal_file: None })
             }
         }
@@ -111,7 +114,7 @@ impl GitSigner {
 }
 
 /// The public half of an SSH signing key given as a path (private or `.pub`).
-fn ssh_public_key(program: &str, path: &Path) -> Result<PublicKey> {
+fn ssh_public_key(lang: Lang, program: &str, path: &Path) -> Result<PublicKey> {
     let text = if path.extension().is_some_and(|e| e == "pub") {
         std::fs::read_to_string(path)
             .with_context(|| format!("cannot read user.signingKey {}", path.display()))?
@@ -126,11 +129,12 @@ fn ssh_public_key(program: &str, path: &Path) -> Result<PublicKey> {
             .output()
             .with_context(|| format!("cannot run {program}"))?;
         if !out.status.success() {
-            bail!(
-                "cannot read the public key of user.signingKey {}: {}\n  = hint: {HOW_TO}",
-                path.display(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
+            let args: [(&str, &dyn std::fmt::Display); 3] = [
+                ("path", &path.display()),
+                ("error", &String::from_utf8_lossy(&out.stderr).trim().to_string()),
+                ("how_to", &lang.t("signer.how_to")),
+            ];
+            bail!("{}", lang.fmt("signer.unreadable", &args));
         }
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
@@ -139,7 +143,7 @@ fn ssh_public_key(program: &str, path: &Path) -> Result<PublicKey> {
 }
 
 /// The primary key of an OpenPGP signing key, exported armored.
-fn pgp_public_key(program: &str, key: &str) -> Result<PublicKey> {
+fn pgp_public_key(lang: Lang, program: &str, key: &str) -> Result<PublicKey> {
     let out = Command::new(program)
         .args(["--batch", "--armor", "--export", key])
         .stdin(Stdio::null())
@@ -147,7 +151,7 @@ fn pgp_public_key(program: &str, key: &str) -> Result<PublicKey> {
         .with_context(|| format!("cannot run {program}; is gnupg installed?"))?;
     let armored = String::from_utf8_lossy(&out.stdout).into_owned();
     if !out.status.success() || armored.trim().is_empty() {
-        bail!("gpg has no key `{key}` to sign with\n  = hint: {HOW_TO}");
+        bail!("{}", lang.fmt("signer.no_gpg_key", &[("key", &key), ("how_to", &lang.t("signer.how_to"))]));
     }
     PublicKey::parse(&armored).map_err(|e| anyhow!("the OpenPGP key `{key}`: {e}"))
 }

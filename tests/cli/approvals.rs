@@ -22,6 +22,14 @@ const REQUEST: &str = "changes/CHG-2024-003/request.yaml";
 const REPORT: &str = "changes/CHG-2024-003/report.yaml";
 const APPROVALS: &str = "changes/CHG-2024-003/approvals";
 const CHAIN: [&str; 5] = ["applicant", "architect", "security-manager", "ops-director", "cto"];
+/// The English titles policies/ops04.yaml gives the roles of [`CHAIN`].
+const TITLES: [&str; 5] = [
+    "Applicant",
+    "Technical architect",
+    "Information security manager",
+    "Operations director",
+    "Chief technology officer",
+];
 const NAMESPACE: &str = "lifecycle-signoff";
 
 /// When li.ming writes and commits the request.
@@ -434,8 +442,8 @@ fn five_sign_offs_in_chain_order_approve_the_change() {
         let first = out.stdout.lines().next().unwrap_or("");
         assert!(
             first.starts_with(&format!(
-                "{CHG} {} {who} approved (stage {} of 5) — {file}, commit ",
-                CHAIN[n],
+                "{CHG}: {who} ({}) approved (stage {} of 5) — {file}, commit ",
+                TITLES[n],
                 n + 1
             )),
             "{}",
@@ -445,7 +453,7 @@ fn five_sign_offs_in_chain_order_approve_the_change() {
         match SIGNERS.get(n + 1) {
             Some((next, ..)) => assert_eq!(
                 second,
-                format!("next: `{}` ({next}): lifecycle approve {CHG}", CHAIN[n + 1]),
+                format!("next: {} ({next}): lifecycle approve {CHG}", TITLES[n + 1]),
                 "{}",
                 out.snapshot()
             ),
@@ -454,7 +462,7 @@ fn five_sign_offs_in_chain_order_approve_the_change() {
                 // What comes next (issue 14): carry it out, the report, the confirming role.
                 let third = out.stdout.lines().nth(2).unwrap_or("");
                 let want = format!(
-                    "next: carry it out (commit the new versions in the inventory), write {REPORT} (the execution report), commit it, then the `cto` role runs `lifecycle confirm {CHG}`"
+                    "next: carry it out (commit the new versions in the inventory), write {REPORT} (the execution report), commit it, then the Chief technology officer runs `lifecycle confirm {CHG}`"
                 );
                 assert_eq!(third, want, "{}", out.snapshot());
             }
@@ -667,7 +675,9 @@ fn confirming_a_clean_report_completes_the_change_and_check_counts_it() {
     org.as_person("chen");
     let out = org.lc(CONFIRMED, &["confirm", CHG, "-m", "确认完成"]);
     out.assert_status(0);
-    assert!(out.stdout.contains(&format!("{CHG} cto chen confirmed completion — {APPROVALS}/06-cto.yaml")));
+    assert!(out.stdout.contains(&format!(
+        "{CHG}: chen (Chief technology officer) confirmed completion — {APPROVALS}/06-cto.yaml"
+    )));
     assert!(out.stdout.contains(&format!("{CHG} is complete.")), "{}", out.snapshot());
 
     let doc = show(&org, CHG);

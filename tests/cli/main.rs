@@ -3,6 +3,7 @@
 mod approvals;
 mod calendar;
 mod check;
+mod chinese;
 mod common;
 mod demo;
 mod discovery;

@@ -120,7 +120,11 @@ fn change_new_exception_needs_until_within_max_duration() {
         org.lc("2024-09-01T10:00:00+08:00", &args)
     };
     before.assert_refused(&org, &new(&[]), "class `exception` accepts a risk for a time: give --until DATE");
-    before.assert_refused(&org, &new(&["--until", "2025-03-02"]), "--until 2025-03-02 is more than 6mo away");
+    before.assert_refused(
+        &org,
+        &new(&["--until", "2025-03-02"]),
+        "--until 2025-03-02 is more than 6 months away",
+    );
     new(&["--until", "2025-03-01"]).assert_status(0);
     let doc: Value = serde_saphyr::from_str(&org.read("changes/CHG-2024-001/request.yaml")).unwrap();
     assert_eq!(doc["until"], "2025-03-01");
@@ -242,9 +246,9 @@ fn change_show_table_with_stale_and_rejected_sign_offs() {
     assert_eq!(
         tail,
         format!(
-            "stale: {APPROVALS}/01-applicant.yaml (applicant li.ming) signed an earlier version of request.yaml\n\
-             stale: {APPROVALS}/02-architect.yaml (architect wang.qiang) signed an earlier version of request.yaml\n\
-             rejected by wang.qiang (architect): 回退方案不完整\n"
+            "stale: {APPROVALS}/01-applicant.yaml (Applicant, li.ming) signed an earlier version of request.yaml\n\
+             stale: {APPROVALS}/02-architect.yaml (Technical architect, wang.qiang) signed an earlier version of request.yaml\n\
+             rejected by wang.qiang (Technical architect): 回退方案不完整\n"
         )
     );
     assert!(out.stdout.contains("state: rejected"), "{}", out.snapshot());
@@ -262,8 +266,8 @@ fn change_show_and_list_in_chinese() {
     let signed =
         org.lc("2024-09-08T09:00:00+08:00", &["--lang", "zh-CN", "approve", CHG, "-m", "预算已更新"]);
     signed.assert_status(0);
-    assert!(signed.stdout.contains("批准（第 1/5 阶段）"), "{}", signed.snapshot());
-    assert!(signed.stdout.contains("下一步：`architect`"), "{}", signed.snapshot());
+    assert!(signed.stdout.contains("批准（第 1 个环节，共 5 个）"), "{}", signed.snapshot());
+    assert!(signed.stdout.contains("下一步：由技术架构师（wang.qiang）"), "{}", signed.snapshot());
     let out = org.lc(LATER, &["--lang", "zh-CN", "change", "show", CHG]);
     snapshot_without_commits!(out);
     let out = org.lc(LATER, &["--lang", "zh-CN", "change", "list"]);

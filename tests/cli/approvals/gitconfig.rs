@@ -23,7 +23,7 @@ fn approve_with(org: &Org, n: usize, env: &[(&str, &str)], unset: &[&str]) {
     let (who, date, comment) = SIGNERS[n];
     let out = org.lc_env_unset(date, &["approve", CHG, "-m", comment], env, unset);
     out.assert_status(0);
-    let said = format!("{CHG} {} {who} approved (stage {} of 5)", CHAIN[n], n + 1);
+    let said = format!("{CHG}: {who} ({}) approved (stage {} of 5)", TITLES[n], n + 1);
     assert!(out.stdout.starts_with(&said), "{}", out.snapshot());
 }
 

@@ -31,12 +31,12 @@ fn editing_the_request_makes_earlier_sign_offs_stale() {
     table.assert_status(0);
     for line in [
         format!(
-            "stale: {APPROVALS}/01-applicant.yaml (applicant li.ming) signed an earlier version of request.yaml"
+            "stale: {APPROVALS}/01-applicant.yaml (Applicant, li.ming) signed an earlier version of request.yaml"
         ),
         format!(
-            "stale: {APPROVALS}/02-architect.yaml (architect wang.qiang) signed an earlier version of request.yaml"
+            "stale: {APPROVALS}/02-architect.yaml (Technical architect, wang.qiang) signed an earlier version of request.yaml"
         ),
-        format!("next: `applicant` (li.ming) — lifecycle approve {CHG}"),
+        format!("next: Applicant (li.ming) — lifecycle approve {CHG}"),
     ] {
         assert!(table.stdout.contains(&line), "missing {line:?}:\n{}", table.snapshot());
     }

@@ -28,7 +28,7 @@ fn approve_refuses_a_signer_without_the_next_stage() {
     before.assert_refused(
         &org,
         &out,
-        &format!("{CHG} needs `applicant` next (li.ming); you (zhang.wei) hold security-manager"),
+        &format!("{CHG} needs Applicant next (li.ming); you (zhang.wei) hold Information security manager"),
     );
 }
 
@@ -43,7 +43,7 @@ fn approve_refuses_a_stage_before_its_turn() {
     before.assert_refused(
         &org,
         &out,
-        &format!("stage `cto` is not next: {CHG} needs `architect` first (wang.qiang)"),
+        &format!("stage `cto` is not next: {CHG} needs Technical architect first (wang.qiang)"),
     );
     let out = org.lc(SIGNERS[4].1, &["approve", CHG, "--stage", "ceo"]);
     before.assert_refused(&org, &out, &format!("the chain of {CHG} has no stage `ceo`"));
@@ -74,7 +74,9 @@ fn approve_refuses_one_person_signing_two_stages() {
     before.assert_refused(
         &org,
         &out,
-        &format!("separation of duties: you (wang.qiang) already signed stage `architect` of {CHG}"),
+        &format!(
+            "separation of duties: you (wang.qiang) already signed the Technical architect stage of {CHG}"
+        ),
     );
 }
 
@@ -90,7 +92,7 @@ fn approve_refuses_the_requester_beyond_applicant() {
     before.assert_refused(
         &org,
         &out,
-        &format!("separation of duties: you requested {CHG}, so you may sign only its `applicant` stage"),
+        &format!("separation of duties: you requested {CHG}, so you may sign only its Applicant stage"),
     );
 }
 
@@ -193,7 +195,7 @@ fn confirm_refuses_someone_without_the_confirm_role() {
     before.assert_refused(
         &org,
         &out,
-        &format!("{CHG} needs `cto` next (chen); you (liu.yang) hold ops-director"),
+        &format!("{CHG} needs Chief technology officer next (chen); you (liu.yang) hold Operations director"),
     );
 }
 

@@ -1,0 +1,305 @@
+//! Chinese as a Chinese CTO writes it (SPEC §8.1): the `--lang zh-CN` output of every command but
+//! `report`, on the example organisation and on a real signed repository, holds no English word outside
+//! identifiers, commands, code, paths, ids, hashes, product names and versions. And English counts
+//! take their plural properly.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::common::{Org, Output, PEOPLE, TestEnv};
+
+const CHG: &str = "CHG-2024-003";
+const SIGNERS: [(&str, &str); 5] = [
+    ("li.ming", "2024-09-05T10:00:00+08:00"),
+    ("wang.qiang", "2024-09-07T16:00:00+08:00"),
+    ("zhang.wei", "2024-09-08T11:00:00+08:00"),
+    ("liu.yang", "2024-09-09T14:30:00+08:00"),
+    ("chen", "2024-09-10T15:00:00+08:00"),
+];
+const LATER: &str = "2024-09-20T12:00:00+08:00";
+const SYSTEM: &str = "inventory/systems/redis-session.yaml";
+/// An execution report that breaks five rules: no backup; production on a Monday, before the gray test
+/// passed; users notified 8h ahead; one person executes and supervises.
+const BAD_REPORT: &str = "\
+started_at: 2024-09-15T20:00:00+08:00
+finished_at: 2024-09-16T23:00:00+08:00
+executed_by: zhou.jie
+supervised_by: zhou.jie
+gray: {passed_at: 2024-09-17T22:00:00+08:00, result: pass, rollback_tested: true}
+production_at: 2024-09-16T22:00:00+08:00
+notified_at: 2024-09-15T12:00:00+08:00
+outcome: success
+hosts: {total: 8, succeeded: 8}
+";
+
+/// Words that are names, not English prose: acronyms and the names of tools and formats.
+const NAMES: &[&str] =
+    &["lifecycle", "git", "HEAD", "KEV", "CVE", "SSH", "OpenPGP", "JSON", "YAML", "CTO", "ID", "KPI", "SBOM"];
+
+/// The tokens of the data that may appear as they are: system, component and product ids, cycles,
+/// advisories and changes (from `check --format json`), person ids, and every finding and
+/// diagnostic code (from docs/diagnostics.md).
+fn allowed(env: &TestEnv) -> BTreeSet<String> {
+    let mut set: BTreeSet<String> = NAMES.iter().map(|s| s.to_string()).collect();
+    let out = env.run(&["check", "--format", "json", "--today", "2024-09-20"]);
+    let doc: Value = serde_json::from_str(&out.stdout).expect("check JSON");
+    for item in doc["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(doc["advisories"].as_array().into_iter().flatten())
+    {
+        for key in ["system", "component", "product", "cycle", "change", "exception", "advisory", "id"] {
+            if let Some(s) = item[key].as_str() {
+                set.insert(s.to_string());
+            }
+        }
+    }
+    set.extend(PEOPLE.iter().map(|p| p.0.to_string()));
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md")).unwrap();
+    for line in docs.lines().filter(|l| l.starts_with("| ") || l.starts_with("### ")) {
+        if let Some(code) = line.split('`').nth(1) {
+            set.insert(code.to_string());
+        }
+    }
+    set
+}
+
+/// The English words of `text`: what is left once code spans (`…`), options (`--x`), paths, ids with
+/// digits or dots (versions, hashes, dates, person ids) and the `allowed` tokens are taken out.
+fn english_words(text: &str, allowed: &BTreeSet<String>) -> Vec<String> {
+    let prose: Vec<&str> = text.split('`').step_by(2).collect();
+    let mut words = Vec::new();
+    for part in prose {
+        for token in part.split(|c: char| !(c.is_ascii_alphanumeric() || "-_./:@+<>".contains(c))) {
+            if token.starts_with("--") || token.contains(['/', '@', '<', '>']) {
+                continue;
+            }
+            let t = token.trim_matches(|c: char| ".:-_+".contains(c));
+            if t.chars().filter(char::is_ascii_alphabetic).count() < 2
+                || t.chars().any(|c| c.is_ascii_digit())
+                || t.contains('.')
+                || allowed.contains(t)
+            {
+                continue;
+            }
+            words.push(t.to_string());
+        }
+    }
+    words
+}
+
+/// Every output of `outputs` is free of English, or the test fails naming each word in its line.
+fn assert_chinese(allowed: &BTreeSet<String>, outputs: &[(&str, &Output)]) {
+    let mut problems = Vec::new();
+    for (name, out) in outputs {
+        for line in out.stdout.lines().chain(out.stderr.lines()) {
+            // A diagnostic's snippet quotes the file (`  13 |     eol: …`); a GitHub annotation starts
+            // with its command syntax (`::error file=…,line=…::`).
+            let quoted = line
+                .trim_start()
+                .split_once(" |")
+                .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()));
+            if quoted || line.trim_start().starts_with('|') && !line.contains(" | ") {
+                continue;
+            }
+            let line = match line.strip_prefix("::").and_then(|rest| rest.split_once("::")) {
+                Some((_, message)) => message,
+                None => line,
+            };
+            let words = english_words(line, allowed);
+            if !words.is_empty() {
+                problems.push(format!("{name}: {words:?} in {line}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "English in the Chinese output:\n{}", problems.join("\n"));
+}
+
+/// li.ming requests CHG-2024-003 (Redis 6.2.14 → 7.2.0) on the current branch and commits it.
+fn request(org: &Org) {
+    org.as_person("li.ming");
+    let args =
+        ["change", "new", "--id", CHG, "--class", "replacement", "--target", "redis-session/redis=7.2.0"];
+    org.lc(SIGNERS[0].1, &[&args[..], &["-q"]].concat()).assert_status(0);
+    org.commit(SIGNERS[0].1, "CHG-2024-003: request");
+}
+
+/// zhou.jie bumps Redis to 7.2.0 in the inventory and commits it.
+fn bump(org: &Org) {
+    let text = org.read(SYSTEM).replace("version: \"6.2.14\"", "version: \"7.2.0\"");
+    org.write(SYSTEM, text);
+    org.as_person("zhou.jie");
+    org.commit("2024-09-19T23:00:00+08:00", "redis-session: Redis 7.2.0");
+}
+
+/// `check` (table and Markdown) and `validate` with errors on the example organisation.
+#[test]
+fn check_and_validate_speak_chinese() {
+    let env = TestEnv::with_example();
+    let allowed = allowed(&env);
+    let zh = |args: &[&str]| env.run(&[&["--lang", "zh-CN", "--today", "2025-06-01"], args].concat());
+    let table = zh(&["check"]);
+    let markdown = zh(&["check", "--format", "markdown"]);
+    assert!(table.stdout.contains("6 个月"), "{}", table.snapshot());
+    // Errors a person makes: an impossible date, a key that does not exist, a duration without a unit,
+    // a change request naming nobody known; and a role the policy does not title.
+    env.edit(SYSTEM, "eol: 2024-12-31", "eol: 2024-12-32");
+    env.edit("inventory/systems/api-gateway.yaml", "name:", "nmae:");
+    env.edit("policies/ops04.yaml", "notify_before: 12h", "notify_before: 12");
+    env.edit("policies/ops04.yaml", "chain: [tech-director]", "chain: [tech-director, architect, ciso]");
+    env.edit("policies/ops04.yaml", "production: [thu]", "production: [thur]");
+    env.edit("policies/ops04.yaml", "    chain: [cto]\n", "    chain: []\n");
+    env.write(
+        "changes/CHG-2024-009/request.yaml",
+        "id: CHG-2024-009\ntitle: 测试\nclass: feature\nrequested_by: nobody\nrequested_at: 2024-09-05T09:30:00+08:00\n\
+         targets: [{system: redis-session, component: redis, from: \"6.2.14\", to: \"7.2.0\"}]\n",
+    );
+    let validate = zh(&["validate"]);
+    validate.assert_status(2);
+    for code in [
+        "bad-date",
+        "unknown-key",
+        "bad-duration",
+        "unknown-person",
+        "role-not-held",
+        "untitled-role",
+        "bad-value",
+        "empty-chain",
+    ] {
+        assert!(validate.stderr.contains(code), "{code} missing:\n{}", validate.snapshot());
+    }
+    let refused = zh(&["check"]);
+    refused.assert_status(2);
+    assert_chinese(
+        &allowed,
+        &[
+            ("check", &table),
+            ("check markdown", &markdown),
+            ("validate", &validate),
+            ("check refused", &refused),
+        ],
+    );
+}
+
+/// On a signed repository: `change show`, `approve` and its refusals, `confirm` refused, `verify`
+/// with findings, `review` and `log`.
+#[test]
+fn the_approval_commands_speak_chinese() {
+    let org = Org::new();
+    let allowed = allowed(&org);
+    org.git(&["checkout", "-q", "-b", "pr"]);
+    request(&org);
+    let zh = |who: &str, date: &str, args: &[&str]| {
+        org.as_person(who);
+        org.lc(date, &[&["--lang", "zh-CN"], args].concat())
+    };
+    // zhang.wei (security-manager) tries to sign first: the applicant signs first.
+    let wrong_person = zh("zhang.wei", SIGNERS[0].1, &["approve", CHG, "-m", "ok"]);
+    wrong_person.assert_status(2);
+    let wrong_stage = zh("li.ming", SIGNERS[0].1, &["approve", CHG, "--stage", "cto", "-m", "ok"]);
+    wrong_stage.assert_status(2);
+    let mut signed = Vec::new();
+    for (who, date) in SIGNERS {
+        let out = zh(who, date, &["approve", CHG, "-m", "同意"]);
+        out.assert_status(0);
+        signed.push(out);
+    }
+    let again = zh("chen", LATER, &["approve", CHG, "-m", "ok"]);
+    again.assert_status(2);
+    let unknown = zh("chen", LATER, &["approve", "CHG-2024-030"]);
+    unknown.assert_status(2);
+    let no_report = zh("chen", LATER, &["confirm", CHG, "-m", "ok"]);
+    no_report.assert_status(2);
+    bump(&org);
+    // And one version change nobody approved.
+    let web = "inventory/systems/web-frontends.yaml";
+    let text = org.read(web).replacen("version: \"1.12.4\"", "version: \"3.7.0\"", 1);
+    org.write(web, text);
+    org.commit("2024-09-19T23:30:00+08:00", "portal-www: jQuery 3.7.0");
+    let show = zh("chen", LATER, &["change", "show", CHG]);
+    show.assert_status(0);
+    assert!(show.stdout.contains("首席技术官"), "{}", show.snapshot());
+    // A report that breaks the rules: confirming it is refused, each rule in words.
+    org.write("changes/CHG-2024-003/report.yaml", BAD_REPORT);
+    org.as_person("zhou.jie");
+    org.commit("2024-09-20T09:00:00+08:00", "CHG-2024-003: report");
+    let bad_report = zh("chen", LATER, &["confirm", CHG, "-m", "ok"]);
+    bad_report.assert_status(2);
+    assert!(bad_report.stderr.contains("生产环境升级在周一进行"), "{}", bad_report.snapshot());
+    // The request edited after its approval: every sign-off is stale.
+    let request = format!("changes/{CHG}/request.yaml");
+    org.edit(&request, "title: \"", "title: \"（预算调整）");
+    org.as_person("li.ming");
+    org.commit("2024-09-20T10:00:00+08:00", "CHG-2024-003: reason");
+    let stale = zh("chen", LATER, &["change", "show", CHG]);
+    stale.assert_status(0);
+    assert!(stale.stdout.contains("已失效"), "{}", stale.snapshot());
+    let list = zh("chen", LATER, &["change", "list"]);
+    let verify = zh("chen", LATER, &["verify"]);
+    verify.assert_status(1);
+    let review = zh("chen", LATER, &["review", "--base", "main", "--format", "markdown"]);
+    review.assert_status(1);
+    let github = zh("chen", LATER, &["review", "--base", "main", "--format", "github"]);
+    let log = zh("chen", LATER, &["log", "redis-session"]);
+    let log_md = zh("chen", LATER, &["log", "redis-session", "--format", "markdown"]);
+    // Someone whose git names no signing key.
+    org.git(&["config", "--unset", "user.signingKey"]);
+    let no_key = org.lc(LATER, &["--lang", "zh-CN", "approve", CHG, "-m", "ok"]);
+    no_key.assert_status(2);
+    assert!(no_key.stderr.contains("user.signingKey 未设置"), "{}", no_key.snapshot());
+    let mut outputs = vec![
+        ("approve without a signing key", &no_key),
+        ("approve by the wrong person", &wrong_person),
+        ("approve the wrong stage", &wrong_stage),
+        ("approve again", &again),
+        ("approve an unknown change", &unknown),
+        ("confirm without a report", &no_report),
+        ("change show", &show),
+        ("confirm a report that breaks the rules", &bad_report),
+        ("change show with stale sign-offs", &stale),
+        ("change list", &list),
+        ("verify", &verify),
+        ("review", &review),
+        ("review github", &github),
+        ("log", &log),
+        ("log markdown", &log_md),
+    ];
+    outputs.extend(signed.iter().map(|o| ("approve", o)));
+    assert_chinese(&allowed, &outputs);
+}
+
+/// The scanner itself: it finds English prose and lets identifiers, code and data through.
+#[test]
+fn the_scanner_finds_english() {
+    let allowed: BTreeSet<String> = ["redis-session", "applicant"].map(String::from).into();
+    let words = |s: &str| english_words(s, &allowed);
+    assert_eq!(
+        words("系统 redis-session 的 `security-director` 环节 6.2.14 → 7.2.0 li.ming"),
+        Vec::<String>::new()
+    );
+    assert_eq!(words("下一步：security-director（zhao.lei）"), ["security-director"]);
+    assert_eq!(words("成功 success (complete) 1w"), ["success", "complete"]);
+    assert_eq!(words("--accept-findings changes/CHG-2024-003/report.yaml a1b2c3d4e5"), Vec::<String>::new());
+}
+
+/// English counts take the plural their number asks for: "1 day ago", "2 days ago", "1 file checked".
+#[test]
+fn english_counts_take_their_plural() {
+    let env = TestEnv::with_example();
+    let on = |today: &str| env.run(&["--lang", "en", "--today", today, "check"]).stdout;
+    // ubuntu 20.04 (gitlab) ends 2025-05-31.
+    let day_after = on("2025-06-01");
+    assert!(day_after.contains("ended 2025-05-31 — 1 day ago"), "{day_after}");
+    let two_after = on("2025-06-02");
+    assert!(two_after.contains("ended 2025-05-31 — 2 days ago"), "{two_after}");
+    assert!(day_after.contains("start replacing 6 months, finish 3 months before the end"), "{day_after}");
+    // One file is one file.
+    let one = TestEnv::new();
+    one.write("policies/p.yaml", "eol: {plan_before: 6mo}\n");
+    let out = one.run(&["--lang", "en", "validate"]);
+    assert_eq!(out.stderr, "1 file checked: no problems\n", "{}", out.snapshot());
+    let out = one.run(&["--lang", "zh-CN", "validate"]);
+    assert_eq!(out.stderr, "已检查 1 个文件：没有问题\n", "{}", out.snapshot());
+}
