@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use super::findings::Finding;
 use crate::diag::Text;
-use crate::model::{ChangeRequest, Class, Duration, GrayResult, Rules};
+use crate::model::{ChangeRequest, Class, Duration, GrayResult, Report, Rules};
 
 /// When the chain was completed: the commit time of the last approval, if it is approved.
 #[derive(Debug, Clone, Copy)]
@@ -28,167 +28,219 @@ pub fn execution(
     now: DateTime<FixedOffset>,
 ) -> Vec<Finding> {
     let Some(report) = &change.report else { return Vec::new() };
-    let path = report.origin.path.as_str();
-    let line = |field: &str| Some(report.fields.at(field, &report.origin).line);
-    let mut out = Vec::new();
-    let mut push = |f: Finding| out.push(f.change(&change.id));
-    let started = report.started_at;
+    let mut judge = Judge { change: &change.id, report, out: Vec::new() };
+    judge.backup(rules);
+    judge.gray(rules);
+    judge.notice(rules);
+    judge.window(rules, tz);
+    judge.duties(rules);
+    judge.order(class, approval, now);
+    judge.out
+}
 
-    if rules.require_backup {
-        match &report.backup {
-            None => push(
-                Finding::error("no-backup", "no backup is recorded before the execution")
-                    .words("rules.no_backup", &[])
-                    .at(path, line("started_at")),
-            ),
-            Some(b) if b.taken_at > started => push(
-                Finding::error(
-                    "no-backup",
-                    format!(
-                        "the backup was taken at {}, after the execution started at {started}",
-                        b.taken_at
-                    ),
-                )
-                .words("rules.late_backup", &[("taken", &b.taken_at), ("started", &started)])
-                .at(path, line("started_at")),
-            ),
-            _ => {}
-        }
+/// The findings on one execution report, each at the line of the field it concerns.
+struct Judge<'a> {
+    change: &'a str,
+    report: &'a Report,
+    out: Vec<Finding>,
+}
+
+impl Judge<'_> {
+    fn push(&mut self, f: Finding) {
+        self.out.push(f.change(self.change));
     }
-    if rules.require_gray_before_production
-        && let Some(prod) = report.production_at
-    {
-        let passed = report.gray.as_ref().filter(|g| g.result == GrayResult::Pass).and_then(|g| g.passed_at);
-        match passed {
-            None => push(
-                Finding::error(
-                    "gray-not-passed",
-                    format!("production began at {prod} without a passed gray test"),
-                )
-                .words("rules.no_gray", &[("prod", &prod)])
-                .at(path, line("production_at")),
-            ),
-            Some(p) if p > prod => push(
-                Finding::error(
-                    "gray-not-passed",
-                    format!("production began at {prod}, before the gray test passed at {p}"),
-                )
-                .words("rules.early_production", &[("prod", &prod), ("passed", &p)])
-                .at(path, line("production_at")),
-            ),
-            _ => {}
-        }
+
+    fn path(&self) -> &str {
+        self.report.origin.path.as_str()
     }
-    if let Some(ahead) = rules.notify_before {
-        match report.notified_at {
-            None => push(
-                Finding::error(
-                    "late-notice",
-                    format!("no notification is recorded (the policy asks for {ahead} ahead)"),
-                )
-                .text(Text::new("rules.no_notice", &[]).with("ahead", crate::i18n::duration_text(ahead)))
-                .at(path, line("started_at")),
-            ),
-            Some(n) if ahead.after(n).is_some_and(|due| due > started) => push(
-                Finding::error(
-                    "late-notice",
-                    format!("users were notified at {n}, less than {ahead} before the start at {started}"),
-                )
-                .text(
-                    Text::new("rules.late_notice", &[("notified", &n), ("started", &started)])
-                        .with("ahead", crate::i18n::duration_text(ahead)),
-                )
-                .at(path, line("notified_at")),
-            ),
-            _ => {}
-        }
+
+    fn line(&self, field: &str) -> Option<u32> {
+        Some(self.report.fields.at(field, &self.report.origin).line)
     }
-    if let (Some(days), Some(prod)) = (rules.windows.get("production"), report.production_at) {
-        let day = prod.with_timezone(&tz).weekday();
-        if !days.contains(&day) {
-            let allowed: Vec<String> = days.iter().map(|d| d.to_string()).collect();
-            push(
-                Finding::error(
-                    "outside-window",
-                    format!("production ran on a {day}; the window allows {}", allowed.join(", ")),
-                )
-                .text(window_text(day, days))
-                .at(path, line("production_at")),
-            );
-        }
-    }
-    if rules.separation_of_duties {
-        match &report.supervised_by {
-            None => push(
-                Finding::error(
-                    "executor-is-supervisor",
-                    format!("nobody is recorded as supervising {}", report.executed_by),
-                )
-                .words("rules.no_supervisor", &[("executor", &report.executed_by)])
-                .at(path, line("executed_by")),
-            ),
-            Some(s) if *s == report.executed_by => push(
-                Finding::error(
-                    "executor-is-supervisor",
-                    format!("`{s}` both executed and supervised the change"),
-                )
-                .words("rules.same_person", &[("person", s)])
-                .at(path, line("supervised_by")),
-            ),
-            _ => {}
-        }
-    }
-    let retroactive = class.and_then(|c| c.retroactive_within);
-    match (retroactive, approval) {
-        (None, Approval { approved: false, .. }) => push(
-            Finding::error(
-                "executed-before-approval",
-                format!("the change was executed (started {started}) but is not approved"),
-            )
-            .words("rules.not_approved", &[("started", &started)])
-            .at(path, line("started_at")),
-        ),
-        (None, Approval { after_report: true, .. }) => push(
-            Finding::error(
-                "executed-before-approval",
-                "the execution report entered history before the commit that completed the approval chain",
-            )
-            .words("rules.report_first", &[])
-            .at(path, line("started_at")),
-        ),
-        (None, Approval { at: Some(at), .. }) if at > started => push(
-            Finding::error(
-                "executed-before-approval",
-                format!("the change started at {started}, before its approval at {at}"),
-            )
-            .words("rules.before_approval", &[("started", &started), ("approved", &at)])
-            .at(path, line("started_at")),
-        ),
-        (Some(within), approval) => {
-            let deadline = within.after(started);
-            let late = match (approval.approved, approval.at, deadline) {
-                (false, _, Some(d)) => now > d,
-                (true, Some(at), Some(d)) => at > d,
-                _ => false,
-            };
-            if late {
-                let when = approval
-                    .at
-                    .map(|a| format!("approved at {a}"))
-                    .unwrap_or_else(|| "not approved yet".into());
-                push(
+
+    /// No backup before `started_at`.
+    fn backup(&mut self, rules: &Rules) {
+        let started = self.report.started_at;
+        if rules.require_backup {
+            match &self.report.backup {
+                None => self.push(
+                    Finding::error("no-backup", "no backup is recorded before the execution")
+                        .words("rules.no_backup", &[])
+                        .at(self.path(), self.line("started_at")),
+                ),
+                Some(b) if b.taken_at > started => self.push(
                     Finding::error(
-                        "late-retroactive-approval",
-                        format!("an emergency started at {started} must be approved within {within}; it was {when}"),
+                        "no-backup",
+                        format!(
+                            "the backup was taken at {}, after the execution started at {started}",
+                            b.taken_at
+                        ),
                     )
-                    .text(late_retroactive(started, within, approval.at))
-                    .at(path, line("started_at")),
+                    .words("rules.late_backup", &[("taken", &b.taken_at), ("started", &started)])
+                    .at(self.path(), self.line("started_at")),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    /// Production before a passed gray test.
+    fn gray(&mut self, rules: &Rules) {
+        if rules.require_gray_before_production
+            && let Some(prod) = self.report.production_at
+        {
+            let passed =
+                self.report.gray.as_ref().filter(|g| g.result == GrayResult::Pass).and_then(|g| g.passed_at);
+            match passed {
+                None => self.push(
+                    Finding::error(
+                        "gray-not-passed",
+                        format!("production began at {prod} without a passed gray test"),
+                    )
+                    .words("rules.no_gray", &[("prod", &prod)])
+                    .at(self.path(), self.line("production_at")),
+                ),
+                Some(p) if p > prod => self.push(
+                    Finding::error(
+                        "gray-not-passed",
+                        format!("production began at {prod}, before the gray test passed at {p}"),
+                    )
+                    .words("rules.early_production", &[("prod", &prod), ("passed", &p)])
+                    .at(self.path(), self.line("production_at")),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    /// Notice at least `notify_before` ahead of `started_at`.
+    fn notice(&mut self, rules: &Rules) {
+        let started = self.report.started_at;
+        if let Some(ahead) = rules.notify_before {
+            match self.report.notified_at {
+                None => self.push(
+                    Finding::error(
+                        "late-notice",
+                        format!("no notification is recorded (the policy asks for {ahead} ahead)"),
+                    )
+                    .text(Text::new("rules.no_notice", &[]).with("ahead", crate::i18n::duration_text(ahead)))
+                    .at(self.path(), self.line("started_at")),
+                ),
+                Some(n) if ahead.after(n).is_some_and(|due| due > started) => self.push(
+                    Finding::error(
+                        "late-notice",
+                        format!(
+                            "users were notified at {n}, less than {ahead} before the start at {started}"
+                        ),
+                    )
+                    .text(
+                        Text::new("rules.late_notice", &[("notified", &n), ("started", &started)])
+                            .with("ahead", crate::i18n::duration_text(ahead)),
+                    )
+                    .at(self.path(), self.line("notified_at")),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    /// Production on a day the windows allow.
+    fn window(&mut self, rules: &Rules, tz: Tz) {
+        if let (Some(days), Some(prod)) = (rules.windows.get("production"), self.report.production_at) {
+            let day = prod.with_timezone(&tz).weekday();
+            if !days.contains(&day) {
+                let allowed: Vec<String> = days.iter().map(|d| d.to_string()).collect();
+                self.push(
+                    Finding::error(
+                        "outside-window",
+                        format!("production ran on a {day}; the window allows {}", allowed.join(", ")),
+                    )
+                    .text(window_text(day, days))
+                    .at(self.path(), self.line("production_at")),
                 );
             }
         }
-        _ => {}
     }
-    out
+
+    /// A supervisor other than the executor.
+    fn duties(&mut self, rules: &Rules) {
+        if rules.separation_of_duties {
+            match &self.report.supervised_by {
+                None => self.push(
+                    Finding::error(
+                        "executor-is-supervisor",
+                        format!("nobody is recorded as supervising {}", self.report.executed_by),
+                    )
+                    .words("rules.no_supervisor", &[("executor", &self.report.executed_by)])
+                    .at(self.path(), self.line("executed_by")),
+                ),
+                Some(s) if *s == self.report.executed_by => self.push(
+                    Finding::error(
+                        "executor-is-supervisor",
+                        format!("`{s}` both executed and supervised the change"),
+                    )
+                    .words("rules.same_person", &[("person", s)])
+                    .at(self.path(), self.line("supervised_by")),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    /// Approval before execution (or, for emergencies, within `retroactive_within`).
+    fn order(&mut self, class: Option<&Class>, approval: Approval, now: DateTime<FixedOffset>) {
+        let started = self.report.started_at;
+        let retroactive = class.and_then(|c| c.retroactive_within);
+        match (retroactive, approval) {
+            (None, Approval { approved: false, .. }) => self.push(
+                Finding::error(
+                    "executed-before-approval",
+                    format!("the change was executed (started {started}) but is not approved"),
+                )
+                .words("rules.not_approved", &[("started", &started)])
+                .at(self.path(), self.line("started_at")),
+            ),
+            (None, Approval { after_report: true, .. }) => self.push(
+                Finding::error(
+                    "executed-before-approval",
+                    "the execution report entered history before the commit that completed the approval chain",
+                )
+                .words("rules.report_first", &[])
+                .at(self.path(), self.line("started_at")),
+            ),
+            (None, Approval { at: Some(at), .. }) if at > started => self.push(
+                Finding::error(
+                    "executed-before-approval",
+                    format!("the change started at {started}, before its approval at {at}"),
+                )
+                .words("rules.before_approval", &[("started", &started), ("approved", &at)])
+                .at(self.path(), self.line("started_at")),
+            ),
+            (Some(within), approval) => {
+                let deadline = within.after(started);
+                let late = match (approval.approved, approval.at, deadline) {
+                    (false, _, Some(d)) => now > d,
+                    (true, Some(at), Some(d)) => at > d,
+                    _ => false,
+                };
+                if late {
+                    let when = approval
+                        .at
+                        .map(|a| format!("approved at {a}"))
+                        .unwrap_or_else(|| "not approved yet".into());
+                    self.push(
+                        Finding::error(
+                            "late-retroactive-approval",
+                            format!("an emergency started at {started} must be approved within {within}; it was {when}"),
+                        )
+                        .text(late_retroactive(started, within, approval.at))
+                        .at(self.path(), self.line("started_at")),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// "production ran on a Monday; the window allows Thursday" in every language.
