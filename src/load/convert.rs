@@ -1280,7 +1280,8 @@ impl Builder {
 /// An observation of a system the inventory does not have is kept (it is evidence) but flagged.
 fn observations_name_systems(repo: &mut Repository, diags: &mut Vec<Diagnostic>) {
     repo.observations.sort_by(|a, b| a.origin.cmp(&b.origin));
-    repo.runs.sort_by(|a, b| a.path.cmp(&b.path));
+    // By time; in one second the first run's name is the shortest (`-2-`, then `-10-`, come later).
+    repo.runs.sort_by(|a, b| (a.at, a.path.len(), &a.path).cmp(&(b.at, b.path.len(), &b.path)));
     let ids: std::collections::HashSet<&str> = repo.systems.iter().map(|s| s.id.as_str()).collect();
     for o in &repo.observations {
         if !ids.contains(o.system.as_str()) {

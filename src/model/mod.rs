@@ -28,7 +28,7 @@ pub struct Repository {
     pub signoffs: Vec<SignOff>,
     /// Observation files (§5.4), sorted by path.
     pub observations: Vec<observed::Observation>,
-    /// Discovery run records (§8.1), sorted by path (which sorts them by time).
+    /// Discovery run records (§8.1), in the order they were made (time, then file name's suffix).
     pub runs: Vec<run::Run>,
 }
 
