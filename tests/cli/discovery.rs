@@ -661,3 +661,71 @@ fn sync_refresh_bypasses_the_cache_and_404_says_check_the_id() {
     out.assert_status(2);
     assert!(out.stderr.contains("404") && out.stderr.contains("check --url"), "{}", out.snapshot());
 }
+
+/// `rules.discovery_every`: `check` shows each kind's latest run and warns (`discovery-missed`) when
+/// the next is overdue on `--today` — never before the due day is over, and a kind never run is
+/// overdue at once; `--fail-on warn` fails on it, `--fail-on eol` does not. Without the rule, the
+/// check JSON has no `discovery` key.
+#[test]
+fn check_warns_when_discovery_is_overdue() {
+    let env = mini();
+    env.write("in/redis.json", REDIS_V1);
+    env.run(&["catalog", "import", "in/redis.json"]).assert_status(0);
+    let json = env.run(&["check", "--today", "2024-10-01", "--format", "json"]).json();
+    assert!(json.get("discovery").is_none(), "{json}");
+    env.write("policies/policy.yaml", "rules:\n  discovery_every: 1mo\n");
+    let on = |day: &str| env.run(&["check", "--today", day, "--format", "json"]).json()["discovery"].clone();
+    assert_eq!(
+        on("2024-10-01"),
+        serde_json::json!({"every": "1mo", "missed": 1, "kinds": [
+            {"kind": "catalog", "last": "2024-09-01T10:00:00Z", "due": "2024-10-01T10:00:00Z", "missed": false},
+            {"kind": "advisories", "last": null, "due": null, "missed": true}]})
+    );
+    assert_eq!(on("2024-10-02")["missed"], 2, "the catalog run was due yesterday");
+    assert_eq!(on("2024-08-31")["kinds"][0]["last"], serde_json::Value::Null, "a run after today is unknown");
+    let table = env.run(&["check", "--today", "2024-10-02"]);
+    table.assert_status(0);
+    assert!(table.stdout.contains("Discovery runs (rules.discovery_every = 1mo)\n  catalog: last run 2024-09-01 10:00; overdue since 2024-10-01 10:00 (discovery-missed). Run `lifecycle catalog sync` and commit its record.\n  advisories: no run recorded (discovery-missed)."), "{}", table.stdout);
+    let zh = env.run(&["check", "--today", "2024-10-02", "--lang", "zh-CN", "--format", "markdown"]);
+    assert!(zh.stdout.contains("### 发现运行（rules.discovery_every = 1mo）\n\n- **生命周期目录：最近一次 2024-09-01 10:00；自 2024-10-01 10:00 起逾期"), "{}", zh.stdout);
+    env.run(&["check", "--today", "2024-10-01", "--fail-on", "warn"]).assert_status(1);
+    env.run(&["check", "--today", "2024-10-01", "--fail-on", "eol"]).assert_status(0);
+    env.write("kev.json", KEV);
+    env.run_env(
+        &["advisories", "import", "kev.json"],
+        &[("GIT_COMMITTER_DATE", "2024-09-20T08:00:00+00:00")],
+    )
+    .assert_status(0);
+    assert_eq!(on("2024-10-01")["missed"], 0);
+}
+
+/// A run record that is not what the tool writes is a located load error (file, line, column,
+/// hint) in `validate` and stops `check`.
+#[test]
+fn a_malformed_run_record_is_located() {
+    let env = mini();
+    env.write(
+        "inventory/discovery/20240901T100000Z-catalog.yaml",
+        "kind: catalog\nsource: {kind: files}\nfetched_at: 2024-09-31T10:00:00Z\ncounts: {products: 1}\ndigest: sha256:00\n",
+    );
+    env.write("inventory/discovery/notes.yaml", "kind: advisories\nsource: {kind: files}\nfetched_at: 2024-09-01T10:00:00Z\ndigest: sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n");
+    let out = env.run(&["validate"]);
+    out.assert_status(2);
+    let err = &out.stderr;
+    assert!(
+        err.contains("error[bad-timestamp]")
+            && err.contains("--> inventory/discovery/20240901T100000Z-catalog.yaml:3:13"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error[bad-value]: `sha256:00` is not a digest")
+            && err.contains("20240901T100000Z-catalog.yaml:5:9"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error[bad-value]: `notes.yaml` is not the name of a run record")
+            && err.contains("hint: run records are named <UTC timestamp>-<kind>.yaml"),
+        "{err}"
+    );
+    env.run(&["check", "--today", "2024-10-01"]).assert_status(2);
+}
