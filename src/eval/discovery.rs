@@ -54,13 +54,13 @@ pub fn missed(
         let mut times: Vec<DateTime<FixedOffset>> =
             runs.iter().filter(|r| r.kind == kind && r.fetched_at <= to).map(|r| r.fetched_at).collect();
         times.sort();
-        let before = times.iter().rposition(|t| *t <= from);
-        let (mut start, mut after_run) = match before {
-            Some(i) => (times[i], true),
-            None => (from, false),
-        };
-        let within = &times[before.map_or(0, |i| i + 1)..];
-        for &t in within {
+        // The clock starts at the period's start, or at the last run at or before it.
+        let (mut start, mut after_run) = (from, false);
+        for t in times {
+            if t <= from {
+                (start, after_run) = (t, true);
+                continue;
+            }
             if let Some(due) = every.after(start)
                 && t > due
             {
