@@ -121,6 +121,32 @@ mod tests {
         assert_eq!(digest(&[]), format!("sha256:{}", sha256(b"")));
     }
 
+    /// A sync names its service (and the KEV feed); an import its files; a record without inputs its kind.
+    #[test]
+    fn source_text_says_where_a_run_read_from() {
+        let mut run = Run {
+            path: "inventory/discovery/20240901T100000Z-advisories.yaml".into(),
+            at: chrono::DateTime::parse_from_rfc3339("2024-09-01T10:00:00Z").unwrap(),
+            kind: RunKind::Advisories,
+            source: RunSource {
+                kind: "url".into(),
+                url: Some("https://api.osv.dev".into()),
+                kev_url: Some("https://k".into()),
+            },
+            fetched_at: chrono::DateTime::parse_from_rfc3339("2024-09-01T10:00:00Z").unwrap(),
+            counts: BTreeMap::new(),
+            digest: digest(&[]),
+            inputs: vec![RunInput { name: "https://api.osv.dev/v1/querybatch".into(), sha256: sha256(b"") }],
+            origin: Origin::file("x"),
+        };
+        assert_eq!(run.source_text(), "https://api.osv.dev, https://k");
+        run.source = RunSource { kind: "files".into(), ..Default::default() };
+        run.inputs.push(RunInput { name: "kev.json".into(), sha256: sha256(b"") });
+        assert_eq!(run.source_text(), "https://api.osv.dev/v1/querybatch, kev.json");
+        run.inputs.clear();
+        assert_eq!(run.source_text(), "files");
+    }
+
     #[test]
     fn kinds_read_back() {
         for k in RunKind::ALL {
