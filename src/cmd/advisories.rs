@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -147,25 +147,7 @@ fn apply(
     let now = ctx.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
 
     // The folder as it is: (file name, text, advisory).
-    let mut existing: Vec<(String, String, Normalised)> = Vec::new();
-    let mut errors = Vec::new();
-    let mut existing_texts = BTreeMap::new();
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|n| !n.starts_with('.') && (n.ends_with(".yaml") || n.ends_with(".yml")))
-            .collect();
-        names.sort();
-        for n in names {
-            let rel = format!("{dir_rel}/{n}");
-            let text = std::fs::read_to_string(dir.join(&n))?;
-            match osv::read_existing(&rel, &text) {
-                Ok(a) => existing.push((n, text.clone(), a)),
-                Err(d) => errors.push(*d),
-            }
-            existing_texts.insert(rel, text);
-        }
-    }
+    let (existing, mut errors, existing_texts) = read_folder(&dir_rel, &dir)?;
     if !errors.is_empty() {
         print_diagnostics(ctx, &errors, &existing_texts)?;
         writeln!(
@@ -215,42 +197,7 @@ fn apply(
         }
     }
 
-    // Plan the writes; two different advisories must not share a file.
-    let mut plan: Vec<(PathBuf, String, &'static str)> = Vec::new();
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    for (i, a) in current.iter().enumerate() {
-        let (name, old_text) = match existing.get(i) {
-            Some((n, t, _)) => (n.clone(), Some(t.as_str())),
-            None => (osv::file_name(&a.id), None),
-        };
-        if let Some(other) = names.insert(name.clone(), a.id.clone()) {
-            errors.push(
-                Diagnostic::error(
-                    "duplicate-id",
-                    Origin::file(format!("{dir_rel}/{name}")),
-                    format!("advisories `{other}` and `{}` would share the file {name}", a.id),
-                )
-                .hint("rename one of the files in the advisories folder"),
-            );
-            continue;
-        }
-        let text = osv::render(a);
-        match old_text {
-            Some(t) if t == text => {}
-            Some(_) => plan.push((dir.join(&name), text, "advisories.updated")),
-            None => {
-                if dir.join(&name).exists() {
-                    errors.push(Diagnostic::error(
-                        "duplicate-id",
-                        Origin::file(format!("{dir_rel}/{name}")),
-                        format!("{name} exists but could not be read as advisory `{}`", a.id),
-                    ));
-                    continue;
-                }
-                plan.push((dir.join(&name), text, "advisories.created"))
-            }
-        }
-    }
+    let plan = plan_writes(&current, &existing, &dir_rel, &dir, &mut errors);
     if !errors.is_empty() {
         print_diagnostics(ctx, &errors, &existing_texts)?;
         writeln!(
@@ -328,6 +275,80 @@ fn summarise(
         writeln!(out, "{}", lang.fmt("advisories.stubs", &[("n", &count("stubs"))]))?;
     }
     Ok(())
+}
+
+/// An existing advisory file: (file name, text, advisory).
+type Existing = Vec<(String, String, Normalised)>;
+
+/// The advisories folder as it is, the files that could not be read, and every text (for snippets).
+fn read_folder(dir_rel: &str, dir: &Path) -> Result<(Existing, Vec<Diagnostic>, BTreeMap<String, String>)> {
+    let mut existing = Vec::new();
+    let mut errors = Vec::new();
+    let mut texts = BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| !n.starts_with('.') && (n.ends_with(".yaml") || n.ends_with(".yml")))
+            .collect();
+        names.sort();
+        for n in names {
+            let rel = format!("{dir_rel}/{n}");
+            let text = std::fs::read_to_string(dir.join(&n))?;
+            match osv::read_existing(&rel, &text) {
+                Ok(a) => existing.push((n, text.clone(), a)),
+                Err(d) => errors.push(*d),
+            }
+            texts.insert(rel, text);
+        }
+    }
+    Ok((existing, errors, texts))
+}
+
+/// The files to write (path, text, message key): the advisories whose text changed and the new ones.
+/// Two different advisories must not share a file.
+fn plan_writes(
+    current: &[Normalised],
+    existing: &Existing,
+    dir_rel: &str,
+    dir: &Path,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, String, &'static str)> {
+    let mut plan: Vec<(PathBuf, String, &'static str)> = Vec::new();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for (i, a) in current.iter().enumerate() {
+        let (name, old_text) = match existing.get(i) {
+            Some((n, t, _)) => (n.clone(), Some(t.as_str())),
+            None => (osv::file_name(&a.id), None),
+        };
+        if let Some(other) = names.insert(name.clone(), a.id.clone()) {
+            errors.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    Origin::file(format!("{dir_rel}/{name}")),
+                    format!("advisories `{other}` and `{}` would share the file {name}", a.id),
+                )
+                .hint("rename one of the files in the advisories folder"),
+            );
+            continue;
+        }
+        let text = osv::render(a);
+        match old_text {
+            Some(t) if t == text => {}
+            Some(_) => plan.push((dir.join(&name), text, "advisories.updated")),
+            None => {
+                if dir.join(&name).exists() {
+                    errors.push(Diagnostic::error(
+                        "duplicate-id",
+                        Origin::file(format!("{dir_rel}/{name}")),
+                        format!("{name} exists but could not be read as advisory `{}`", a.id),
+                    ));
+                    continue;
+                }
+                plan.push((dir.join(&name), text, "advisories.created"))
+            }
+        }
+    }
+    plan
 }
 
 /// A warning for each written advisory that no CVSS vector or label scored: it is `unknown`, and the
