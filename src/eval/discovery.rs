@@ -8,6 +8,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
 
+use crate::eval::findings::Finding;
 use crate::model::run::{Run, RunKind};
 use crate::model::{Duration, Repository};
 
@@ -75,6 +76,23 @@ pub fn missed(
         }
     }
     gaps
+}
+
+/// The `discovery-missed` finding (a warning) of a gap, its message naming the interval in RFC 3339.
+pub fn finding(g: &Gap, every: Duration) -> Finding {
+    let when = |t: DateTime<FixedOffset>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let since = if g.after_run {
+        format!("the run of {}", when(g.from))
+    } else {
+        format!("the period's start ({}; no earlier run)", when(g.from))
+    };
+    let until = if g.open {
+        format!("none by the period's end ({})", when(g.to))
+    } else {
+        format!("the next ran {}", when(g.to))
+    };
+    let message = format!("no {} run within {every} after {since}: due {}, {until}", g.kind, when(g.due));
+    Finding::warning("discovery-missed", message)
 }
 
 /// The kinds of run the policy's interval applies to in this repository: the catalog and the
@@ -258,6 +276,34 @@ mod tests {
         assert_eq!(
             gaps(&[stale]),
             [g("2024-06-01T00:00:00Z", "2024-07-01T00:00:00Z", "2024-10-01T00:00:00Z", true, true)]
+        );
+    }
+
+    #[test]
+    fn findings_name_the_interval() {
+        let runs = [
+            run(RunKind::Advisories, "2024-08-01T00:00:00Z"),
+            run(RunKind::Advisories, "2024-09-10T00:00:00Z"),
+        ];
+        let (from, to) = period();
+        let found: Vec<Finding> = missed(&runs, from, to, MONTH, &[RunKind::Advisories])
+            .iter()
+            .map(|g| finding(g, MONTH))
+            .collect();
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        // The second run is on time at the period's end (due 2024-10-10): one finding.
+        assert_eq!(
+            messages,
+            [
+                "no advisories run within 1mo after the run of 2024-08-01T00:00:00Z: due 2024-09-01T00:00:00Z, the next ran 2024-09-10T00:00:00Z"
+            ]
+        );
+        let none = missed(&[], from, to, MONTH, &[RunKind::Catalog]);
+        let f = finding(&none[0], MONTH);
+        assert_eq!((f.code, f.severity), ("discovery-missed", crate::eval::findings::Severity::Warning));
+        assert_eq!(
+            f.message,
+            "no catalog run within 1mo after the period's start (2024-07-01T00:00:00Z; no earlier run): due 2024-08-01T00:00:00Z, none by the period's end (2024-10-01T00:00:00Z)"
         );
     }
 
