@@ -5,7 +5,10 @@
 # 09-15 … 10-15; the CTO's confirmation 10-16; the October scan finds one host still on 6.2.14 and an
 # undeclared end-of-life OpenSSL. Then runs `verify` and `check`, and writes the evidence
 # pack for the second half of 2024 (evidence.html, evidence.md, evidence.zh-CN.html).
-# The repository itself starts on 2024-03-01, when the organisation began tracking its estate.
+# The repository itself starts on 2024-03-01, when the organisation began tracking its estate. Its policy
+# asks for a discovery run every month (`rules.discovery_every: 1mo`): on the 1st of each month from July,
+# `catalog import` and `advisories import` read the files of examples/discovery/ (offline stand-ins for
+# `catalog sync` and `advisories sync`) and each records its run under inventory/discovery/.
 #
 #   examples/demo.sh [DIR]        (DIR defaults to a new temporary folder; it is kept for you to explore)
 #   LIFECYCLE=/path/to/lifecycle examples/demo.sh
@@ -33,6 +36,8 @@ mkdir -p keys
 later=$(mktemp -d); trap 'rm -rf "$later"' EXIT
 mv inventory/advisories/CVE-2024-4577.yaml inventory/advisories/CVE-2024-31449.yaml "$later"/
 echo "timezone: Asia/Shanghai" > lifecycle.yaml
+# The demo organisation also sets how often discovery must run (SPEC §8.1).
+sed -i 's/^  windows: .*/&\n  discovery_every: 1mo                # 每月检查生命周期数据与安全通告/' policies/ops04.yaml
 
 # Fresh keys for everyone in the people file; the example keys are replaced.
 people=(li.ming:李明:高级系统工程师:applicant wang.qiang:王强:技术架构师:architect
@@ -54,8 +59,20 @@ as() {  # as PERSON: sign and commit as this person from now on
   git config user.name "$1"; git config user.email "$1@example.com"
   git config gpg.format ssh; git config user.signingKey "$demo/keys/$1"
 }
+discover() {  # the monthly discovery run, recorded in inventory/discovery/ (inputs named relative to examples/discovery)
+  (cd "$here/examples/discovery" && "$lifecycle" -C "$demo" catalog import endoflife.date/ \
+    && "$lifecycle" -C "$demo" advisories import kev-excerpt.json)
+}
+monthly() {  # monthly DATE: the discovery run of that day, committed with its record
+  echo "== $1 monthly discovery"
+  as zhao.lei; at "$1T09:00:00+08:00"
+  discover
+  git add inventory && git commit -q -m "discovery: ${1:0:7}"
+}
+
 as li.ming
 at "2024-03-01T09:00:00+08:00"
+discover
 git add -A && git commit -q -m "The example organisation, its OPS04 policy and its reviewers"
 "$lifecycle" validate -q
 
@@ -70,6 +87,8 @@ echo "== 2024-06-12 a KEV-listed PHP advisory is detected"
 as zhao.lei; at "2024-06-12T09:00:00+08:00"
 cp "$later/CVE-2024-4577.yaml" inventory/advisories/
 git add inventory/advisories && git commit -q -m "advisories: CVE-2024-4577 (PHP, KEV)"
+
+for day in 2024-07-01 2024-08-01 2024-09-01; do monthly "$day"; done
 
 echo "== 2024-09-05 李明 requests the Redis replacement"
 as li.ming
@@ -98,6 +117,8 @@ as zhou.jie; at "2024-09-19T23:30:00+08:00"
 sed -i 's/version: "6.2.14"/version: "7.2.0"/' inventory/systems/redis-session.yaml
 sed -i '/eol: 2024-12-31/d; /vendor support contract/d; /earlier than the community date/d' inventory/systems/redis-session.yaml
 git commit -q -am "redis-session: Redis 7.2.0 (CHG-2024-003)"
+
+monthly 2024-10-01
 
 echo "== 2024-10-03 a Redis advisory is detected"
 as zhao.lei; at "2024-10-03T09:00:00+08:00"
@@ -142,6 +163,8 @@ as zhou.jie; at "2024-10-18T10:00:00+08:00"
 } > "$later/scan.csv"
 "$lifecycle" observe import "$later/scan.csv"
 git add inventory && git commit -q -m "discovery: October scan of redis-session"
+
+for day in 2024-11-01 2024-12-01; do monthly "$day"; done
 
 echo "== change show"
 "$lifecycle" change show CHG-2024-003

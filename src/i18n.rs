@@ -132,6 +132,19 @@ pub const EN: &[(&str, &str)] = &[
     ("summary.count", "{n} {status}"),
     ("summary.none", "nothing to show"),
     ("summary.filtered", "(filtered)"),
+    ("disc.title", "Discovery runs (rules.discovery_every = {every})"),
+    ("disc.ok", "{kind}: last run {last}; next due {due}"),
+    (
+        "disc.missed",
+        "{kind}: last run {last}; overdue since {due} (discovery-missed). Run `lifecycle {command}` and commit its record.",
+    ),
+    (
+        "disc.never",
+        "{kind}: no run recorded (discovery-missed). Run `lifecycle {command}` and commit its record.",
+    ),
+    ("disc.kind.catalog", "catalog"),
+    ("disc.kind.advisories", "advisories"),
+    ("disc.kind.observe", "observations"),
     ("obs.title", "Observed state ({systems} scanned; observations are evidence, never authority)"),
     (
         "obs.undeclared_eol",
@@ -271,6 +284,19 @@ pub const ZH: &[(&str, &str)] = &[
     ("summary.count", "{status} {n}"),
     ("summary.none", "没有可显示的内容"),
     ("summary.filtered", "（已筛选）"),
+    ("disc.title", "发现运行（rules.discovery_every = {every}）"),
+    ("disc.ok", "{kind}：最近一次 {last}；下次应于 {due} 前"),
+    (
+        "disc.missed",
+        "{kind}：最近一次 {last}；自 {due} 起逾期（discovery-missed）。请运行 `lifecycle {command}` 并提交其记录。",
+    ),
+    (
+        "disc.never",
+        "{kind}：没有发现运行记录（discovery-missed）。请运行 `lifecycle {command}` 并提交其记录。",
+    ),
+    ("disc.kind.catalog", "生命周期目录"),
+    ("disc.kind.advisories", "安全公告"),
+    ("disc.kind.observe", "观察"),
     ("obs.title", "观察到的状态（已扫描 {systems}；观察结果是证据，不是依据）"),
     (
         "obs.undeclared_eol",

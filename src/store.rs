@@ -35,6 +35,27 @@ pub fn create_atomic(path: &Path, content: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Creates a new file atomically in `dir` under the first name `name(1)`, `name(2)`, … that does not
+/// exist yet (tried up to 1,000 names), never replacing a file, even one another process creates at
+/// the same moment. Returns the name used.
+pub fn create_first_free(dir: &Path, name: &dyn Fn(u32) -> String, content: &[u8]) -> Result<String> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut tmp = temp_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(content)?;
+    tmp.as_file().sync_all()?;
+    for n in 1..=1000 {
+        let file = name(n);
+        match tmp.persist_noclobber(dir.join(&file)) {
+            Ok(_) => return Ok(file),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => tmp = e.file,
+            Err(e) => {
+                return Err(e.error).with_context(|| format!("cannot create {}", dir.join(&file).display()));
+            }
+        }
+    }
+    anyhow::bail!("{}: 1,000 files named like {} exist already", dir.display(), name(1))
+}
+
 /// A temporary file beside the target, created with mode 0666 so the umask decides, as for any new
 /// file (tempfile's default, 0600, would make every written file private whatever the umask says).
 fn temp_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {

@@ -2,18 +2,19 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Result;
 
 use super::Ctx;
-use super::catalog::{expand, note_cache, print_diagnostics, progress, read_input};
+use super::catalog::{RunMeta, Seen, expand, note_cache, print_diagnostics, progress, read_input_hashed};
 use crate::cli::Exit;
 use crate::diag::{Diagnostic, Origin};
 use crate::discovery::http::{self, Client, NotFound};
 use crate::discovery::osv::{self, KevEntry, Normalised};
 use crate::load::{self, WorkTree};
+use crate::model::run::{RunInput, RunKind, RunSource};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -92,10 +93,14 @@ fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
     let mut texts = BTreeMap::new();
     let mut errors = Vec::new();
     let mut inputs = Inputs::default();
+    let mut read = Vec::new();
     for f in &files {
         let name = f.display().to_string();
-        let text = match read_input(f, &name) {
-            Ok(t) => t,
+        let text = match read_input_hashed(f, &name) {
+            Ok((t, sha256)) => {
+                read.push(RunInput { name: name.clone(), sha256 });
+                t
+            }
             Err(d) => {
                 errors.push(*d);
                 continue;
@@ -119,7 +124,7 @@ fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
         )?;
         return Ok(Exit::Invalid);
     }
-    apply(ctx, inputs, None, out, &texts)
+    apply(ctx, inputs, None, &RunMeta::files(ctx, "advisories import", read), out, &texts)
 }
 
 fn add(inputs: &mut Inputs, name: &str, p: osv::Parsed) {
@@ -134,34 +139,18 @@ fn apply(
     ctx: &Ctx,
     inputs: Inputs,
     fetched_at: Option<String>,
+    run: &RunMeta,
     out: &mut dyn Write,
     texts: &BTreeMap<String, String>,
 ) -> Result<Exit> {
     let lang = ctx.lang;
+    let read = inputs.records.len();
     let dir_rel = folder(ctx);
     let dir = ctx.root.join(&dir_rel);
     let now = ctx.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
 
     // The folder as it is: (file name, text, advisory).
-    let mut existing: Vec<(String, String, Normalised)> = Vec::new();
-    let mut errors = Vec::new();
-    let mut existing_texts = BTreeMap::new();
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|n| !n.starts_with('.') && (n.ends_with(".yaml") || n.ends_with(".yml")))
-            .collect();
-        names.sort();
-        for n in names {
-            let rel = format!("{dir_rel}/{n}");
-            let text = std::fs::read_to_string(dir.join(&n))?;
-            match osv::read_existing(&rel, &text) {
-                Ok(a) => existing.push((n, text.clone(), a)),
-                Err(d) => errors.push(*d),
-            }
-            existing_texts.insert(rel, text);
-        }
-    }
+    let (existing, mut errors, existing_texts) = read_folder(&dir_rel, &dir)?;
     if !errors.is_empty() {
         print_diagnostics(ctx, &errors, &existing_texts)?;
         writeln!(
@@ -211,7 +200,125 @@ fn apply(
         }
     }
 
-    // Plan the writes; two different advisories must not share a file.
+    let plan = plan_writes(&current, &existing, &dir_rel, &dir, &mut errors);
+    if !errors.is_empty() {
+        print_diagnostics(ctx, &errors, &existing_texts)?;
+        writeln!(
+            std::io::stderr(),
+            "{}",
+            crate::diag::error_line(ctx.lang, &lang.fmt("advisories.failed", &[("errors", &errors.len())]))
+        )?;
+        return Ok(Exit::Invalid);
+    }
+    for (path, text, _) in &plan {
+        crate::store::write_atomic(path, text.as_bytes())?;
+    }
+    let created = plan.iter().filter(|p| p.2 == "advisories.created").count();
+    let counts = [
+        ("records", read),
+        ("kev", inputs.kev.len()),
+        ("created", created),
+        ("updated", plan.len() - created),
+        ("unchanged", current.len() - plan.len()),
+        ("duplicates", duplicates),
+        ("kev_matched", kev_matched),
+        ("rejected", inputs.rejected.len()),
+        ("stubs", inputs.stubs),
+    ];
+    summarise(ctx, &plan, &counts, out)?;
+    // The run happened and wrote what it could, even when some records were rejected.
+    run.record(ctx, RunKind::Advisories, &counts, out)?;
+    if !inputs.rejected.is_empty() {
+        print_diagnostics(ctx, &inputs.rejected, texts)?;
+        writeln!(
+            std::io::stderr(),
+            "{}",
+            crate::diag::error_line(
+                ctx.lang,
+                &lang.fmt("advisories.rejected", &[("n", &inputs.rejected.len())])
+            )
+        )?;
+        return Ok(Exit::Invalid);
+    }
+    Ok(Exit::Clean)
+}
+
+/// What was written, the summary line, and the KEV and stub notes.
+fn summarise(
+    ctx: &Ctx,
+    plan: &[(PathBuf, String, &'static str)],
+    counts: &[(&str, usize)],
+    out: &mut dyn Write,
+) -> Result<()> {
+    let lang = ctx.lang;
+    let count = |k: &str| counts.iter().find(|(n, _)| *n == k).map(|(_, v)| *v).unwrap_or(0);
+    warn_unscored(ctx, plan)?;
+    for (path, _, key) in plan {
+        let rel = path.strip_prefix(&ctx.root).unwrap_or(path).display().to_string();
+        writeln!(out, "{}", lang.fmt(key, &[("path", &rel)]))?;
+    }
+    writeln!(
+        out,
+        "{}",
+        lang.fmt(
+            "advisories.summary",
+            &[
+                ("created", &count("created")),
+                ("updated", &count("updated")),
+                ("unchanged", &count("unchanged")),
+                ("duplicates", &count("duplicates")),
+            ]
+        )
+    )?;
+    if count("kev") > 0 {
+        writeln!(
+            out,
+            "{}",
+            lang.fmt("advisories.kev", &[("entries", &count("kev")), ("matched", &count("kev_matched"))])
+        )?;
+    }
+    if count("stubs") > 0 {
+        writeln!(out, "{}", lang.fmt("advisories.stubs", &[("n", &count("stubs"))]))?;
+    }
+    Ok(())
+}
+
+/// An existing advisory file: (file name, text, advisory).
+type Existing = Vec<(String, String, Normalised)>;
+
+/// The advisories folder as it is, the files that could not be read, and every text (for snippets).
+fn read_folder(dir_rel: &str, dir: &Path) -> Result<(Existing, Vec<Diagnostic>, BTreeMap<String, String>)> {
+    let mut existing = Vec::new();
+    let mut errors = Vec::new();
+    let mut texts = BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| !n.starts_with('.') && (n.ends_with(".yaml") || n.ends_with(".yml")))
+            .collect();
+        names.sort();
+        for n in names {
+            let rel = format!("{dir_rel}/{n}");
+            let text = std::fs::read_to_string(dir.join(&n))?;
+            match osv::read_existing(&rel, &text) {
+                Ok(a) => existing.push((n, text.clone(), a)),
+                Err(d) => errors.push(*d),
+            }
+            texts.insert(rel, text);
+        }
+    }
+    Ok((existing, errors, texts))
+}
+
+/// The files to write (path, text, message key): the advisories whose text changed and the new ones.
+/// Two different advisories must not share a file.
+fn plan_writes(
+    current: &[Normalised],
+    existing: &Existing,
+    dir_rel: &str,
+    dir: &Path,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, String, &'static str)> {
     let mut plan: Vec<(PathBuf, String, &'static str)> = Vec::new();
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     for (i, a) in current.iter().enumerate() {
@@ -247,60 +354,7 @@ fn apply(
             }
         }
     }
-    if !errors.is_empty() {
-        print_diagnostics(ctx, &errors, &existing_texts)?;
-        writeln!(
-            std::io::stderr(),
-            "{}",
-            crate::diag::error_line(ctx.lang, &lang.fmt("advisories.failed", &[("errors", &errors.len())]))
-        )?;
-        return Ok(Exit::Invalid);
-    }
-    for (path, text, _) in &plan {
-        crate::store::write_atomic(path, text.as_bytes())?;
-    }
-    warn_unscored(ctx, &plan)?;
-    for (path, _, key) in &plan {
-        let rel = path.strip_prefix(&ctx.root).unwrap_or(path).display().to_string();
-        writeln!(out, "{}", lang.fmt(key, &[("path", &rel)]))?;
-    }
-    let created = plan.iter().filter(|p| p.2 == "advisories.created").count();
-    writeln!(
-        out,
-        "{}",
-        lang.fmt(
-            "advisories.summary",
-            &[
-                ("created", &created),
-                ("updated", &(plan.len() - created)),
-                ("unchanged", &(current.len() - plan.len())),
-                ("duplicates", &duplicates),
-            ]
-        )
-    )?;
-    if !inputs.kev.is_empty() {
-        writeln!(
-            out,
-            "{}",
-            lang.fmt("advisories.kev", &[("entries", &inputs.kev.len()), ("matched", &kev_matched)])
-        )?;
-    }
-    if inputs.stubs > 0 {
-        writeln!(out, "{}", lang.fmt("advisories.stubs", &[("n", &inputs.stubs)]))?;
-    }
-    if !inputs.rejected.is_empty() {
-        print_diagnostics(ctx, &inputs.rejected, texts)?;
-        writeln!(
-            std::io::stderr(),
-            "{}",
-            crate::diag::error_line(
-                ctx.lang,
-                &lang.fmt("advisories.rejected", &[("n", &inputs.rejected.len())])
-            )
-        )?;
-        return Ok(Exit::Invalid);
-    }
-    Ok(Exit::Clean)
+    plan
 }
 
 /// A warning for each written advisory that no CVSS vector or label scored: it is `unknown`, and the
@@ -360,6 +414,83 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
         writeln!(std::io::stderr(), "{}", crate::diag::error_line(ctx.lang, &message))?;
         Ok(Exit::Invalid)
     };
+    let mut seen = Seen::default();
+    let mut ids = match query(ctx, &client, base, &queries, &mut seen) {
+        Ok(ids) => ids,
+        Err(e) => return fail(e),
+    };
+    ids.sort();
+    ids.dedup();
+    let bar = progress(ctx, ids.len() + 1, "OSV");
+    let mut inputs = Inputs::default();
+    let mut texts = BTreeMap::new();
+    for id in &ids {
+        bar.inc(1);
+        let url = format!("{base}/v1/vulns/{id}");
+        let fetched = match client.get(&url) {
+            Ok(Ok(f)) => f,
+            Ok(Err(NotFound::Missing)) => {
+                bar.finish_and_clear();
+                return fail(anyhow::anyhow!("{url}: HTTP 404, OSV does not know `{id}`"));
+            }
+            Err(e) => {
+                bar.finish_and_clear();
+                return fail(e);
+            }
+        };
+        note_cache(ctx, &url, &fetched)?;
+        seen.add(&url, &fetched);
+        match osv::parse(&url, &fetched.body) {
+            Ok(p) => add(&mut inputs, &url, p),
+            Err(d) => {
+                bar.finish_and_clear();
+                return fail(anyhow::anyhow!("{}", d.message).context(url));
+            }
+        }
+        texts.insert(url, fetched.body);
+    }
+    bar.inc(1);
+    let fetched = match client.get(&args.kev_url) {
+        Ok(Ok(f)) => f,
+        Ok(Err(NotFound::Missing)) => {
+            bar.finish_and_clear();
+            return fail(anyhow::anyhow!("{}: HTTP 404", args.kev_url));
+        }
+        Err(e) => {
+            bar.finish_and_clear();
+            return fail(e);
+        }
+    };
+    bar.finish_and_clear();
+    note_cache(ctx, &args.kev_url, &fetched)?;
+    seen.add(&args.kev_url, &fetched);
+    match osv::parse(&args.kev_url, &fetched.body) {
+        Ok(p) if !p.kev.is_empty() || p.records.is_empty() => add(&mut inputs, &args.kev_url, p),
+        Ok(_) => return fail(anyhow::anyhow!("{}: not the KEV catalog", args.kev_url)),
+        Err(d) => return fail(anyhow::anyhow!("{}: {}", args.kev_url, d.message)),
+    }
+    if !ctx.quiet {
+        writeln!(
+            std::io::stderr(),
+            "{}",
+            ctx.lang.fmt("advisories.queried", &[("queries", &queries.len()), ("ids", &ids.len())])
+        )?;
+    }
+    let fetched_at = ctx.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let from =
+        RunSource { kind: "url".into(), url: Some(base.to_string()), kev_url: Some(args.kev_url.clone()) };
+    let run = RunMeta::sync(ctx, "advisories sync", from, seen);
+    apply(ctx, inputs, Some(fetched_at), &run, out, &texts)
+}
+
+/// Asks OSV's querybatch about every (purl, version); returns the advisory ids it names.
+fn query(
+    ctx: &Ctx,
+    client: &Client,
+    base: &str,
+    queries: &[(String, String)],
+    seen: &mut Seen,
+) -> Result<Vec<String>> {
     let mut ids: Vec<String> = Vec::new();
     // (purl, version, page token): OSV pages a query's answer with `next_page_token`; follow a few pages.
     let mut pending: Vec<(String, String, Option<String>)> =
@@ -384,14 +515,15 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
             let fetched = match client.post_json(&url, &body) {
                 Ok(Ok(f)) => f,
                 Ok(Err(NotFound::Missing)) => {
-                    return fail(anyhow::anyhow!("{url} answered HTTP 404 (is --url the OSV API?)"));
+                    anyhow::bail!("{url} answered HTTP 404 (is --url the OSV API?)");
                 }
-                Err(e) => return fail(e),
+                Err(e) => return Err(e),
             };
             note_cache(ctx, &url, &fetched)?;
+            seen.add(&url, &fetched);
             let answer: serde_json::Value = match serde_json::from_str(&fetched.body) {
                 Ok(v) => v,
-                Err(e) => return fail(anyhow::anyhow!("{url}: not JSON ({e})")),
+                Err(e) => anyhow::bail!("{url}: not JSON ({e})"),
             };
             let results = answer.get("results").and_then(|r| r.as_array()).cloned().unwrap_or_default();
             for (q, r) in chunk.iter().zip(&results) {
@@ -407,61 +539,5 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
         }
         pending = next;
     }
-    ids.sort();
-    ids.dedup();
-    let bar = progress(ctx, ids.len() + 1, "OSV");
-    let mut inputs = Inputs::default();
-    let mut texts = BTreeMap::new();
-    for id in &ids {
-        bar.inc(1);
-        let url = format!("{base}/v1/vulns/{id}");
-        let fetched = match client.get(&url) {
-            Ok(Ok(f)) => f,
-            Ok(Err(NotFound::Missing)) => {
-                bar.finish_and_clear();
-                return fail(anyhow::anyhow!("{url}: HTTP 404, OSV does not know `{id}`"));
-            }
-            Err(e) => {
-                bar.finish_and_clear();
-                return fail(e);
-            }
-        };
-        note_cache(ctx, &url, &fetched)?;
-        match osv::parse(&url, &fetched.body) {
-            Ok(p) => add(&mut inputs, &url, p),
-            Err(d) => {
-                bar.finish_and_clear();
-                return fail(anyhow::anyhow!("{}", d.message).context(url));
-            }
-        }
-        texts.insert(url, fetched.body);
-    }
-    bar.inc(1);
-    let fetched = match client.get(&args.kev_url) {
-        Ok(Ok(f)) => f,
-        Ok(Err(NotFound::Missing)) => {
-            bar.finish_and_clear();
-            return fail(anyhow::anyhow!("{}: HTTP 404", args.kev_url));
-        }
-        Err(e) => {
-            bar.finish_and_clear();
-            return fail(e);
-        }
-    };
-    bar.finish_and_clear();
-    note_cache(ctx, &args.kev_url, &fetched)?;
-    match osv::parse(&args.kev_url, &fetched.body) {
-        Ok(p) if !p.kev.is_empty() || p.records.is_empty() => add(&mut inputs, &args.kev_url, p),
-        Ok(_) => return fail(anyhow::anyhow!("{}: not the KEV catalog", args.kev_url)),
-        Err(d) => return fail(anyhow::anyhow!("{}: {}", args.kev_url, d.message)),
-    }
-    if !ctx.quiet {
-        writeln!(
-            std::io::stderr(),
-            "{}",
-            ctx.lang.fmt("advisories.queried", &[("queries", &queries.len()), ("ids", &ids.len())])
-        )?;
-    }
-    let fetched_at = ctx.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    apply(ctx, inputs, Some(fetched_at), out, &texts)
+    Ok(ids)
 }

@@ -6,13 +6,16 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Result, bail};
+use chrono::{DateTime, Utc};
 
 use super::Ctx;
 use crate::cli::Exit;
 use crate::diag::Diagnostic;
 use crate::discovery::eol::{self, CatalogProduct, Changes};
 use crate::discovery::http::{self, Client, NotFound};
+use crate::discovery::runs;
 use crate::load::{self, WorkTree};
+use crate::model::run::{RunInput, RunKind, RunSource};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -113,6 +116,11 @@ const MAX_INPUT: u64 = 256 << 20;
 
 /// Reads an input file as UTF-8 text, refusing huge files.
 pub fn read_input(path: &Path, name: &str) -> Result<String, Box<Diagnostic>> {
+    read_input_hashed(path, name).map(|(text, _)| text)
+}
+
+/// [`read_input`], with the SHA-256 of the bytes read (for the run record).
+pub fn read_input_hashed(path: &Path, name: &str) -> Result<(String, String), Box<Diagnostic>> {
     let unreadable = |m: String| {
         Box::new(
             Diagnostic::error("unreadable", crate::diag::Origin::file(name), m)
@@ -131,7 +139,71 @@ pub fn read_input(path: &Path, name: &str) -> Result<String, Box<Diagnostic>> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
-    load::text_from_bytes(name, bytes)
+    let sha256 = crate::model::run::sha256(&bytes);
+    Ok((load::text_from_bytes(name, bytes)?, sha256))
+}
+
+/// What a run read, for its record (§8.1): written after the command's own files, never by a run
+/// that was refused.
+pub struct RunMeta {
+    pub command: &'static str,
+    pub source: RunSource,
+    pub inputs: Vec<RunInput>,
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// The answers a sync read: each URL with the SHA-256 of its body, and the age of the oldest cached one.
+#[derive(Default)]
+pub struct Seen {
+    pub inputs: Vec<RunInput>,
+    pub oldest: Option<Duration>,
+}
+
+impl Seen {
+    pub fn add(&mut self, url: &str, f: &http::Fetched) {
+        self.inputs
+            .push(RunInput { name: url.to_string(), sha256: crate::model::run::sha256(f.body.as_bytes()) });
+        self.oldest = self.oldest.max(f.cached);
+    }
+}
+
+impl RunMeta {
+    /// An import of files, read now.
+    pub fn files(ctx: &Ctx, command: &'static str, inputs: Vec<RunInput>) -> RunMeta {
+        let source = RunSource { kind: "files".into(), ..Default::default() };
+        RunMeta { command, source, inputs, fetched_at: ctx.now().with_timezone(&Utc) }
+    }
+
+    /// A sync of `source`: fetched when its oldest answer was (cached answers are older than now).
+    pub fn sync(ctx: &Ctx, command: &'static str, source: RunSource, seen: Seen) -> RunMeta {
+        let now = ctx.now().with_timezone(&Utc);
+        let age = seen.oldest.and_then(|d| chrono::TimeDelta::from_std(d).ok()).unwrap_or_default();
+        RunMeta { command, source, inputs: seen.inputs, fetched_at: now - age }
+    }
+
+    /// Writes the record with these counts and says where.
+    pub fn record(
+        &self,
+        ctx: &Ctx,
+        kind: RunKind,
+        counts: &[(&str, usize)],
+        out: &mut dyn Write,
+    ) -> Result<()> {
+        let settings =
+            load::read_settings(&WorkTree::new(&ctx.root), &mut Vec::new(), &mut Default::default());
+        let record = runs::Record {
+            kind,
+            command: self.command,
+            source: &self.source,
+            at: ctx.now().with_timezone(&Utc),
+            fetched_at: self.fetched_at,
+            counts,
+            inputs: &self.inputs,
+        };
+        let rel = runs::write(&ctx.root, &settings.paths.discovery, &record)?;
+        writeln!(out, "{}", ctx.lang.fmt("observe.run", &[("path", &rel)]))?;
+        Ok(())
+    }
 }
 
 /// Prints diagnostics with snippets from the given texts.
@@ -150,10 +222,14 @@ fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
     let mut texts = BTreeMap::new();
     let mut diags = Vec::new();
     let mut products = Vec::new();
+    let mut inputs = Vec::new();
     for f in &files {
         let name = f.display().to_string();
-        let text = match read_input(f, &name) {
-            Ok(t) => t,
+        let text = match read_input_hashed(f, &name) {
+            Ok((t, sha256)) => {
+                inputs.push(RunInput { name: name.clone(), sha256 });
+                t
+            }
             Err(d) => {
                 diags.push(*d);
                 continue;
@@ -175,7 +251,7 @@ fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
         return Ok(Exit::Invalid);
     }
     let source = format!("{{kind: endoflife.date, fetched_at: {}}}", now_text(ctx));
-    write_products(ctx, products, &source, out)
+    write_products(ctx, products, &source, &RunMeta::files(ctx, "catalog import", inputs), out)
 }
 
 fn now_text(ctx: &Ctx) -> String {
@@ -187,6 +263,7 @@ fn write_products(
     ctx: &Ctx,
     products: Vec<(String, CatalogProduct)>,
     source: &str,
+    run: &RunMeta,
     out: &mut dyn Write,
 ) -> Result<Exit> {
     let settings = load::read_settings(&WorkTree::new(&ctx.root), &mut Vec::new(), &mut Default::default());
@@ -245,9 +322,42 @@ fn write_products(
             crate::store::write_atomic(path, text.as_bytes())?;
         }
     }
+    let unchanged = print_changes(ctx, &planned, out)?;
+    let written = planned.len() - unchanged;
+    writeln!(
+        out,
+        "{}",
+        ctx.lang.fmt(
+            "catalog.summary",
+            &[("products", &planned.len()), ("written", &written), ("unchanged", &unchanged)]
+        )
+    )?;
+    let changes: Vec<&Changes> = planned.iter().map(|p| &p.3).collect();
+    let sum = |f: &dyn Fn(&Changes) -> usize| changes.iter().map(|c| f(c)).sum::<usize>();
+    let counts = [
+        ("products", by_id.len()),
+        ("cycles", by_id.values().map(|(_, p)| p.cycles.len()).sum()),
+        ("created", sum(&|c| usize::from(c.created))),
+        ("changed", sum(&|c| usize::from(!c.created && !c.unchanged))),
+        ("unchanged", unchanged),
+        ("cycles_added", sum(&|c| c.added.len())),
+        ("cycles_removed", sum(&|c| c.removed.len())),
+        ("cycles_updated", sum(&|c| c.updated.len())),
+        ("eol_moved", sum(&|c| c.eol_moved.len())),
+    ];
+    run.record(ctx, RunKind::Catalog, &counts, out)?;
+    Ok(Exit::Clean)
+}
+
+/// Says what changed in each product file; returns how many were unchanged.
+fn print_changes(
+    ctx: &Ctx,
+    planned: &[(PathBuf, String, String, Changes)],
+    out: &mut dyn Write,
+) -> Result<usize> {
     let lang = ctx.lang;
     let mut unchanged = 0;
-    for (_, rel, _, c) in &planned {
+    for (_, rel, _, c) in planned {
         if c.unchanged {
             unchanged += 1;
             continue;
@@ -282,16 +392,7 @@ fn write_products(
             }
         }
     }
-    let written = planned.len() - unchanged;
-    writeln!(
-        out,
-        "{}",
-        lang.fmt(
-            "catalog.summary",
-            &[("products", &planned.len()), ("written", &written), ("unchanged", &unchanged)]
-        )
-    )?;
-    Ok(Exit::Clean)
+    Ok(unchanged)
 }
 
 /// A progress bar on stderr when it is a terminal and not `-q`; hidden otherwise.
@@ -361,6 +462,7 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
     let bar = progress(ctx, wanted.len(), "endoflife.date");
     let mut products = Vec::new();
     let mut missing = Vec::new();
+    let mut seen = Seen::default();
     for id in &wanted {
         bar.inc(1);
         let url = format!("{base}/products/{id}");
@@ -378,6 +480,7 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
             }
         };
         note_cache(ctx, &url, &fetched)?;
+        seen.add(&url, &fetched);
         match eol::parse(&format!("{id}.json"), &fetched.body) {
             Ok((_, mut p)) => {
                 p.id = id.clone();
@@ -414,5 +517,7 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
         crate::store::scalar(base),
         now_text(ctx)
     );
-    write_products(ctx, products, &source, out)
+    let from = RunSource { kind: "url".into(), url: Some(base.to_string()), kev_url: None };
+    let run = RunMeta::sync(ctx, "catalog sync", from, seen);
+    write_products(ctx, products, &source, &run, out)
 }

@@ -129,6 +129,10 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
             .filter(|s| s.drift != crate::eval::observed::Drift::None)
             .count();
     let tz = repo.settings.timezone;
+    let every = repo.policy.rules.discovery_every;
+    let kinds = crate::eval::discovery::judged_kinds(repo);
+    let discovery = every.map(|e| crate::eval::discovery::latest(&repo.runs, today, tz, e, &kinds));
+    let discovery_missed = discovery.iter().flatten().filter(|l| l.missed).count();
     let style = ctx.style();
     match args.format {
         Format::Table => {
@@ -152,12 +156,18 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
             )?;
             let security = titled(&security, &repo.policy, style.lang);
             render::security::table(out, &security, tz, style, super::terminal_width())?;
+            if let (Some(latest), Some(every)) = (&discovery, every) {
+                render::discovery::table(out, latest, every, tz, style)?;
+            }
         }
         Format::Markdown => {
             let security = titled(&security, &repo.policy, style.lang);
             render::check::markdown(out, &items, &summary, &repo.policy.eol, today, style)?;
             render::observed::markdown(out, &observed, &items, &undeclared, drifts, style)?;
             render::security::markdown(out, &security, tz, style)?;
+            if let (Some(latest), Some(every)) = (&discovery, every) {
+                render::discovery::markdown(out, latest, every, tz, style)?;
+            }
         }
         Format::Json => {
             let doc = json::CheckDoc {
@@ -178,6 +188,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
                 observations: observed
                     .any
                     .then(|| render::observed::summary_json(&observed, &undeclared, drifts)),
+                discovery: discovery.as_deref().zip(every).map(|(l, e)| render::discovery::json(l, e)),
             };
             json::write(out, &doc)?
         }
@@ -204,9 +215,11 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
         FailOn::Due => Status::Due,
         FailOn::Eol => Status::Eol,
     };
-    // An overdue security deadline fails every threshold: it is past its policy's own limit.
+    // An overdue security deadline fails every threshold: it is past its policy's own limit. A missed
+    // discovery is a warning: `warn` and `drift` fail on it.
     let failing = items.iter().any(|i| i.violation && i.date_status >= threshold)
         || counts.overdue > 0
+        || (threshold == Status::Warn && discovery_missed > 0)
         || (args.fail_on == FailOn::Drift && drifts > 0);
     Ok(if failing { Exit::Findings } else { Exit::Clean })
 }

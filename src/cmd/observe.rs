@@ -13,7 +13,9 @@ use super::catalog::{expand, print_diagnostics, read_input};
 use crate::cli::Exit;
 use crate::diag::{Diagnostic, Origin};
 use crate::discovery::observe::{self, Format, Scan};
+use crate::discovery::runs;
 use crate::model::Settings;
+use crate::model::run::{RunInput, RunKind, RunSource};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -306,23 +308,24 @@ fn write_all(
         return Ok(Exit::Clean);
     }
     let now = ctx.now().with_timezone(&chrono::Utc);
-    let record = observe::render_run(&observe::Run {
-        fetched_at: &now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        inputs,
-        observations: by_path.len(),
-        components: by_path.values().map(|p| p.components).sum(),
-        written,
-        unchanged,
-    });
-    let stamp = now.format("%Y%m%dT%H%M%SZ");
-    let mut rel = format!("{}/{stamp}-observe.yaml", settings.paths.discovery);
-    for n in 2.. {
-        if !ctx.root.join(&rel).exists() {
-            break;
-        }
-        rel = format!("{}/{stamp}-{n}-observe.yaml", settings.paths.discovery);
-    }
-    crate::store::create_atomic(&ctx.root.join(&rel), record.as_bytes())?;
+    let inputs: Vec<RunInput> =
+        inputs.iter().map(|(name, sha256)| RunInput { name: name.clone(), sha256: sha256.clone() }).collect();
+    let record = runs::Record {
+        kind: RunKind::Observe,
+        command: "observe import",
+        source: &RunSource { kind: "files".into(), ..Default::default() },
+        at: now,
+        fetched_at: now,
+        counts: &[
+            ("files", inputs.len()),
+            ("observations", by_path.len()),
+            ("components", by_path.values().map(|p| p.components).sum()),
+            ("written", written),
+            ("unchanged", unchanged),
+        ],
+        inputs: &inputs,
+    };
+    let rel = runs::write(&ctx.root, &settings.paths.discovery, &record)?;
     writeln!(out, "{}", lang.fmt("observe.run", &[("path", &rel)]))?;
     Ok(Exit::Clean)
 }

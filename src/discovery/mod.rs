@@ -7,4 +7,5 @@ pub mod eol;
 pub mod http;
 pub mod observe;
 pub mod osv;
+pub mod runs;
 pub mod sbom;

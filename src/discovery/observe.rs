@@ -311,46 +311,6 @@ pub fn render(o: &Observation) -> String {
     out
 }
 
-/// What a discovery run record (§8.1) says.
-pub struct Run<'a> {
-    pub fetched_at: &'a str,
-    /// `(file name, sha256)` of every input, in the order read.
-    pub inputs: &'a [(String, String)],
-    pub observations: usize,
-    pub components: usize,
-    pub written: usize,
-    pub unchanged: usize,
-}
-
-/// `inventory/discovery/<UTC timestamp>-observe.yaml`: source, time, counts and the digest of what was read.
-pub fn render_run(r: &Run) -> String {
-    use sha2::{Digest, Sha256};
-    let mut all = Sha256::new();
-    for (file, sha) in r.inputs {
-        all.update(format!("{sha}  {file}\n").as_bytes());
-    }
-    let mut out = String::from(
-        "# Discovery run recorded by `lifecycle observe import` (§8.1); commit it with its results.\n",
-    );
-    out.push_str("kind: observe\n");
-    out.push_str("source: {kind: files}\n");
-    out.push_str(&format!("fetched_at: {}\n", r.fetched_at));
-    out.push_str(&format!(
-        "counts: {{files: {}, observations: {}, components: {}, written: {}, unchanged: {}}}\n",
-        r.inputs.len(),
-        r.observations,
-        r.components,
-        r.written,
-        r.unchanged
-    ));
-    out.push_str(&format!("digest: sha256:{}\n", hex::encode(all.finalize())));
-    out.push_str("inputs:\n");
-    for (file, sha) in r.inputs {
-        out.push_str(&format!("  - {{file: {}, sha256: {}}}\n", quoted(file), sha));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

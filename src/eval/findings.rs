@@ -159,6 +159,11 @@ pub const CODES: &[(&str, &str)] = &[
         "a security deadline of the policy passed: no response by `respond_by`, or still affected after `deploy_by`",
     ),
     ("advisory-open", "a security advisory affects a component and no change answers it yet"),
+    // `check` and `report`: discovery runs (§8.1).
+    (
+        "discovery-missed",
+        "no discovery run of a kind (catalog, advisories, observations) within `rules.discovery_every`",
+    ),
 ];
 
 pub fn describe(code: &str) -> &'static str {

@@ -4,6 +4,7 @@ pub mod accuracy;
 pub mod advisories;
 pub mod approvals;
 pub mod calendar;
+pub mod discovery;
 pub mod findings;
 pub mod kpi;
 pub mod observed;

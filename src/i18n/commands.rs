@@ -670,6 +670,10 @@ pub const EN: &[(&str, &str)] = &[
         "a security deadline of the policy passed: no response by `respond_by`, or still affected after `deploy_by`",
     ),
     ("finding.advisory-open", "a security advisory affects a component and no change answers it yet"),
+    (
+        "finding.discovery-missed",
+        "no discovery run of a kind (catalog, advisories, observations) within `rules.discovery_every`",
+    ),
     ("finding.detail", "{description}: {message}"),
     ("help.about", "End-of-life status, deadlines and signed approvals for a git-tracked IT inventory."),
     ("help.cmd.check", "Show each system's end-of-life status, deadlines and next action"),
@@ -1284,6 +1288,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("finding.component-unknown", "组件的产品不在目录中，或其版本不匹配任何版本线"),
     ("finding.advisory-overdue", "已超过政策的安全期限：未在 `respond_by` 前响应，或 `deploy_by` 后仍受影响"),
     ("finding.advisory-open", "安全公告影响某组件，尚无变更响应"),
+    (
+        "finding.discovery-missed",
+        "某类发现运行（生命周期目录、安全公告、观察）未在 `rules.discovery_every` 规定的间隔内进行",
+    ),
     ("finding.detail", "{description}（{message}）"),
     ("help.about", "为 git 管理的 IT 资产清单计算生命周期终止状态与各项期限，并以签名提交记录审批。"),
     ("help.cmd.check", "显示每个系统的生命周期状态、期限和下一步处理"),

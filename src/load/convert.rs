@@ -25,6 +25,7 @@ pub enum Parsed {
     Observation(Box<raw::Observation>),
     /// An observation file read by the fast path (exactly as `observe import` writes it).
     Observed(Box<crate::model::observed::Observation>),
+    Run(Box<raw::Run>),
     SignOff(Box<crate::model::statement::SignOffFile>),
 }
 
@@ -268,6 +269,10 @@ impl Builder {
             Parsed::SignOff(f) => self.signoff(path, *f),
             Parsed::Observation(o) => self.observation(path, *o),
             Parsed::Observed(o) => self.repo.observations.push(*o),
+            Parsed::Run(r) => {
+                let run = super::run::convert(path, *r, self.tz, &mut self.diags);
+                self.repo.runs.extend(run);
+            }
         }
     }
 
@@ -619,6 +624,7 @@ impl Builder {
             rules.require_signed_commits = r.require_signed_commits.unwrap_or(false);
             rules.notify_before = r.notify_before.as_ref().and_then(|d| cx.duration(d));
             rules.observation_max_age = r.observation_max_age.as_ref().and_then(|d| cx.duration(d));
+            rules.discovery_every = r.discovery_every.as_ref().and_then(|d| cx.duration(d));
             for (env, days) in r.windows.unwrap_or_default() {
                 let mut list = Vec::new();
                 for day in days {
@@ -1312,6 +1318,8 @@ impl Builder {
 /// An observation of a system the inventory does not have is kept (it is evidence) but flagged.
 fn observations_name_systems(repo: &mut Repository, diags: &mut Vec<Diagnostic>) {
     repo.observations.sort_by(|a, b| a.origin.cmp(&b.origin));
+    // By time; in one second the first run's name is the shortest (`-2-`, then `-10-`, come later).
+    repo.runs.sort_by(|a, b| (a.at, a.path.len(), &a.path).cmp(&(b.at, b.path.len(), &b.path)));
     let ids: std::collections::HashSet<&str> = repo.systems.iter().map(|s| s.id.as_str()).collect();
     for o in &repo.observations {
         if !ids.contains(o.system.as_str()) {

@@ -5,6 +5,7 @@ mod convert;
 mod observed;
 pub mod raw;
 mod repair;
+mod run;
 pub mod schema;
 pub mod source;
 pub mod yaml;
@@ -61,6 +62,7 @@ enum Kind {
     SignOff,
     Advisory,
     Observation,
+    Run,
 }
 
 fn is_yaml(path: &str) -> bool {
@@ -243,6 +245,9 @@ fn classify(settings: &Settings, path: &str) -> Option<Kind> {
     if under(&p.observed) {
         return Some(Kind::Observation);
     }
+    if under(&p.discovery) {
+        return Some(Kind::Run);
+    }
     let rest = path.strip_prefix(&p.changes)?.strip_prefix('/')?;
     match rest.split_once('/')? {
         (_, "request.yaml") => Some(Kind::Request),
@@ -257,7 +262,8 @@ fn classify(settings: &Settings, path: &str) -> Option<Kind> {
 fn discover(source: &dyn Source, settings: &Settings) -> Vec<(Kind, String)> {
     let p = &settings.paths;
     let mut files: Vec<(Kind, String)> = Vec::new();
-    let mut dirs = vec![&p.systems, &p.products, &p.policies, &p.changes, &p.advisories, &p.observed];
+    let mut dirs =
+        vec![&p.systems, &p.products, &p.policies, &p.changes, &p.advisories, &p.observed, &p.discovery];
     dirs.sort();
     dirs.dedup();
     for dir in dirs {
@@ -373,6 +379,7 @@ fn parse(kind: Kind, path: &str, text: &str) -> ParsedFile {
             Some(o) => ParsedFile { value: Some(Parsed::Observed(Box::new(o))), diagnostics: Vec::new() },
             None => all(path, text, |o| Parsed::Observation(Box::new(o))),
         },
+        Kind::Run => all(path, text, |r| Parsed::Run(Box::new(r))),
     }
 }
 

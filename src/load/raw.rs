@@ -267,6 +267,9 @@ pub struct Rules {
     /// Observations older than this are stale (§5.4; default 1mo).
     #[schemars(with = "Option<js::Duration>")]
     pub observation_max_age: Option<S>,
+    /// A catalog and an advisory run are expected at least this often (§8.1), e.g. `1mo`.
+    #[schemars(with = "Option<js::Duration>")]
+    pub discovery_every: Option<S>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -525,4 +528,42 @@ pub struct ObservedComponent {
     pub raw: Option<String>,
     pub purl: Option<String>,
     pub cpe: Option<String>,
+}
+
+/// A discovery run record (§8.1), as the import and sync commands write it.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Run {
+    /// `catalog`, `advisories` or `observe`; the file name ends with it.
+    #[schemars(with = "js::Text")]
+    pub kind: S,
+    pub source: RunSource,
+    #[schemars(with = "js::Timestamp")]
+    pub fetched_at: S,
+    #[serde(default)]
+    pub counts: std::collections::BTreeMap<String, u64>,
+    /// `sha256:` and the hex SHA-256 of the inputs' `<sha256>  <name>` lines.
+    #[schemars(with = "js::Text")]
+    pub digest: S,
+    #[serde(default)]
+    #[schemars(with = "Vec<RunInput>")]
+    pub inputs: Vec<Spanned<RunInput>>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunSource {
+    /// `files` (an import) or `url` (a sync).
+    pub kind: String,
+    pub url: Option<String>,
+    pub kev_url: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunInput {
+    pub file: Option<String>,
+    pub url: Option<String>,
+    #[schemars(with = "js::Text")]
+    pub sha256: S,
 }

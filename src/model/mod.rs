@@ -1,6 +1,7 @@
 //! The plain data of a lifecycle repository: no I/O, no clock. Loaders build it; `eval` reads it.
 
 pub mod observed;
+pub mod run;
 pub mod statement;
 pub mod time;
 pub mod version;
@@ -27,6 +28,8 @@ pub struct Repository {
     pub signoffs: Vec<SignOff>,
     /// Observation files (§5.4), sorted by path.
     pub observations: Vec<observed::Observation>,
+    /// Discovery run records (§8.1), in the order they were made (time, then file name's suffix).
+    pub runs: Vec<run::Run>,
 }
 
 impl Repository {
@@ -392,6 +395,8 @@ pub struct Rules {
     pub windows: BTreeMap<String, Vec<chrono::Weekday>>,
     /// Observations older than this are stale (§5.4); `None` means the default, 1mo.
     pub observation_max_age: Option<Duration>,
+    /// A catalog and an advisory run are expected at least this often (§8.1); `None`: not judged.
+    pub discovery_every: Option<Duration>,
 }
 
 /// A KPI target such as `">= 95%"` or `"<= 72h"`.

@@ -17,6 +17,9 @@ pub struct CheckDoc<'a> {
     pub undeclared: Option<Vec<super::observed::UndeclaredJson>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observations: Option<super::observed::SummaryJson>,
+    /// Each judged kind's latest discovery run (§8.1); only when the policy sets `rules.discovery_every`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discovery: Option<super::discovery::DiscoveryJson>,
 }
 
 #[derive(Serialize)]

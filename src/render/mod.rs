@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod check;
+pub mod discovery;
 pub mod json;
 pub mod observed;
 pub mod report;

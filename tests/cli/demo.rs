@@ -3,8 +3,9 @@
 use std::process::Command;
 
 /// The demo adopts the policy (CHG-2024-001, the CTO signs), walks CHG-2024-003 through the
-/// five-stage chain, confirms it, and `verify` passes; the
-/// October scan shows the host left on Redis 6.2.14 and an undeclared end-of-life OpenSSL.
+/// five-stage chain, confirms it, and `verify` passes; the October scan shows the host left on Redis
+/// 6.2.14 and an undeclared end-of-life OpenSSL; the monthly discovery runs are recorded and `check`
+/// shows them on time.
 #[test]
 fn the_demo_walks_the_redis_change_and_verifies() {
     let dir = tempfile::tempdir().unwrap();
@@ -22,7 +23,7 @@ fn the_demo_walks_the_redis_change_and_verifies() {
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("CHG-2024-003 is approved."), "{stdout}");
     assert!(stdout.contains("CHG-2024-003 is complete."), "{stdout}");
-    assert!(stdout.contains("verify ok: commits checked: 14"), "{stdout}");
+    assert!(stdout.contains("verify ok: commits checked: 20"), "{stdout}");
     assert!(stdout.contains("sign-offs: 7, errors: 0, warnings: 0"), "{stdout}");
     assert!(stdout.contains("│ redis-session ┆ centos"), "{stdout}");
     assert!(stdout.contains("7.2.0"), "{stdout}");
@@ -38,6 +39,19 @@ fn the_demo_walks_the_redis_change_and_verifies() {
         "{stdout}"
     );
     assert!(stdout.contains("check --fail-on drift: exit 1"), "{stdout}");
+    // The monthly discovery runs: each records itself, also when nothing changed, and `check` shows
+    // every kind on time on 2024-10-20.
+    assert!(stdout.contains("3 products: 0 written, 3 unchanged\ndiscovery run recorded in inventory/discovery/20240801T010000Z-catalog.yaml"), "{stdout}");
+    assert!(stdout.contains("Discovery runs (rules.discovery_every = 1mo)\n  catalog: last run 2024-10-01 09:00; next due 2024-11-01 09:00\n  advisories: last run 2024-10-01 09:00; next due 2024-11-01 09:00\n  observations: last run 2024-10-18 10:00; next due 2024-11-18 10:00\n"), "{stdout}");
+    let runs: Vec<String> = std::fs::read_dir(demo.join("inventory/discovery"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !n.ends_with("-observe.yaml"))
+        .collect();
+    assert_eq!(runs.len(), 14, "{runs:?}");
+    let run =
+        std::fs::read_to_string(demo.join("inventory/discovery/20240801T010000Z-catalog.yaml")).unwrap();
+    assert!(run.contains("  - {file: \"endoflife.date/redis.md\", sha256: "), "{run}");
 }
 
 /// Without `LIFECYCLE`, the demo builds with cargo and runs the binary where cargo put it: under

@@ -101,6 +101,30 @@ const REDIS_V1: &str = r#"{"schema_version":"1.2.0","generated_at":"2026-11-01T0
 
 const MINI_SYSTEM: &str = "id: cache\nowner: platform\ncriticality: high\ncomponents:\n  - {product: redis, version: \"6.2.14\", purl: \"pkg:generic/redis@6.2.14\"}\n  - {product: openssl, version: \"3.0.2\", purl: pkg:generic/openssl}\n  - {product: acme-engine, version: \"1.0\"}\n";
 
+type Tree = Vec<(PathBuf, Vec<u8>)>;
+
+/// The repository's files apart from the run records, and the run records (path relative to the
+/// root, text): a run that changes nothing else adds only its record.
+fn split_runs(env: &TestEnv) -> (Tree, Vec<(String, String)>) {
+    let runs_dir = env.path("inventory/discovery");
+    let (runs, rest): (Vec<_>, Vec<_>) =
+        tree(env.root()).into_iter().partition(|(p, _)| p.starts_with(&runs_dir));
+    let runs = runs
+        .into_iter()
+        .map(|(p, b)| {
+            let rel = p.strip_prefix(env.root()).unwrap().display().to_string();
+            (rel, String::from_utf8(b).unwrap())
+        })
+        .collect();
+    (rest, runs)
+}
+
+/// The SHA-256 of bytes, hex, computed here (not by the tool) to check its records.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A small repository: one system, a Redis product file with a local correction.
 fn mini() -> TestEnv {
     let env = TestEnv::new();
@@ -136,11 +160,46 @@ fn catalog_import_formats_keeps_local_and_is_idempotent() {
     let redis = env.read("inventory/products/redis.yaml");
     assert!(redis.contains("local:\n  - cycle: \"6.2\"\n    eol: 2024-12-31\n"), "{redis}");
     insta::assert_snapshot!("catalog_import_redis_yaml", redis);
-    let before = tree(env.root());
+    // The run record: what was read (each file's SHA-256 and their digest) and what it did.
+    let first = env.read("inventory/discovery/20240901T100000Z-catalog.yaml");
+    let files = ["in/nginx.md", "in/openssl.json", "in/redis.json"];
+    let manifest: String =
+        files.iter().map(|f| format!("{}  {f}\n", sha256_hex(env.read(f).as_bytes()))).collect();
+    assert!(first.contains(&format!("digest: sha256:{}\n", sha256_hex(manifest.as_bytes()))), "{first}");
+    assert!(
+        first.contains(&format!(
+            "  - {{file: \"in/redis.json\", sha256: {}}}\n",
+            sha256_hex(REDIS_V1.as_bytes())
+        )),
+        "{first}"
+    );
+    assert!(
+        first.contains("kind: catalog\nsource: {kind: files}\nfetched_at: 2024-09-01T10:00:00Z\n"),
+        "{first}"
+    );
+    assert!(
+        first.contains("counts: {products: 3, cycles: 8, created: 1, changed: 2, unchanged: 0, cycles_added: 4, cycles_removed: 0, cycles_updated: 2, eol_moved: 1}"),
+        "{first}"
+    );
+    let (before, runs) = split_runs(&env);
     let again = env.run(&["catalog", "import", "in"]);
     again.assert_status(0);
     assert!(again.stdout.contains("3 products: 0 written, 3 unchanged"), "{}", again.snapshot());
-    assert_eq!(tree(env.root()), before, "a second import changes nothing");
+    // A second import changes nothing but still proves the check happened: a second record, in the
+    // same second as the first, beside it.
+    let (after, runs_after) = split_runs(&env);
+    assert!(after == before, "a second import changes nothing but its run record");
+    assert_eq!(runs.len() + 1, runs_after.len());
+    assert!(runs_after.contains(&runs[0]), "the first record is kept");
+    assert!(
+        again
+            .stdout
+            .contains("discovery run recorded in inventory/discovery/20240901T100000Z-2-catalog.yaml"),
+        "{}",
+        again.snapshot()
+    );
+    let second = env.read("inventory/discovery/20240901T100000Z-2-catalog.yaml");
+    assert!(second.contains("created: 0, changed: 0, unchanged: 3,"), "{second}");
     // The imported files load: validate finds no errors.
     let v = env.run(&["validate", "--today", "2024-09-01"]);
     assert!(!v.stdout.contains("error") && v.status == 0, "{}", v.snapshot());
@@ -157,10 +216,10 @@ fn catalog_import_formats_keeps_local_and_is_idempotent() {
         "{}",
         out.snapshot()
     );
-    let products = tree(&env.path("inventory"));
+    let (products, _) = split_runs(&env);
     let again = env.run(&["catalog", "import", "in2"]);
     again.assert_status(0);
-    assert_eq!(tree(&env.path("inventory")), products, "the last one wins, and a re-import changes nothing");
+    assert!(split_runs(&env).0 == products, "the last one wins, and a re-import changes nothing");
     assert!(
         env.read("inventory/products/redis.yaml").contains("cycle: \"6.0\""),
         "the API answer (last) won"
@@ -234,6 +293,21 @@ fn catalog_sync_from_a_local_server() {
     let mut asked = server.asked.lock().unwrap().clone();
     asked.sort();
     assert_eq!(asked, ["/api/v1/products/acme-engine", "/api/v1/products/openssl", "/api/v1/products/redis"]);
+    // The run record names the service and every answer read (not the 404), with their SHA-256.
+    let run = env.read("inventory/discovery/20240901T100000Z-catalog.yaml");
+    assert!(
+        run.contains(&format!("source: {{kind: url, url: \"{url}\"}}\nfetched_at: 2024-09-01T10:00:00Z\n")),
+        "{run}"
+    );
+    assert!(
+        run.contains(&format!(
+            "  - {{url: \"{url}/products/redis\", sha256: {}}}\n",
+            sha256_hex(REDIS_V1.as_bytes())
+        )),
+        "{run}"
+    );
+    assert!(run.contains("counts: {products: 2, cycles: 10, created: 0, changed: 2, unchanged: 0,"), "{run}");
+    assert!(!run.contains("acme-engine"), "{run}");
     drop(server);
     // A product the service does not know, named explicitly: exit 2, nothing written.
     let before = tree(env.root());
@@ -258,6 +332,9 @@ fn catalog_sync_from_a_local_server() {
     let out = env.run(&["catalog", "sync", "--product", "redis", "--url", &url, "--timeout", "2"]);
     out.assert_status(0);
     assert!(out.stderr.contains("using the cached answer from 5 days ago"), "{}", out.snapshot());
+    // Its record says the data is five days old: fetched_at is the cached answer's time.
+    let run = env.read("inventory/discovery/20240901T100000Z-3-catalog.yaml");
+    assert!(run.contains("fetched_at: 2024-08-27T"), "{run}");
 }
 
 /// A dead server and no cache: a clear error, exit 2, nothing written.
@@ -308,18 +385,38 @@ fn advisories_import_merges_marks_kev_and_is_idempotent() {
     let doc = json.json();
     assert_eq!(doc["advisories"][0]["advisory"], "CVE-2024-0727");
     assert_eq!(doc["advisories"][0]["status"], "open", "no class applies in the default policy");
-    let before = tree(env.root());
+    let first = env.read("inventory/discovery/20240901T100000Z-advisories.yaml");
+    assert!(
+        first.contains("counts: {records: 3, kev: 2, created: 1, updated: 0, unchanged: 0, duplicates: 2, kev_matched: 1, rejected: 0, stubs: 0}"),
+        "{first}"
+    );
+    assert!(
+        first.contains(&format!("  - {{file: \"kev.json\", sha256: {}}}\n", sha256_hex(KEV.as_bytes()))),
+        "{first}"
+    );
+    let (before, _) = split_runs(&env);
     let again = env.run_env(
         &["advisories", "import", "in", "kev.json"],
         &[("GIT_COMMITTER_DATE", "2025-01-01T00:00:00+00:00")],
     );
     again.assert_status(0);
-    assert_eq!(tree(env.root()), before, "a re-import changes nothing:\n{}", again.snapshot());
+    assert!(
+        split_runs(&env).0 == before,
+        "a re-import changes nothing but its record:\n{}",
+        again.snapshot()
+    );
+    let second = env.read("inventory/discovery/20250101T000000Z-advisories.yaml");
+    assert!(second.contains("created: 0, updated: 0, unchanged: 1,"), "{second}");
+    assert!(second.contains("fetched_at: 2025-01-01T00:00:00Z\n"), "{second}");
     // A malformed record among good ones.
     env.write("bad.json", format!(r#"[{{"id": 7}}, {{"id":"OSV-2", "affected": [{{"package":{{"ecosystem":"PyPI","name":"x"}},"ranges":[{{"type":"ECOSYSTEM"}}]}}]}}, {GHSA_OPENSSL}]"#));
     let out = env.run(&["advisories", "import", "bad.json"]);
     out.assert_status(2);
     insta::assert_snapshot!("advisories_import_malformed", out.snapshot());
+    // It wrote what it could, so it records the run, with the rejected records counted.
+    assert_eq!(split_runs(&env).1.len(), 3);
+    let run = env.read("inventory/discovery/20240901T100000Z-2-advisories.yaml");
+    assert!(run.contains("rejected: 2,"), "{run}");
     // Not JSON at all: line and column, nothing written.
     env.write("broken.json", "{\n  \"id\": \"X\",\n  oops\n}");
     let before = tree(env.root());
@@ -342,10 +439,12 @@ fn advisories_import_reference_records_and_kev() {
     assert!(files >= 9, "{}", out.snapshot());
     let v = env.run(&["validate"]);
     assert!(!v.stderr.contains("error["), "{}", v.snapshot());
-    let before = tree(env.root());
+    let (before, runs) = split_runs(&env);
     let again = env.run(&["advisories", "import", records.to_str().unwrap(), kev.to_str().unwrap()]);
     again.assert_status(0);
-    assert_eq!(tree(env.root()), before);
+    let (after, runs_after) = split_runs(&env);
+    assert!(after == before, "a re-import changes nothing but its run record");
+    assert_eq!(runs_after.len(), runs.len() + 1);
 }
 
 /// `advisories sync` asks OSV's querybatch about every component with a purl, fetches each record and
@@ -374,6 +473,20 @@ fn advisories_sync_from_a_local_server() {
         server.asked.lock().unwrap().clone(),
         ["/v1/querybatch", "/v1/vulns/GHSA-aaaa-bbbb-cccc", "/kev.json"]
     );
+    let run = env.read("inventory/discovery/20240901T100000Z-advisories.yaml");
+    let base = &server.base;
+    assert!(
+        run.contains(&format!("source: {{kind: url, url: \"{base}\", kev_url: \"{kev_url}\"}}\n")),
+        "{run}"
+    );
+    assert!(run.contains("counts: {records: 1, kev: 2, created: 1, updated: 0, unchanged: 0,"), "{run}");
+    let urls: Vec<&str> =
+        run.lines().filter_map(|l| l.strip_prefix("  - {url: \"")?.split('"').next()).collect();
+    assert_eq!(
+        urls,
+        [format!("{base}/v1/querybatch"), format!("{base}/v1/vulns/GHSA-aaaa-bbbb-cccc"), kev_url.clone()]
+    );
+    assert!(run.contains(&format!("sha256: {}}}\n", sha256_hex(KEV.as_bytes()))), "{run}");
 }
 
 /// The example organisation's advisories give security deadlines on the reference date: OpenSSL
@@ -549,4 +662,72 @@ fn sync_refresh_bypasses_the_cache_and_404_says_check_the_id() {
     ]);
     out.assert_status(2);
     assert!(out.stderr.contains("404") && out.stderr.contains("check --url"), "{}", out.snapshot());
+}
+
+/// `rules.discovery_every`: `check` shows each kind's latest run and warns (`discovery-missed`) when
+/// the next is overdue on `--today` — never before the due day is over, and a kind never run is
+/// overdue at once; `--fail-on warn` fails on it, `--fail-on eol` does not. Without the rule, the
+/// check JSON has no `discovery` key.
+#[test]
+fn check_warns_when_discovery_is_overdue() {
+    let env = mini();
+    env.write("in/redis.json", REDIS_V1);
+    env.run(&["catalog", "import", "in/redis.json"]).assert_status(0);
+    let json = env.run(&["check", "--today", "2024-10-01", "--format", "json"]).json();
+    assert!(json.get("discovery").is_none(), "{json}");
+    env.write("policies/policy.yaml", "rules:\n  discovery_every: 1mo\n");
+    let on = |day: &str| env.run(&["check", "--today", day, "--format", "json"]).json()["discovery"].clone();
+    assert_eq!(
+        on("2024-10-01"),
+        serde_json::json!({"every": "1mo", "missed": 1, "kinds": [
+            {"kind": "catalog", "last": "2024-09-01T10:00:00Z", "due": "2024-10-01T10:00:00Z", "missed": false},
+            {"kind": "advisories", "last": null, "due": null, "missed": true}]})
+    );
+    assert_eq!(on("2024-10-02")["missed"], 2, "the catalog run was due yesterday");
+    assert_eq!(on("2024-08-31")["kinds"][0]["last"], serde_json::Value::Null, "a run after today is unknown");
+    let table = env.run(&["check", "--today", "2024-10-02"]);
+    table.assert_status(0);
+    assert!(table.stdout.contains("Discovery runs (rules.discovery_every = 1mo)\n  catalog: last run 2024-09-01 10:00; overdue since 2024-10-01 10:00 (discovery-missed). Run `lifecycle catalog sync` and commit its record.\n  advisories: no run recorded (discovery-missed)."), "{}", table.stdout);
+    let zh = env.run(&["check", "--today", "2024-10-02", "--lang", "zh-CN", "--format", "markdown"]);
+    assert!(zh.stdout.contains("### 发现运行（rules.discovery_every = 1mo）\n\n- **生命周期目录：最近一次 2024-09-01 10:00；自 2024-10-01 10:00 起逾期"), "{}", zh.stdout);
+    env.run(&["check", "--today", "2024-10-01", "--fail-on", "warn"]).assert_status(1);
+    env.run(&["check", "--today", "2024-10-01", "--fail-on", "eol"]).assert_status(0);
+    env.write("kev.json", KEV);
+    env.run_env(
+        &["advisories", "import", "kev.json"],
+        &[("GIT_COMMITTER_DATE", "2024-09-20T08:00:00+00:00")],
+    )
+    .assert_status(0);
+    assert_eq!(on("2024-10-01")["missed"], 0);
+}
+
+/// A run record that is not what the tool writes is a located load error (file, line, column,
+/// hint) in `validate` and stops `check`.
+#[test]
+fn a_malformed_run_record_is_located() {
+    let env = mini();
+    env.write(
+        "inventory/discovery/20240901T100000Z-catalog.yaml",
+        "kind: catalog\nsource: {kind: files}\nfetched_at: 2024-09-31T10:00:00Z\ncounts: {products: 1}\ndigest: sha256:00\n",
+    );
+    env.write("inventory/discovery/notes.yaml", "kind: advisories\nsource: {kind: files}\nfetched_at: 2024-09-01T10:00:00Z\ndigest: sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n");
+    let out = env.run(&["validate"]);
+    out.assert_status(2);
+    let err = &out.stderr;
+    assert!(
+        err.contains("error[bad-timestamp]")
+            && err.contains("--> inventory/discovery/20240901T100000Z-catalog.yaml:3:13"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error[bad-value]: `sha256:00` is not a digest")
+            && err.contains("20240901T100000Z-catalog.yaml:5:9"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error[bad-value]: `notes.yaml` is not the name of a run record")
+            && err.contains("hint: run records are named <UTC timestamp>-<kind>.yaml"),
+        "{err}"
+    );
+    env.run(&["check", "--today", "2024-10-01"]).assert_status(2);
 }
