@@ -41,14 +41,34 @@ impl Lang {
         lookup(if self == Lang::En { EN_TABLES } else { ZH_TABLES }, key)
     }
 
-    /// `t(key)` with `{name}` placeholders replaced.
+    /// `t(key)` with `{name}` placeholders replaced, and `{name|one|many}` by the word that agrees
+    /// with the number `name` ("1 commit", "2 commits").
     pub fn fmt(self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
         let mut s = self.t(key).to_string();
         for (name, value) in args {
-            s = s.replace(&format!("{{{name}}}"), &value.to_string());
+            let value = value.to_string();
+            s = agree(&s, name, &value);
+            s = s.replace(&format!("{{{name}}}"), &value);
         }
         s
     }
+}
+
+/// Replaces every `{name|one|many}` of `text` by `one` when `value` is 1, else by `many`.
+fn agree(text: &str, name: &str, value: &str) -> String {
+    let open = format!("{{{name}|");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&open) {
+        let after = &rest[at + open.len()..];
+        let Some(end) = after.find('}') else { break };
+        let (one, many) = after[..end].split_once('|').unwrap_or((&after[..end], &after[..end]));
+        out.push_str(&rest[..at]);
+        out.push_str(if value == "1" { one } else { many });
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A policy duration as words to be rendered in any language: `6mo` is "6 months" / "6 个月".

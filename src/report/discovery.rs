@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use super::chains::Chains;
 use super::history::Trail;
 use super::inventory::months;
-use super::{AdvisoryKnown, EolKnown, Period, VersionChange};
+use super::{AdvisoryKnown, EolKnown, MissedRun, Period, RunRow, VersionChange};
 use crate::eval::kpi;
 use crate::eval::status;
 use crate::model::{ClassKind, Repository};
@@ -115,4 +115,31 @@ pub fn advisories(trail: &Trail, chains: &Chains, repo: &Repository) -> Vec<Advi
         .collect();
     list.sort_by(|a, b| (a.detected_at, &a.id).cmp(&(b.detected_at, &b.id)));
     list
+}
+
+/// The discovery runs recorded in the period, with the commit that added each record.
+pub fn runs(trail: &Trail, repo: &Repository) -> Vec<RunRow> {
+    let (from, to) = trail.bounds;
+    repo.runs
+        .iter()
+        .filter(|r| r.at >= from && r.at < to)
+        .map(|r| RunRow {
+            at: r.at,
+            kind: r.kind.as_str(),
+            source: r.source_text(),
+            counts: r.counts.clone(),
+            digest: r.digest.clone(),
+            commit: trail.runs_added.get(&r.path).map(|e| e.0.clone()),
+        })
+        .collect()
+}
+
+/// With `rules.discovery_every`, every interval of the period without a run of a judged kind.
+pub fn missed(trail: &Trail, repo: &Repository) -> Vec<MissedRun> {
+    let Some(every) = repo.policy.rules.discovery_every else { return Vec::new() };
+    let kinds = crate::eval::discovery::judged_kinds(repo);
+    crate::eval::discovery::missed(&repo.runs, trail.bounds.0, trail.bounds.1, every, &kinds)
+        .into_iter()
+        .map(|g| MissedRun { kind: g.kind.as_str(), from: g.from, due: g.due, to: g.to, open: g.open })
+        .collect()
 }

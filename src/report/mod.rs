@@ -15,6 +15,7 @@ mod inventory;
 mod knowledge;
 pub mod noncompliance;
 mod policy;
+pub use policy::word;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -115,6 +116,9 @@ pub struct History {
 
 #[derive(Debug, Serialize)]
 pub struct PolicySection {
+    /// The policy itself, for the renderers (role titles, durations, rules in words).
+    #[serde(skip)]
+    pub model: crate::model::Policy,
     pub files: Vec<PolicyFile>,
     pub basis: &'static str,
     pub plan_before: String,
@@ -207,6 +211,34 @@ pub struct Person {
 pub struct Discovery {
     pub eol: Vec<EolKnown>,
     pub advisories: Vec<AdvisoryKnown>,
+    /// The discovery runs of the period (catalog, advisories, observe imports and syncs).
+    pub runs: Vec<RunRow>,
+    /// `rules.discovery_every`, when the policy sets it.
+    pub every: Option<String>,
+    /// Every interval of the period longer than `every` without a run of a kind (`discovery-missed`).
+    pub missed: Vec<MissedRun>,
+}
+
+/// One discovery run: when, what kind, from where, what it counted, and the commit that recorded it.
+#[derive(Debug, Serialize)]
+pub struct RunRow {
+    pub at: DateTime<FixedOffset>,
+    pub kind: &'static str,
+    pub source: String,
+    pub counts: BTreeMap<String, u64>,
+    pub digest: String,
+    pub commit: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MissedRun {
+    pub kind: &'static str,
+    /// The run the interval follows, or the period's start.
+    pub from: DateTime<FixedOffset>,
+    pub due: DateTime<FixedOffset>,
+    /// The run that ended it, or the period's end when still missing (`open`).
+    pub to: DateTime<FixedOffset>,
+    pub open: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -504,6 +536,7 @@ pub fn gather_with_progress(
         .filter_map(|id| Some((id.clone(), chains.approved_at(id).filter(|t| *t < trail.bounds.1)?)))
         .collect();
     let security = crate::eval::advisories::evaluate(&end_repo, period.to, &approved_map);
+    let missed = discovery::missed(&trail, &end_repo);
     let noncompliance = noncompliance::register(&noncompliance::Inputs {
         trail: &trail,
         chains: &chains,
@@ -513,6 +546,7 @@ pub fn gather_with_progress(
         start: &start_items,
         security: &security,
         requests: &requests,
+        missed: &missed,
     });
     let kpis = kpis(&trail, period, &chains, &items, &moved, &requests, &security, &events, &end_repo);
     Ok(Evidence {
@@ -527,6 +561,9 @@ pub fn gather_with_progress(
         discovery: Discovery {
             eol: eol_known,
             advisories: discovery::advisories(&trail, &chains, &end_repo),
+            runs: discovery::runs(&trail, &end_repo),
+            every: end_repo.policy.rules.discovery_every.map(|d| d.to_string()),
+            missed,
         },
         separation_of_duties: changes::duties(&trail, &requests),
         emergencies: changes::emergencies(&requests, &end_repo, trail.bounds.1),

@@ -107,6 +107,7 @@ pub struct Inputs<'a> {
     pub start: &'a [status::Item<'a>],
     pub security: &'a [SecurityItem],
     pub requests: &'a [ChangeEntry],
+    pub missed: &'a [super::MissedRun],
 }
 
 impl Inputs<'_> {
@@ -276,6 +277,14 @@ pub fn register(x: &Inputs) -> Vec<Deviation> {
     out.extend(advisories(x));
     out.extend(findings(x));
     out.extend(x.end.iter().filter_map(|i| expired(x, i)));
+    out.extend(x.missed.iter().map(|g| {
+        let mut d = Deviation::new("discovery-missed");
+        d.detail = Some(g.kind.to_string());
+        d.due = Some(g.due.to_rfc3339());
+        d.actual = (!g.open).then(|| g.to.to_rfc3339());
+        d.days_late = Some((g.to - g.due).num_days());
+        d
+    }));
     let order = |code: &str| {
         ["late-approval", "late-completion", "eol-unaddressed", "advisory-overdue"]
             .iter()

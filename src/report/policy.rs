@@ -147,6 +147,7 @@ pub fn section(
     paths.dedup();
     let files = paths.iter().filter_map(|p| file(git, trail, chains, repo, at, p)).collect();
     Ok(PolicySection {
+        model: repo.policy.clone(),
         files,
         basis: match policy.eol.basis {
             Basis::Eol => "eol",

@@ -34,7 +34,7 @@ hosts: {total: 8, succeeded: 8}
 ";
 
 /// Words that are names, not English prose: acronyms and the names of tools and formats.
-const NAMES: &[&str] =
+pub(crate) const NAMES: &[&str] =
     &["lifecycle", "git", "HEAD", "KEV", "CVE", "SSH", "OpenPGP", "JSON", "YAML", "CTO", "ID", "KPI", "SBOM"];
 
 /// The tokens of the data that may appear as they are: system, component and product ids, cycles,
@@ -68,7 +68,7 @@ fn allowed(env: &TestEnv) -> BTreeSet<String> {
 
 /// The English words of `text`: what is left once code spans (`…`), options (`--x`), paths, ids with
 /// digits or dots (versions, hashes, dates, person ids) and the `allowed` tokens are taken out.
-fn english_words(text: &str, allowed: &BTreeSet<String>) -> Vec<String> {
+pub(crate) fn english_words(text: &str, allowed: &BTreeSet<String>) -> Vec<String> {
     let prose: Vec<&str> = text.split('`').step_by(2).collect();
     let mut words = Vec::new();
     for part in prose {

@@ -63,7 +63,14 @@ fn markdown_evidence_pack_in_english() {
     out.assert_status(0);
     let md = &out.stdout;
     // The source answer's evidence, generated: the five-stage chain, the execution, the confirmation.
-    for stage in ["applicant", "architect", "security-manager", "ops-director", "cto"] {
+    // Stages by the role titles the policy gives (`roles:`), not by their ids.
+    for stage in [
+        "Applicant",
+        "Technical architect",
+        "Information security manager",
+        "Operations director",
+        "Chief technology officer",
+    ] {
         assert!(md.contains(&format!("| {stage} |")), "stage {stage} missing");
     }
     assert_eq!(md.matches("✓ verified").count(), 6, "5 approvals and the confirmation verify");
@@ -487,4 +494,67 @@ fn pdf_needs_a_file_and_a_browser() {
     out.assert_status(2);
     assert!(out.stderr.contains("no Chromium"), "{}", out.stderr);
     assert!(!pdf.exists());
+}
+
+/// The Chinese pack holds no English word outside identifiers, commands, code, paths, ids, hashes,
+/// product and system names, units and currencies (SPEC §8.1), in Markdown as in HTML.
+#[test]
+fn the_chinese_pack_has_no_english_words() {
+    let json = report("en", "json").json();
+    let mut allowed: std::collections::BTreeSet<String> =
+        crate::chinese::NAMES.iter().map(|s| s.to_string()).collect();
+    allowed.extend(["CNY", "ms", "HTML", "PDF", "EOL", "LC", "SHA"].map(String::from));
+    fn collect(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    let data = [
+                        "system",
+                        "system_name",
+                        "component",
+                        "product",
+                        "cycle",
+                        "change",
+                        "id",
+                        "class",
+                        "source",
+                        "name",
+                        "title",
+                        "reason",
+                    ];
+                    if let (true, Some(s)) = (data.contains(&k.as_str()), x.as_str()) {
+                        // Names as the data gives them ("Redis 会话缓存"): every word of them.
+                        out.extend(
+                            s.split(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_')
+                                .map(String::from),
+                        );
+                    }
+                    collect(x, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| collect(x, out)),
+            _ => {}
+        }
+    }
+    collect(&json, &mut allowed);
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md")).unwrap();
+    for line in docs.lines().filter(|l| l.starts_with("| ")) {
+        if let Some(code) = line.split('`').nth(1) {
+            allowed.insert(code.to_string());
+        }
+    }
+    let md = report("zh-CN", "markdown").stdout;
+    let mut problems = Vec::new();
+    let mut fenced = false;
+    for line in md.lines() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        let words = crate::chinese::english_words(line, &allowed);
+        if !fenced && !words.is_empty() {
+            problems.push(format!("{words:?} in {line}"));
+        }
+    }
+    assert!(problems.is_empty(), "English in the Chinese pack:\n{}", problems.join("\n"));
 }

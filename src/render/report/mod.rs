@@ -18,6 +18,8 @@ mod timeline;
 
 use doc::{Block, Cell, Mark, cls, marked};
 
+use crate::render::words;
+
 struct Doc<'a> {
     ev: &'a Evidence,
     lang: Lang,
@@ -177,55 +179,97 @@ impl<'a> Doc<'a> {
         let ev = self.ev;
         let pol = &ev.policy;
         self.push(Block::H(2, self.t("report.s1").into()));
-        let head = [
-            "report.col.class",
-            "report.col.respond",
-            "report.col.deploy",
-            "report.col.chain",
-            "report.col.confirm",
-        ]
-        .iter()
-        .map(|k| self.t(k).to_string())
-        .collect();
-        let rows = pol
-            .classes
-            .iter()
-            .map(|c| {
-                let name = match &c.title {
-                    Some(t) => format!("{t} (`{}`)", c.name),
-                    None => format!("`{}`", c.name),
-                };
-                let mut deploy = opt(c.deploy_within.clone());
-                if let Some(r) = &c.retroactive_within {
-                    deploy = format!("{deploy}; {}", self.f("report.retroactive", &[("d", r)]));
-                }
-                if let Some(m) = &c.max_duration {
-                    deploy = format!("{deploy}; {}", self.f("report.max_duration", &[("d", m)]));
-                }
-                vec![
-                    Cell::from(name),
-                    Cell::from(opt(c.respond_within.clone())),
-                    Cell::from(deploy),
-                    Cell::from(c.chain.clone()),
-                    Cell::from(opt(c.confirm.clone())),
-                ]
-            })
-            .collect();
-        self.push(Block::Table(head, rows));
-        self.push(Block::P(self.f(
-            "report.eol_policy",
-            &[("basis", &pol.basis), ("plan", &pol.plan_before), ("finish", &pol.finish_before)],
-        )));
-        if !pol.rules.is_empty() {
-            let rules: Vec<String> = pol.rules.iter().map(|(k, v)| format!("`{k}`: {v}")).collect();
-            self.push(Block::P(format!("{} {}", self.t("report.rules"), rules.join(" · "))));
+        let rows = pol.model.classes.values().map(|c| self.class_row(c)).collect();
+        self.table(
+            &[
+                "report.col.class",
+                "report.col.respond",
+                "report.col.deploy",
+                "report.col.chain",
+                "report.col.confirm",
+            ],
+            rows,
+        );
+        let eol = &pol.model.eol;
+        let plan = words::duration(self.lang, eol.plan_before);
+        let finish = words::duration(self.lang, eol.finish_before);
+        let basis = self.t(&format!("report.basis.{}", pol.basis));
+        self.push(Block::P(
+            self.f("report.eol_policy", &[("basis", &basis), ("plan", &plan), ("finish", &finish)]),
+        ));
+        let rules = words::rules(self.lang, &pol.model.rules);
+        if !rules.is_empty() {
+            self.push(Block::P(self.t("report.rules").into()));
+            self.push(Block::List(rules));
         }
         if !pol.kpi_targets.is_empty() {
             let kpis: Vec<String> =
                 pol.kpi_targets.iter().map(|(k, v)| format!("{} {v}", self.t(&format!("kpi.{k}")))).collect();
-            self.push(Block::P(format!("{} {}", self.t("report.kpi_targets"), kpis.join(" · "))));
+            self.push(Block::P(format!(
+                "{} {}",
+                self.t("report.kpi_targets"),
+                kpis.join(self.t("report.sep"))
+            )));
         }
         self.policy_files();
+    }
+
+    /// A class of the policy: its title, deadlines in words, its chain by role titles.
+    fn class_row(&self, c: &crate::model::Class) -> Vec<Cell> {
+        let lang = self.lang;
+        let model = &self.ev.policy.model;
+        let name = match &c.title {
+            Some(t) => format!("{t} (`{}`)", c.name),
+            None => format!("`{}`", c.name),
+        };
+        let dur = |d: Option<crate::model::Duration>| opt(d.map(|d| words::duration(lang, d)));
+        let mut deploy = dur(c.deploy_within);
+        if let Some(r) = c.retroactive_within {
+            deploy = format!(
+                "{deploy}{}{}",
+                self.t("report.semi"),
+                self.f("report.retroactive", &[("d", &words::duration(lang, r))])
+            );
+        }
+        if let Some(m) = c.max_duration {
+            deploy = format!(
+                "{deploy}{}{}",
+                self.t("report.semi"),
+                self.f("report.max_duration", &[("d", &words::duration(lang, m))])
+            );
+        }
+        let chain = match &c.chain {
+            crate::model::Chain::Roles(r) => words::chain(model, r, lang),
+            crate::model::Chain::ByCriticality { by, default } => {
+                let mut parts: Vec<String> = by
+                    .iter()
+                    .map(|(k, r)| {
+                        format!(
+                            "{}{}{}",
+                            self.t(&format!("report.criticality.{}", crate::report::word(k))),
+                            self.t("report.colon"),
+                            words::chain(model, r, lang)
+                        )
+                    })
+                    .collect();
+                if let Some(d) = default {
+                    parts.push(format!(
+                        "{}{}{}",
+                        self.t("report.criticality.default"),
+                        self.t("report.colon"),
+                        words::chain(model, d, lang)
+                    ));
+                }
+                parts.join(self.t("report.semi"))
+            }
+        };
+        vec![
+            Cell::from(name),
+            Cell::from(dur(c.respond_within)),
+            Cell::from(deploy),
+            Cell::from(chain),
+            Cell::from(opt(c.confirm.as_deref().map(|r| words::role_title(model, r, lang)))),
+        ]
     }
 
     fn register_row(&self, r: &RegisterRow) -> Vec<Cell> {
@@ -377,7 +421,13 @@ impl<'a> Doc<'a> {
                             None => "—".into(),
                         }),
                         lead,
-                        Cell::from(opt(e.action.as_ref().map(|a| format!("`{}` ({})", a.change, a.state)))),
+                        Cell::from(opt(e.action.as_ref().map(|a| {
+                            format!(
+                                "`{}`{}",
+                                a.change,
+                                words::paren(self.lang, &words::state_word(self.lang, a.state))
+                            )
+                        }))),
                         Cell::from(self.day(e.action.as_ref().and_then(|a| a.requested_at))),
                         Cell::from(self.day(e.action.as_ref().and_then(|a| a.approved_at))),
                     ]
@@ -408,7 +458,7 @@ impl<'a> Doc<'a> {
                 .map(|a| {
                     vec![
                         Cell::from(format!("`{}`", a.id)),
-                        Cell::from(a.severity),
+                        Cell::from(self.lang.try_t(&format!("risk.{}", a.severity)).unwrap_or(a.severity)),
                         Cell::from(if a.kev { self.t("report.yes") } else { self.t("report.no") }),
                         Cell::from(self.time(Some(a.detected_at))),
                         Cell::from(match &a.known_in {
@@ -420,7 +470,13 @@ impl<'a> Doc<'a> {
                         } else {
                             a.actions
                                 .iter()
-                                .map(|x| format!("`{}` ({})", x.change, x.state))
+                                .map(|x| {
+                                    format!(
+                                        "`{}`{}",
+                                        x.change,
+                                        words::paren(self.lang, &words::state_word(self.lang, x.state))
+                                    )
+                                })
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         }),
@@ -430,6 +486,7 @@ impl<'a> Doc<'a> {
                 .collect();
             self.push(Block::Table(head, rows));
         }
+        self.discovery_runs();
     }
 
     fn population(&mut self) {
@@ -531,7 +588,7 @@ impl<'a> Doc<'a> {
     fn signoff_row(&self, r: &SignOffRow) -> Vec<Cell> {
         vec![
             Cell::from(r.seq.to_string()),
-            Cell::from(r.stage.clone()),
+            Cell::from(words::role_title(&self.ev.policy.model, &r.stage, self.lang)),
             Cell::from(self.person(&r.by)),
             Cell::from(opt(r.by.title.clone())),
             Cell::from(self.time(r.at)),

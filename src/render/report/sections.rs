@@ -282,4 +282,72 @@ impl Doc<'_> {
             roles,
         });
     }
+
+    /// The discovery runs of the period and, with `rules.discovery_every`, each interval without one.
+    pub(super) fn discovery_runs(&mut self) {
+        let d = &self.ev.discovery;
+        self.push(Block::H(3, self.t("report.runs.title").into()));
+        match &d.every {
+            Some(every) => {
+                self.push(Block::P(self.f("report.runs.every", &[("every", &self.duration(every))])))
+            }
+            None => self.push(Block::P(self.t("report.runs.no_rule").into())),
+        }
+        let lang = self.lang;
+        let kind = move |k: &str| lang.t(&format!("disc.kind.{k}")).to_string();
+        let rows = d
+            .runs
+            .iter()
+            .map(|r| {
+                let counts: Vec<String> = r
+                    .counts
+                    .iter()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(k, n)| {
+                        format!("{} {n}", self.lang.try_t(&format!("report.count.{k}")).unwrap_or(k))
+                    })
+                    .collect();
+                vec![
+                    Cell::from(self.time(Some(r.at))),
+                    Cell::from(kind(r.kind)),
+                    Cell::from(format!("`{}`", r.source)),
+                    Cell::from(counts.join(self.t("report.sep"))),
+                    Cell::from(opt(r.commit.as_deref().map(|c| format!("`{}`", short(c))))),
+                ]
+            })
+            .collect();
+        self.table(
+            &[
+                "report.runs.col.at",
+                "report.runs.col.kind",
+                "report.runs.col.source",
+                "report.runs.col.counts",
+                "report.col.commit",
+            ],
+            rows,
+        );
+        let gaps: Vec<String> = d
+            .missed
+            .iter()
+            .map(|g| {
+                let key = if g.open { "report.runs.gap_open" } else { "report.runs.gap" };
+                self.f(
+                    key,
+                    &[
+                        ("kind", &kind(g.kind)),
+                        ("from", &self.day(Some(g.from))),
+                        ("due", &self.day(Some(g.due))),
+                        ("to", &self.day(Some(g.to))),
+                    ],
+                )
+            })
+            .collect();
+        if !gaps.is_empty() {
+            self.push(Block::List(
+                gaps.into_iter()
+                    .map(|g| format!("**{}** {g}", self.t("report.nc.code.discovery-missed")))
+                    .collect(),
+            ));
+        }
+    }
 }
