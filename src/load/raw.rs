@@ -148,6 +148,9 @@ pub struct Cycle {
     pub lts: Option<bool>,
     #[schemars(with = "Option<js::Text>")]
     pub latest: Option<S>,
+    /// When `latest` was released (endoflife.date `latestReleaseDate`).
+    #[schemars(with = "Option<js::Date>")]
+    pub latest_date: Option<S>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -254,6 +257,10 @@ pub struct Rules {
     /// Observations older than this are stale (§5.4; default 1mo).
     #[schemars(with = "Option<js::Duration>")]
     pub observation_max_age: Option<S>,
+    /// How long a component may stay behind its cycle's `latest`, counted from that release's date
+    /// (§5.4): longer is the finding `patch-behind`.
+    #[schemars(with = "Option<js::Duration>")]
+    pub patch_lag_max: Option<S>,
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -197,6 +197,8 @@ pub struct Cycle {
     pub extended_support_end: Milestone,
     pub lts: bool,
     pub latest: Option<String>,
+    /// When `latest` was released (endoflife.date `latestReleaseDate`): the patch lag counts from it.
+    pub latest_date: Option<NaiveDate>,
     pub origin: Origin,
 }
 
@@ -382,6 +384,9 @@ pub struct Rules {
     pub windows: BTreeMap<String, Vec<chrono::Weekday>>,
     /// Observations older than this are stale (§5.4); `None` means the default, 1mo.
     pub observation_max_age: Option<Duration>,
+    /// How long a component may stay behind its cycle's `latest`, from that release's date (§5.4);
+    /// `None`: patch level is shown but never a finding.
+    pub patch_lag_max: Option<Duration>,
 }
 
 /// A KPI target such as `">= 95%"` or `"<= 72h"`.
