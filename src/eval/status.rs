@@ -172,7 +172,12 @@ pub fn patch_level(
 ) -> PatchLevel {
     let Some(cycle) = cycle else { return PatchLevel::default() };
     let latest = cycle.latest.as_deref().map(str::trim).filter(|l| !l.is_empty());
-    let behind = latest.map(|l| version::compare(version, l) == std::cmp::Ordering::Less);
+    // Some catalogs annotate `latest` ("7 (2009)", "13.0.6500.1 GDR"): its first word is the
+    // version. One that is no version at all ("Update 5", "N/A") tells nothing.
+    let behind = latest
+        .and_then(|l| l.split_whitespace().next())
+        .filter(|l| l.trim_start_matches(['v', 'V']).starts_with(|c: char| c.is_ascii_digit()))
+        .map(|l| version::compare(version, l) == std::cmp::Ordering::Less);
     let patch_by = match (behind, lag, cycle.latest_date) {
         (Some(true), Some(lag), Some(date)) => lag.after_date(date),
         _ => None,
@@ -546,6 +551,13 @@ mod tests {
         assert_eq!(behind("10.0.17763.5458", "10.0.17763.6893"), Some(true), "a build line");
         assert_eq!(behind("10.0.17763.6893", "10.0.17763.6893"), Some(false));
         assert_eq!(behind("10.0.17763.7000", "10.0.17763.6893"), Some(false));
+        // endoflife.date's annotated `latest` values compare by their first word.
+        assert_eq!(behind("7.9.2009", "7 (2009)"), Some(false), "CentOS 7's latest is 7.9.2009");
+        assert_eq!(behind("13.0.6300.2", "13.0.6500.1 GDR"), Some(true));
+        assert_eq!(behind("15.0.4480.2", "15.0.4480.2 CU32+GDR"), Some(false));
+        assert_eq!(behind("7.0", "Update 5"), None, "not a version: nothing known");
+        assert_eq!(behind("7.0", "N/A"), None);
+        assert_eq!(behind("1.0", "v2.0"), Some(true));
     }
 
     /// Without a cycle, or a cycle without `latest` (or an empty one), nothing is known.
