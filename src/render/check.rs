@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use chrono::NaiveDate;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Row, Table, presets};
 
-use super::{Style, action, next_deadline, status_word, summary_line};
+use super::{Style, action, next_deadline, patch_note, status_word, summary_line, version_cell};
 use crate::eval::status::{Item, Status, Summary};
 use crate::model::EolPolicy;
 
@@ -97,12 +97,10 @@ pub fn table(
                 }
             }
             let ends = item.end.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
-            let version = match &item.cycle {
-                Some(c) if !item.component.version.starts_with(c.as_str()) => {
-                    format!("{} ({c})", item.component.version)
-                }
-                _ => item.component.version.clone(),
-            };
+            let mut version = Cell::new(version_cell(lang, item));
+            if style.color && item.patch_behind {
+                version = version.fg(Color::Yellow);
+            }
             let mut action_cell = Cell::new(action(lang, item));
             if style.color && item.violation {
                 action_cell = action_cell.add_attribute(Attribute::Bold);
@@ -110,7 +108,7 @@ pub fn table(
             let mut row = Row::from(vec![
                 Cell::new(system),
                 Cell::new(&item.component.name),
-                Cell::new(version),
+                version,
                 Cell::new(ends),
                 status,
                 Cell::new(next_deadline(lang, item, today)),
@@ -181,13 +179,20 @@ pub fn markdown(
             } else {
                 status_word(lang, item.status).to_string()
             };
+            let version = match patch_note(lang, item) {
+                Some(note) if item.patch_behind => {
+                    format!("{} · **{}**", md(&item.component.version), md(&note))
+                }
+                Some(note) => format!("{} · {}", md(&item.component.version), md(&note)),
+                None => md(&item.component.version),
+            };
             writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 if n == 0 { mark(system_status) } else { "" },
                 system,
                 md(&item.component.name),
-                md(&item.component.version),
+                version,
                 item.end.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
                 status,
                 md(&next_deadline(lang, item, today)),

@@ -67,6 +67,29 @@ fn reason_text(lang: Lang, item: &Item) -> String {
     }
 }
 
+/// "behind 7.2.16" (and "patch overdue" past `patch_lag_max`) when the component is behind its
+/// cycle's `latest` (§5.4); `None` otherwise.
+pub fn patch_note(lang: Lang, item: &Item) -> Option<String> {
+    let latest = item.latest.as_deref().filter(|_| item.behind == Some(true))?;
+    let key = if item.patch_behind { "check.patch_behind" } else { "check.behind" };
+    Some(lang.fmt(key, &[("latest", &latest)]))
+}
+
+/// The version as `check` shows it: with the cycle when the version does not start with it, and
+/// the patch note.
+pub fn version_cell(lang: Lang, item: &Item) -> String {
+    let version = match &item.cycle {
+        Some(c) if !item.component.version.starts_with(c.as_str()) => {
+            format!("{} ({c})", item.component.version)
+        }
+        _ => item.component.version.clone(),
+    };
+    match patch_note(lang, item) {
+        Some(note) => format!("{version} · {note}"),
+        None => version,
+    }
+}
+
 pub fn action(lang: Lang, item: &Item) -> String {
     match &item.action {
         Action::PlanBy { .. } => lang.t("action.plan_by").to_string(),
