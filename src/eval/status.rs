@@ -675,4 +675,232 @@ mod tests {
         assert!(d.hint.as_deref().is_some_and(|h| h.contains("3mo") || h.contains("6mo")), "{:?}", d.hint);
         assert!(loaded.repo.policy.rules.patch_lag_max.is_none());
     }
+
+    /// The words of the statuses in files and JSON.
+    #[test]
+    fn statuses_have_their_json_words() {
+        let words: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(words, ["eol", "due", "warn", "unknown", "accepted", "ok"]);
+    }
+
+    /// The extended support date is used when the component asks for it or the policy's basis is
+    /// `extended`, and only when the cycle has one (SPEC §5.2).
+    #[test]
+    fn extended_support_needs_asking_and_a_date() {
+        let product = "product: foo\ncycles:\n  - {cycle: \"1\", eol: 2025-01-01, extended_support_end: 2028-01-01}\n  - {cycle: \"2\", eol: 2026-01-01}\n";
+        let system = "id: s\nowner: o\ncriticality: low\ncomponents:\n  - {name: a, product: foo, version: \"1.1\"}\n  - {name: b, product: foo, version: \"1.1\", support: extended}\n  - {name: c, product: foo, version: \"2.1\", support: extended}\n";
+        let ends = |policy: &str| -> Vec<Option<NaiveDate>> {
+            let files = vec![
+                ("inventory/products/foo.yaml".to_string(), product.as_bytes().to_vec()),
+                ("inventory/systems/s.yaml".to_string(), system.as_bytes().to_vec()),
+                ("policies/p.yaml".to_string(), policy.as_bytes().to_vec()),
+            ];
+            let loaded = load_blobs(Settings::default(), files);
+            assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+            evaluate(&loaded.repo, d("2024-09-01"), &Links::default()).iter().map(|i| i.end).collect()
+        };
+        let (eol1, ext1, eol2) = (Some(d("2025-01-01")), Some(d("2028-01-01")), Some(d("2026-01-01")));
+        assert_eq!(ends("eol: {basis: eol}\n"), [eol1, ext1, eol2]);
+        assert_eq!(ends("eol: {basis: extended}\n"), [ext1, ext1, eol2]);
+    }
+
+    /// An end-date move (SPEC §4.5): a later or withdrawn end that improves the status, or a lost
+    /// end that hides a status past `ok`.
+    #[test]
+    fn improvements_are_later_ends_with_better_statuses() {
+        let at = |end: Option<Milestone>, status: Status| Standing { end, status, cycle: None };
+        let date = |s: &str| Some(Milestone::Date(d(s)));
+        let warn = at(date("2024-12-31"), Status::Warn);
+        assert!(warn.improved_by(&at(date("2027-12-31"), Status::Ok)));
+        assert!(warn.improved_by(&at(Some(Milestone::None), Status::Ok)), "withdrawn");
+        assert!(!warn.improved_by(&at(date("2025-01-31"), Status::Warn)), "later, same status");
+        assert!(!warn.improved_by(&at(date("2024-10-31"), Status::Ok)), "earlier");
+        assert!(at(Some(Milestone::Passed), Status::Eol).improved_by(&at(date("2030-01-01"), Status::Ok)));
+        assert!(warn.improved_by(&at(None, Status::Unknown)), "the end lost");
+        assert!(!at(date("2030-01-01"), Status::Ok).improved_by(&at(None, Status::Unknown)));
+        assert!(!at(None, Status::Unknown).improved_by(&at(date("2030-01-01"), Status::Ok)));
+    }
+
+    /// Items of one system `s` over product `foo` (`cycles` and `components` in flow YAML) under
+    /// the 6mo/3mo policy, at `today`, with `links`.
+    fn foo_items(cycles: &str, components: &str, today: &str, links: &Links) -> Vec<(String, Item<'static>)> {
+        let files = vec![
+            (
+                "inventory/products/foo.yaml".to_string(),
+                format!("product: foo\ncycles: {cycles}\n").into_bytes(),
+            ),
+            (
+                "inventory/systems/s.yaml".to_string(),
+                format!("id: s\nowner: o\ncriticality: low\ncomponents: {components}\n").into_bytes(),
+            ),
+            ("policies/p.yaml".to_string(), b"eol: {plan_before: 6mo, finish_before: 3mo}\n".to_vec()),
+        ];
+        let loaded = load_blobs(Settings::default(), files);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let repo: &'static Repository = Box::leak(Box::new(loaded.repo));
+        evaluate(repo, d(today), links).into_iter().map(|i| (i.component.name.clone(), i)).collect()
+    }
+
+    /// SPEC §5.2's table at its boundaries: plan_by and finish_by start `warn` and `due` on the day,
+    /// the end date is `eol` on the day; `eol: true` is `eol` without a date; no date is `ok`.
+    #[test]
+    fn statuses_change_on_their_days() {
+        let cycles = r#"[{cycle: "1", eol: 2025-03-01}, {cycle: "2", eol: true}, {cycle: "3", eol: false}]"#;
+        let one = r#"[{name: a, product: foo, version: "1.0"}]"#;
+        let status = |today: &str| foo_items(cycles, one, today, &Links::default())[0].1.date_status;
+        let days = [
+            ("2024-08-31", Status::Ok),
+            ("2024-09-01", Status::Warn),
+            ("2024-11-30", Status::Warn),
+            ("2024-12-01", Status::Due),
+            ("2025-02-28", Status::Due),
+            ("2025-03-01", Status::Eol),
+        ];
+        for (today, expected) in days {
+            assert_eq!(status(today), expected, "{today}");
+        }
+        let items = foo_items(
+            cycles,
+            r#"[{name: a, product: foo, version: "1.0"}, {name: b, product: foo, version: "2.0"}, {name: c, product: foo, version: "3.0"},
+                {name: u, product: foo, version: "9.0"}]"#,
+            "2024-09-01",
+            &Links::default(),
+        );
+        assert_eq!(
+            (items[1].1.status, &items[1].1.reason, items[1].1.end),
+            (Status::Eol, &Reason::EndedDateUnknown, None)
+        );
+        assert_eq!(
+            (items[2].1.status, &items[2].1.reason, &items[2].1.action),
+            (Status::Ok, &Reason::NotAnnounced, &Action::Nothing)
+        );
+        let u = &items[3].1;
+        assert_eq!((u.status, &u.action, u.next), (Status::Unknown, &Action::FixCatalog, None));
+        let a = &items[0].1;
+        assert_eq!(
+            (a.plan_by, a.finish_by, a.end),
+            (Some(d("2024-09-01")), Some(d("2024-12-01")), Some(d("2025-03-01")))
+        );
+    }
+
+    /// Where the end date came from: the cycle, the component's override, or the cycle's `eol`
+    /// when `support: extended` finds no extended date (said in the reason).
+    #[test]
+    fn reasons_name_the_source_of_the_end() {
+        let cycles = r#"[{cycle: "1", eol: 2025-03-01}]"#;
+        let components = r#"[{name: a, product: foo, version: "1.0"}, {name: b, product: foo, version: "1.0", support: extended},
+            {name: c, product: foo, version: "1.0", eol: 2026-01-01}, {name: d, product: foo, version: "1.0", support: extended, eol: 2026-01-01}]"#;
+        let items = foo_items(cycles, components, "2024-01-01", &Links::default());
+        let reasons: Vec<&Reason> = items.iter().map(|(_, i)| &i.reason).collect();
+        let (e, o) = (d("2025-03-01"), d("2026-01-01"));
+        assert_eq!(
+            reasons,
+            [
+                &Reason::Ends { end: e, source: EndSource::Eol },
+                &Reason::NoExtendedSupport { end: e },
+                &Reason::Ends { end: o, source: EndSource::Override },
+                &Reason::Ends { end: o, source: EndSource::Override },
+            ]
+        );
+    }
+
+    fn links(coverage: &[(&str, bool)], exceptions: &[(&str, &str)]) -> Links {
+        let key = |c: &str| ("s".to_string(), c.to_string());
+        Links {
+            coverage: coverage
+                .iter()
+                .map(|(c, complete)| (key(c), Coverage { change: format!("CHG-{c}"), complete: *complete }))
+                .collect(),
+            exceptions: exceptions
+                .iter()
+                .map(|(c, until)| (key(c), Exception { change: format!("EXC-{c}"), until: d(until) }))
+                .collect(),
+        }
+    }
+
+    /// Violations, acceptance and the next action (SPEC §5.2): `warn` is a violation without an
+    /// approved replacement, `due` without a complete one, `eol` unless accepted; an exception
+    /// accepts until its last day and never turns `ok` into `accepted`.
+    #[test]
+    fn violations_exceptions_and_actions() {
+        let cycles = r#"[{cycle: "1", eol: 2025-03-01}]"#;
+        let components = r#"[{name: a, product: foo, version: "1.0"}, {name: b, product: foo, version: "1.0"},
+            {name: c, product: foo, version: "1.0"}, {name: d, product: foo, version: "1.0"}]"#;
+        let at = |today: &str, l: &Links| -> Vec<(Status, bool, Action)> {
+            foo_items(cycles, components, today, l)
+                .into_iter()
+                .map(|(_, i)| (i.status, i.violation, i.action))
+                .collect()
+        };
+        // warn (2024-10-01): a has nothing, b an approved replacement, c an exception.
+        let l = links(&[("b", false)], &[("c", "2024-10-01")]);
+        let (p, f) = (d("2024-09-01"), d("2024-12-01"));
+        assert_eq!(
+            at("2024-10-01", &l),
+            [
+                (Status::Warn, true, Action::StartReplacement { plan_by: p, overdue: 30 }),
+                (Status::Warn, false, Action::FinishBy { change: "CHG-b".into(), date: f, days: 61 }),
+                (
+                    Status::Accepted,
+                    false,
+                    Action::RiskAccepted { change: "EXC-c".into(), until: d("2024-10-01") }
+                ),
+                (Status::Warn, true, Action::StartReplacement { plan_by: p, overdue: 30 }),
+            ]
+        );
+        assert_eq!(at("2024-10-02", &l)[2].0, Status::Warn, "the exception ended the day before");
+        // due (2024-12-11): a has nothing, b an unfinished replacement, c a complete one, d an exception.
+        let l = links(&[("b", false), ("c", true)], &[("d", "2025-01-01")]);
+        let e = d("2025-03-01");
+        assert_eq!(
+            at("2024-12-11", &l),
+            [
+                (Status::Due, true, Action::FinishReplacement { finish_by: f, overdue: 10 }),
+                (Status::Due, true, Action::FinishBy { change: "CHG-b".into(), date: e, days: 80 }),
+                (Status::Due, false, Action::FinishReplacement { finish_by: f, overdue: 10 }),
+                (
+                    Status::Accepted,
+                    false,
+                    Action::RiskAccepted { change: "EXC-d".into(), until: d("2025-01-01") }
+                ),
+            ]
+        );
+        // eol (2025-03-11): covered or not, a violation unless accepted.
+        let l = links(&[("a", true)], &[("b", "2025-06-01")]);
+        let got = at("2025-03-11", &l);
+        assert_eq!(got[0], (Status::Eol, true, Action::ReplaceNow { end: Some(e), ago: Some(10) }));
+        assert_eq!((got[1].0, got[1].1), (Status::Accepted, false));
+        // ok (2024-06-01): an exception does not make it accepted; the action is to plan.
+        let l = links(&[], &[("a", "2025-06-01")]);
+        let got = at("2024-06-01", &l);
+        assert_eq!(got[0], (Status::Ok, false, Action::PlanBy { date: p, days: 92 }));
+    }
+
+    /// The summary counts systems once, every status and every violation.
+    #[test]
+    fn summaries_count_statuses_and_violations() {
+        let cycles = r#"[{cycle: "1", eol: 2025-03-01}, {cycle: "2", eol: true}]"#;
+        let components = r#"[{name: a, product: foo, version: "1.0"}, {name: b, product: foo, version: "2.0"},
+            {name: c, product: foo, version: "2.0"}, {name: d, product: foo, version: "9.0"}]"#;
+        let l = links(&[], &[("c", "2025-01-01")]);
+        let items: Vec<Item> =
+            foo_items(cycles, components, "2024-10-01", &l).into_iter().map(|(_, i)| i).collect();
+        let s = Summary::of(&items);
+        let expected = Summary {
+            systems: 1,
+            components: 4,
+            warn: 1,
+            eol: 1,
+            accepted: 1,
+            unknown: 1,
+            violations: 2,
+            ..Summary::default()
+        };
+        assert_eq!(s, expected);
+        let counts: Vec<usize> = Status::ALL.iter().map(|st| s.count(*st)).collect();
+        assert_eq!(counts, [1, 0, 1, 1, 1, 0]);
+        assert_eq!(roll_up(&items), Status::Eol);
+        assert_eq!(Summary::of(&items[..1]).count(Status::Warn), 1);
+        assert_eq!(Summary::of(&[]).count(Status::Ok), 0);
+    }
 }
