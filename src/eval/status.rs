@@ -715,6 +715,7 @@ mod tests {
         assert!(warn.improved_by(&at(Some(Milestone::None), Status::Ok)), "withdrawn");
         assert!(!warn.improved_by(&at(date("2025-01-31"), Status::Warn)), "later, same status");
         assert!(!warn.improved_by(&at(date("2024-10-31"), Status::Ok)), "earlier");
+        assert!(!warn.improved_by(&at(date("2024-12-31"), Status::Ok)), "the same end: a policy change");
         assert!(at(Some(Milestone::Passed), Status::Eol).improved_by(&at(date("2030-01-01"), Status::Ok)));
         assert!(warn.improved_by(&at(None, Status::Unknown)), "the end lost");
         assert!(!at(date("2030-01-01"), Status::Ok).improved_by(&at(None, Status::Unknown)));
