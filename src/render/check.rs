@@ -3,9 +3,11 @@
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Row, Table, presets};
+use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Row, Table, Width, presets};
 
-use super::{Style, action, next_deadline, patch_note, status_word, summary_line, version_cell};
+use super::{
+    Style, action, next_deadline, patch_note, status_word, summary_line, version_cell, version_with_cycle,
+};
 use crate::eval::status::{Item, Status, Summary};
 use crate::model::EolPolicy;
 
@@ -121,8 +123,21 @@ pub fn table(
             t.add_row(row);
         }
     }
-    if width.is_some() {
+    if let Some(w) = width {
         super::keep_short_columns(&mut t);
+        // When the table does not fit, the versions keep the width they had before the patch notes
+        // (they are never cut): the note after them is what gets cut.
+        let widths = t.column_max_content_widths();
+        let natural: usize = widths.iter().map(|c| *c as usize + 3).sum::<usize>() + 1;
+        let plain =
+            items.iter().map(|i| unicode_width::UnicodeWidthStr::width(version_with_cycle(i).as_str()));
+        if natural > w as usize
+            && let (Some(version), Some(column)) = (plain.max().filter(|v| *v <= 12), t.column_mut(2))
+        {
+            // The header too stays whole; the width includes the padding.
+            let header = unicode_width::UnicodeWidthStr::width(lang.t("col.version"));
+            column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(version.max(header) as u16 + 2)));
+        }
     }
     writeln!(out, "{t}")?;
     writeln!(out, "{}", summary_line(lang, summary))

@@ -75,15 +75,19 @@ pub fn patch_note(lang: Lang, item: &Item) -> Option<String> {
     Some(lang.fmt(key, &[("latest", &latest)]))
 }
 
-/// The version as `check` shows it: with the cycle when the version does not start with it, and
-/// the patch note.
-pub fn version_cell(lang: Lang, item: &Item) -> String {
-    let version = match &item.cycle {
+/// The version with the cycle when the version does not start with it: `13.0.6300.2 (13.0-sp3)`.
+pub fn version_with_cycle(item: &Item) -> String {
+    match &item.cycle {
         Some(c) if !item.component.version.starts_with(c.as_str()) => {
             format!("{} ({c})", item.component.version)
         }
         _ => item.component.version.clone(),
-    };
+    }
+}
+
+/// The version as `check` shows it: with the cycle (see [`version_with_cycle`]) and the patch note.
+pub fn version_cell(lang: Lang, item: &Item) -> String {
+    let version = version_with_cycle(item);
     match patch_note(lang, item) {
         Some(note) => format!("{version} · {note}"),
         None => version,
