@@ -45,6 +45,8 @@ pub struct CatalogCycle {
     pub extended_support_end: When,
     pub lts: bool,
     pub latest: Option<String>,
+    /// When `latest` was released (`latestReleaseDate`; API v1 `latest.date`).
+    pub latest_date: Option<chrono::NaiveDate>,
 }
 
 /// One product as imported.
@@ -153,6 +155,7 @@ struct FmRelease {
     eoes: Option<raw::S>,
     lts: Option<raw::S>,
     latest: Option<raw::S>,
+    latest_release_date: Option<raw::S>,
 }
 
 /// The front matter of a Markdown product file, with the other lines blanked so that line numbers
@@ -202,10 +205,12 @@ fn product_file(path: &str, stem: &str, text: &str) -> Result<CatalogProduct, Bo
                 Some(v) => when(Some(&v.value)).map_err(|m| err(v, m)),
             }
         };
-        let released = match &r.release_date {
-            None => None,
-            Some(v) => date(Some(&v.value)).map_err(|m| err(v, m))?,
+        let day = |s: &Option<raw::S>| match s {
+            None => Ok(None),
+            Some(v) => date(Some(&v.value)).map_err(|m| err(v, m)),
         };
+        let released = day(&r.release_date)?;
+        let latest_date = day(&r.latest_release_date)?;
         // `lts: 2023-01-01` is the date the cycle became LTS: LTS either way.
         let lts = field(&r.lts)? != When::No;
         cycles.push(CatalogCycle {
@@ -216,6 +221,7 @@ fn product_file(path: &str, stem: &str, text: &str) -> Result<CatalogProduct, Bo
             extended_support_end: field(&r.eoes)?,
             lts,
             latest: r.latest.map(|l| l.value.trim().to_string()).filter(|l| !l.is_empty()),
+            latest_date,
         });
     }
     let identifiers =
@@ -266,6 +272,10 @@ fn v1(path: &str, stem: &str, result: serde_json::Value) -> Result<CatalogProduc
                 Some(serde_json::Value::Object(l)) => text_of(l.get("name")),
                 other => text_of(other),
             },
+            latest_date: match r.get("latest") {
+                Some(serde_json::Value::Object(l)) => date(text_of(l.get("date")).as_deref()).map_err(e)?,
+                _ => None,
+            },
         });
     }
     let identifiers = result
@@ -295,6 +305,7 @@ fn v0(path: &str, stem: &str, items: Vec<serde_json::Value>) -> Result<CatalogPr
             extended_support_end: w("extendedSupport")?,
             lts: w("lts")? != When::No,
             latest: text_of(r.get("latest")),
+            latest_date: date(text_of(r.get("latestReleaseDate")).as_deref()).map_err(e)?,
         });
     }
     Ok(CatalogProduct { id: stem.to_string(), title: None, identifiers: Vec::new(), cycles })
@@ -349,6 +360,10 @@ pub fn read_existing(path: &str, text: &str) -> Result<Existing, Box<Diagnostic>
             extended_support_end: w(&c.extended_support_end)?,
             lts: c.lts.unwrap_or(false),
             latest: c.latest.as_ref().map(|l| l.value.clone()),
+            latest_date: match &c.latest_date {
+                None => None,
+                Some(v) => date(Some(&v.value)).map_err(|m| e(v, m))?,
+            },
         })
     };
     let identifiers = p
@@ -441,6 +456,9 @@ fn render_cycle(out: &mut String, c: &CatalogCycle) {
     if let Some(l) = &c.latest {
         out.push_str(&format!("    latest: {}\n", crate::store::quoted(l)));
     }
+    if let Some(d) = c.latest_date {
+        out.push_str(&format!("    latest_date: {d}\n"));
+    }
 }
 
 /// The product file (§3.2) for `p`, with its `local:` corrections. `source` is the `source:` mapping.
@@ -495,7 +513,10 @@ mod tests {
         assert_eq!(p.cycles[0].cycle, "7.2");
         assert_eq!(p.cycles[0].eol, When::Date(chrono::NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()));
         assert!(p.cycles[0].lts);
+        assert_eq!(p.cycles[0].latest.as_deref(), Some("7.2.7"));
+        assert_eq!(p.cycles[0].latest_date, chrono::NaiveDate::from_ymd_opt(2024, 10, 2));
         assert_eq!(p.cycles[1].cycle, "3.10", "cycles stay text");
+        assert_eq!(p.cycles[1].latest_date, None);
         assert_eq!(p.cycles[1].eol, When::Yes);
     }
 
@@ -518,7 +539,7 @@ mod tests {
         assert_eq!(f, Format::ApiV1);
         let (_, b) = parse("products/redis.md", MD).unwrap();
         assert_eq!(a.cycles, b.cycles);
-        let v0 = r#"[{"cycle":"7.2","releaseDate":"2023-08-15","support":"2024-02-29","eol":"2026-02-28","lts":true,"latest":"7.2.7"},
+        let v0 = r#"[{"cycle":"7.2","releaseDate":"2023-08-15","support":"2024-02-29","eol":"2026-02-28","lts":true,"latest":"7.2.7","latestReleaseDate":"2024-10-02"},
                      {"cycle":"3.10","releaseDate":"2010-01-01","eol":true}]"#;
         let (f, c) = parse("redis.json", v0).unwrap();
         assert_eq!(f, Format::ApiV0);
@@ -542,5 +563,36 @@ mod tests {
         assert!(!changes.unchanged);
         let again = read_existing("x.yaml", &render(&merged, &kept, "{kind: endoflife.date}")).unwrap();
         assert!(merge(&new, Some(&again)).2.unchanged);
+    }
+
+    /// A bad `latestReleaseDate` is an error at its line, in product files and API answers alike.
+    #[test]
+    fn bad_latest_release_dates_are_errors() {
+        let md = MD.replace("latestReleaseDate: 2024-10-02", "latestReleaseDate: 2024-13-02");
+        let d = parse("products/redis.md", &md).unwrap_err();
+        assert_eq!((d.origin.line, d.code), (16, "bad-date"));
+        let v1 = r#"{"result":{"name":"redis","releases":[{"name":"7.2","latest":{"name":"7.2.7","date":"soon"}}]}}"#;
+        let d = parse("redis.json", v1).unwrap_err();
+        assert!(d.message.contains("release 7.2"), "{}", d.message);
+        let v0 = r#"[{"cycle":"7.2","latest":"7.2.7","latestReleaseDate":"2024-02-30"}]"#;
+        assert!(parse("redis.json", v0).is_err());
+    }
+
+    /// An import that only brings a newer patch release (latest and its date) updates the cycle,
+    /// rewrites it, and keeps `local:`.
+    #[test]
+    fn a_new_patch_release_is_an_update() {
+        let (_, new) = parse("products/redis.md", MD).unwrap();
+        let mut older = new.clone();
+        older.cycles[0].latest = Some("7.2.6".into());
+        older.cycles[0].latest_date = chrono::NaiveDate::from_ymd_opt(2024, 9, 1);
+        let local = vec![CatalogCycle { cycle: "7.2".into(), eol: When::Yes, ..Default::default() }];
+        let existing = read_existing("x.yaml", &render(&older, &local, "{kind: endoflife.date}")).unwrap();
+        assert_eq!(existing.product.cycles[0].latest_date, older.cycles[0].latest_date, "read back");
+        let (merged, kept, changes) = merge(&new, Some(&existing));
+        assert_eq!((changes.updated.as_slice(), changes.unchanged), (&["7.2".to_string()][..], false));
+        assert_eq!(kept, local);
+        let text = render(&merged, &kept, "{kind: endoflife.date}");
+        assert!(text.contains("    latest: \"7.2.7\"\n    latest_date: 2024-10-02\n"), "{text}");
     }
 }

@@ -155,6 +155,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("component-warn", "a component is past its `plan_by` date without an approved replacement"),
     ("component-unknown", "a component's product is not in the catalog, or its version matches no cycle"),
     (
+        "patch-behind",
+        "a component is behind its cycle's latest release for longer than the policy's `patch_lag_max`",
+    ),
+    (
         "advisory-overdue",
         "a security deadline of the policy passed: no response by `respond_by`, or still affected after `deploy_by`",
     ),

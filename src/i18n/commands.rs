@@ -666,6 +666,10 @@ pub const EN: &[(&str, &str)] = &[
         "a component's product is not in the catalog, or its version matches no cycle",
     ),
     (
+        "finding.patch-behind",
+        "a component is behind its cycle's latest release for longer than the policy's `patch_lag_max`",
+    ),
+    (
         "finding.advisory-overdue",
         "a security deadline of the policy passed: no response by `respond_by`, or still affected after `deploy_by`",
     ),
@@ -1286,6 +1290,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("finding.component-due", "组件已过 `finish_by` 日期，替换尚未完成"),
     ("finding.component-warn", "组件已过 `plan_by` 日期，尚无已批准的替换"),
     ("finding.component-unknown", "组件的产品不在目录中，或其版本不匹配任何版本线"),
+    ("finding.patch-behind", "组件落后于其版本线的最新版本，且超过政策的 `patch_lag_max`"),
     ("finding.advisory-overdue", "已超过政策的安全期限：未在 `respond_by` 前响应，或 `deploy_by` 后仍受影响"),
     ("finding.advisory-open", "安全公告影响某组件，尚无变更响应"),
     (

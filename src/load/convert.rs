@@ -366,6 +366,7 @@ impl Builder {
             extended_support_end: cx.milestone(&c.extended_support_end),
             lts: c.lts.unwrap_or(false),
             latest: c.latest.map(|l| l.value),
+            latest_date: c.latest_date.as_ref().and_then(|d| cx.date(d)),
             origin: at,
         }
     }
@@ -417,6 +418,12 @@ impl Builder {
                     existing.extended_support_end =
                         merge(existing.extended_support_end, local.extended_support_end);
                     existing.released = local.released.or(existing.released);
+                    // A local `latest` names another release: its date goes with it, never the catalog's.
+                    if local.latest.is_some() {
+                        existing.latest_date = local.latest_date;
+                    } else {
+                        existing.latest_date = local.latest_date.or(existing.latest_date);
+                    }
                     existing.latest = local.latest.or(existing.latest.take());
                     existing.lts |= local.lts;
                     existing.origin = local.origin;
@@ -625,6 +632,7 @@ impl Builder {
             rules.notify_before = r.notify_before.as_ref().and_then(|d| cx.duration(d));
             rules.observation_max_age = r.observation_max_age.as_ref().and_then(|d| cx.duration(d));
             rules.discovery_every = r.discovery_every.as_ref().and_then(|d| cx.duration(d));
+            rules.patch_lag_max = r.patch_lag_max.as_ref().and_then(|d| cx.duration(d));
             for (env, days) in r.windows.unwrap_or_default() {
                 let mut list = Vec::new();
                 for day in days {

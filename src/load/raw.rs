@@ -148,6 +148,9 @@ pub struct Cycle {
     pub lts: Option<bool>,
     #[schemars(with = "Option<js::Text>")]
     pub latest: Option<S>,
+    /// When `latest` was released (endoflife.date `latestReleaseDate`).
+    #[schemars(with = "Option<js::Date>")]
+    pub latest_date: Option<S>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -270,6 +273,10 @@ pub struct Rules {
     /// A catalog and an advisory run are expected at least this often (§8.1), e.g. `1mo`.
     #[schemars(with = "Option<js::Duration>")]
     pub discovery_every: Option<S>,
+    /// How long a component may stay behind its cycle's `latest`, counted from that release's date
+    /// (§5.4): longer is the finding `patch-behind`.
+    #[schemars(with = "Option<js::Duration>")]
+    pub patch_lag_max: Option<S>,
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -200,6 +200,8 @@ pub struct Cycle {
     pub extended_support_end: Milestone,
     pub lts: bool,
     pub latest: Option<String>,
+    /// When `latest` was released (endoflife.date `latestReleaseDate`): the patch lag counts from it.
+    pub latest_date: Option<NaiveDate>,
     pub origin: Origin,
 }
 
@@ -397,6 +399,9 @@ pub struct Rules {
     pub observation_max_age: Option<Duration>,
     /// A catalog and an advisory run are expected at least this often (§8.1); `None`: not judged.
     pub discovery_every: Option<Duration>,
+    /// How long a component may stay behind its cycle's `latest`, from that release's date (§5.4);
+    /// `None`: patch level is shown but never a finding.
+    pub patch_lag_max: Option<Duration>,
 }
 
 /// A KPI target such as `">= 95%"` or `"<= 72h"`.

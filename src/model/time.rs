@@ -80,6 +80,15 @@ impl Duration {
         }
     }
 
+    /// `date + self`. Months keep the day of month, clamped (2024-01-31 + 1mo = 2024-02-29). Sub-day
+    /// durations round down to whole days, so a deadline is never later than the policy allows.
+    pub fn after_date(&self, date: NaiveDate) -> Option<NaiveDate> {
+        match self.months() {
+            Some(m) => date.checked_add_months(Months::new(m)),
+            None => date.checked_add_days(Days::new((self.minutes()? / 1440) as u64)),
+        }
+    }
+
     /// `instant + self`, months in the instant's own calendar.
     pub fn after(&self, at: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
         match self.months() {
@@ -193,6 +202,21 @@ mod tests {
     fn sub_day_durations_round_up() {
         assert_eq!(Duration::parse("2h").unwrap().before(d("2024-03-01")), Some(d("2024-02-29")));
         assert_eq!(Duration::parse("2w").unwrap().before(d("2024-03-01")), Some(d("2024-02-16")));
+    }
+
+    /// Adding to a date: months clamp to the month's end, weeks and days are exact, sub-day
+    /// durations round down (a deadline is never later than the policy allows).
+    #[test]
+    fn durations_after_a_date() {
+        let after = |t: &str, s: &str| Duration::parse(t).unwrap().after_date(d(s));
+        assert_eq!(after("3mo", "2024-11-30"), Some(d("2025-02-28")));
+        assert_eq!(after("1y", "2024-02-29"), Some(d("2025-02-28")));
+        assert_eq!(after("15d", "2024-02-20"), Some(d("2024-03-06")));
+        assert_eq!(after("2w", "2024-02-16"), Some(d("2024-03-01")));
+        assert_eq!(after("47h", "2024-03-01"), Some(d("2024-03-02")));
+        assert_eq!(after("48h", "2024-03-01"), Some(d("2024-03-03")));
+        assert_eq!(after("30m", "2024-03-01"), Some(d("2024-03-01")));
+        assert_eq!(Duration { amount: 1, unit: Unit::Days }.after_date(NaiveDate::MAX), None);
     }
 
     #[test]

@@ -3,9 +3,11 @@
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Row, Table, presets};
+use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Row, Table, Width, presets};
 
-use super::{Style, action, next_deadline, status_word, summary_line};
+use super::{
+    Style, action, next_deadline, patch_note, status_word, summary_line, version_cell, version_with_cycle,
+};
 use crate::eval::status::{Item, Status, Summary};
 use crate::model::EolPolicy;
 
@@ -96,12 +98,10 @@ pub fn table(
                 }
             }
             let ends = item.end.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
-            let version = match &item.cycle {
-                Some(c) if !item.component.version.starts_with(c.as_str()) => {
-                    format!("{} ({c})", item.component.version)
-                }
-                _ => item.component.version.clone(),
-            };
+            let mut version = Cell::new(version_cell(lang, item));
+            if style.color && item.patch_behind {
+                version = version.fg(Color::Yellow);
+            }
             let mut action_cell = Cell::new(action(lang, item));
             if style.color && item.violation {
                 action_cell = action_cell.add_attribute(Attribute::Bold);
@@ -109,7 +109,7 @@ pub fn table(
             let mut row = Row::from(vec![
                 Cell::new(system),
                 Cell::new(&item.component.name),
-                Cell::new(version),
+                version,
                 Cell::new(ends),
                 status,
                 Cell::new(next_deadline(lang, item, today)),
@@ -122,8 +122,21 @@ pub fn table(
             t.add_row(row);
         }
     }
-    if width.is_some() {
+    if let Some(w) = width {
         super::keep_short_columns(&mut t);
+        // When the table does not fit, the versions keep the width they had before the patch notes
+        // (they are never cut): the note after them is what gets cut.
+        let widths = t.column_max_content_widths();
+        let natural: usize = widths.iter().map(|c| *c as usize + 3).sum::<usize>() + 1;
+        let plain =
+            items.iter().map(|i| unicode_width::UnicodeWidthStr::width(version_with_cycle(i).as_str()));
+        if natural > w as usize
+            && let (Some(version), Some(column)) = (plain.max().filter(|v| *v <= 12), t.column_mut(2))
+        {
+            // The header too stays whole; the width includes the padding.
+            let header = unicode_width::UnicodeWidthStr::width(lang.t("col.version"));
+            column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(version.max(header) as u16 + 2)));
+        }
     }
     writeln!(out, "{t}")?;
     writeln!(out, "{}", summary_line(lang, summary))
@@ -176,13 +189,20 @@ pub fn markdown(
             } else {
                 status_word(lang, item.status).to_string()
             };
+            let version = match patch_note(lang, item) {
+                Some(note) if item.patch_behind => {
+                    format!("{} · **{}**", md(&item.component.version), md(&note))
+                }
+                Some(note) => format!("{} · {}", md(&item.component.version), md(&note)),
+                None => md(&item.component.version),
+            };
             writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 if n == 0 { mark(system_status) } else { "" },
                 system,
                 md(&item.component.name),
-                md(&item.component.version),
+                version,
                 item.end.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
                 status,
                 md(&next_deadline(lang, item, today)),

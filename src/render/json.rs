@@ -37,6 +37,15 @@ pub struct CheckItem {
     pub change: Option<String>,
     pub exception: Option<String>,
     pub reason: String,
+    /// The cycle's latest release and its date (§5.4).
+    pub latest: Option<String>,
+    pub latest_date: Option<String>,
+    /// Whether the version orders before `latest`; `null` without a cycle or a `latest`.
+    pub behind: Option<bool>,
+    /// When behind: `latest_date` + `rules.patch_lag_max`, the last day to patch.
+    pub patch_by: Option<String>,
+    /// Behind past `patch_by` on a cycle that has not ended: the finding `patch-behind`.
+    pub patch_behind: bool,
     /// What scanners saw (§5.4): absent without observations, `null` for a system never scanned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observed: Option<Option<super::observed::ObservedJson>>,
@@ -61,6 +70,11 @@ pub fn check_item(i: &Item) -> CheckItem {
         change: i.change.clone(),
         exception: i.exception.as_ref().map(|e| e.change.clone()),
         reason: super::reason(Lang::En, i),
+        latest: i.latest.clone(),
+        latest_date: date(i.latest_date),
+        behind: i.behind,
+        patch_by: date(i.patch_by),
+        patch_behind: i.patch_behind,
         observed: None,
     }
 }

@@ -68,6 +68,33 @@ fn reason_text(lang: Lang, item: &Item) -> String {
     }
 }
 
+/// "behind 7.2.16" (and "patch overdue" past `patch_lag_max`) when the component is behind its
+/// cycle's `latest` (§5.4); `None` otherwise.
+pub fn patch_note(lang: Lang, item: &Item) -> Option<String> {
+    let latest = item.latest.as_deref().filter(|_| item.behind == Some(true))?;
+    let key = if item.patch_behind { "check.patch_behind" } else { "check.behind" };
+    Some(lang.fmt(key, &[("latest", &latest)]))
+}
+
+/// The version with the cycle when the version does not start with it: `13.0.6300.2 (13.0-sp3)`.
+pub fn version_with_cycle(item: &Item) -> String {
+    match &item.cycle {
+        Some(c) if !item.component.version.starts_with(c.as_str()) => {
+            format!("{} ({c})", item.component.version)
+        }
+        _ => item.component.version.clone(),
+    }
+}
+
+/// The version as `check` shows it: with the cycle (see [`version_with_cycle`]) and the patch note.
+pub fn version_cell(lang: Lang, item: &Item) -> String {
+    let version = version_with_cycle(item);
+    match patch_note(lang, item) {
+        Some(note) => format!("{version} · {note}"),
+        None => version,
+    }
+}
+
 pub fn action(lang: Lang, item: &Item) -> String {
     match &item.action {
         Action::PlanBy { .. } => lang.t("action.plan_by").to_string(),

@@ -142,8 +142,8 @@ impl CheckResult {
     }
 }
 
-/// What `check --format sarif|github` reports: violations, unknown components, and open or overdue
-/// advisories (in `lang`), each at the line of the component's `version:`.
+/// What `check --format sarif|github` reports: violations, unknown components, patches overdue, and
+/// open or overdue advisories (in `lang`), each at the line of the component's `version:`.
 pub fn check_results(
     repo: &crate::model::Repository,
     items: &[crate::eval::status::Item],
@@ -173,6 +173,7 @@ pub fn check_results(
         );
         out.push(CheckResult::at(code, level, message, &c.version_origin));
     }
+    out.extend(patch_results(repo, items, lang));
     for a in security {
         let (code, level) = match a.status {
             AdvisoryStatus::Overdue => ("advisory-overdue", "error"),
@@ -202,6 +203,35 @@ pub fn check_results(
         out.push(CheckResult::at(code, level, message, &c.version_origin));
     }
     out
+}
+
+/// `patch-behind` warnings (SPEC §5.4): components behind their cycle's `latest` for longer than
+/// `rules.patch_lag_max`, at the line of the component's `version:`.
+fn patch_results(
+    repo: &crate::model::Repository,
+    items: &[crate::eval::status::Item],
+    lang: crate::i18n::Lang,
+) -> Vec<CheckResult> {
+    let text = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    let lag = repo.policy.rules.patch_lag_max.map(|l| l.to_string()).unwrap_or_default();
+    items
+        .iter()
+        .filter(|i| i.patch_behind)
+        .map(|i| {
+            let c = i.component;
+            let detail = lang.fmt(
+                "check.patch_behind_detail",
+                &[
+                    ("latest", &i.latest.as_deref().unwrap_or("?")),
+                    ("date", &text(i.latest_date)),
+                    ("lag", &lag),
+                    ("by", &text(i.patch_by)),
+                ],
+            );
+            let message = format!("{}/{} {} {}: {detail}", i.system.id, c.name, c.product, c.version);
+            CheckResult::at("patch-behind", "warning", message, &c.version_origin)
+        })
+        .collect()
 }
 
 /// `check --format sarif`.

@@ -872,3 +872,99 @@ fn check_sarif_and_github_formats() {
         gh.stdout
     );
 }
+
+/// A product `foo` whose cycle 7.2 has `latest` 7.2.16 of 2026-08-17, a cycle 6.2 without `latest`,
+/// and four components: behind, current, on a cycle without `latest`, and on no cycle; the policy
+/// allows `patch_lag_max` 3mo.
+fn patch_repo() -> TestEnv {
+    let env = repo(
+        r#"[{cycle: "7.2", eol: 2029-12-01, latest: "7.2.16", latest_date: 2026-08-17}, {cycle: "6.2", eol: 2029-12-01}]"#,
+        r#"[{name: old, product: foo, version: "7.2.0"}, {name: current, product: foo, version: "7.2.16"},
+            {name: undated, product: foo, version: "6.2.1"}, {name: stray, product: foo, version: "9.9"}]"#,
+        SIX_THREE,
+    );
+    env.write("policies/policy.yaml", format!("eol: {SIX_THREE}\nrules:\n  patch_lag_max: 3mo\n"));
+    env
+}
+
+/// JSON items carry the cycle's `latest` and its date, `behind` (true, false, or null when nothing
+/// is known), `patch_by` and `patch_behind`; the status is unchanged (SPEC §5.4, §6.1).
+#[test]
+fn check_json_carries_the_patch_level() {
+    let env = patch_repo();
+    let doc = check_json(&env, "2026-11-17", &[]);
+    let old = item(&doc, "svc", "old");
+    assert_eq!(old["status"], "ok");
+    assert_eq!(old["latest"], "7.2.16");
+    assert_eq!(old["latest_date"], "2026-08-17");
+    assert_eq!(old["behind"], true);
+    assert_eq!(old["patch_by"], "2026-11-17");
+    assert_eq!(old["patch_behind"], false, "exactly at the lag is still in time");
+    let current = item(&doc, "svc", "current");
+    assert_eq!((&current["behind"], &current["patch_by"]), (&Value::Bool(false), &Value::Null));
+    for name in ["undated", "stray"] {
+        let i = item(&doc, "svc", name);
+        assert_eq!(
+            (&i["latest"], &i["behind"], &i["patch_behind"]),
+            (&Value::Null, &Value::Null, &Value::Bool(false))
+        );
+    }
+    let doc = check_json(&env, "2026-11-18", &[]);
+    assert_eq!(item(&doc, "svc", "old")["patch_behind"], true, "one day over the lag");
+    assert_eq!(item(&doc, "svc", "old")["status"], "ok");
+}
+
+/// `patch-behind` is a warning of SARIF and GitHub annotations at the component's `version:` line,
+/// from the day after `latest_date` + `patch_lag_max`; it does not fail `--fail-on warn` (the
+/// status is unchanged).
+#[test]
+fn patch_behind_is_a_check_finding() {
+    let env = patch_repo();
+    let patch_results = |today: &str| -> Vec<Value> {
+        let out = env.run(&["check", "--today", today, "--format", "sarif"]);
+        out.assert_status(0);
+        let sarif = out.json();
+        assert_sarif_rules(&sarif);
+        let results = sarif["runs"][0]["results"].as_array().unwrap().clone();
+        results.into_iter().filter(|r| r["ruleId"] == "patch-behind").collect()
+    };
+    assert!(patch_results("2026-11-17").is_empty(), "exactly at the lag");
+    let results = patch_results("2026-11-18");
+    assert_eq!(results.len(), 1, "{results:#?}");
+    assert_eq!(results[0]["level"], "warning");
+    assert_eq!(
+        results[0]["message"]["text"],
+        "svc/old foo 7.2.0: behind 7.2.16 (released 2026-08-17) for longer than patch_lag_max 3mo: patch by 2026-11-17"
+    );
+    let loc = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "inventory/systems/svc.yaml");
+    let line = loc["region"]["startLine"].as_u64().unwrap() as usize;
+    assert!(env.read("inventory/systems/svc.yaml").lines().nth(line - 1).unwrap().contains("7.2.0"));
+
+    let out = env.run(&["check", "--today", "2026-11-18", "--format", "github", "--fail-on", "warn"]);
+    out.assert_status(0);
+    let annotation = format!(
+        "::warning file=inventory/systems/svc.yaml,line={line},title=lifecycle patch-behind::svc/old foo 7.2.0: behind 7.2.16"
+    );
+    assert!(out.stdout.contains(&annotation), "{}", out.stdout);
+    let zh = env.run(&["--lang", "zh-CN", "check", "--today", "2026-11-18", "--format", "github"]);
+    assert!(zh.stdout.contains("落后于 7.2.16（2026-08-17 发布）已超过 patch_lag_max 3mo"), "{}", zh.stdout);
+}
+
+/// The table and Markdown mark a component behind its cycle's `latest`, and say when the patch is
+/// overdue, in English and Chinese.
+#[test]
+fn check_table_marks_components_behind() {
+    let env = patch_repo();
+    let table = env.run(&["check", "--today", "2026-11-17", "--color", "never"]);
+    assert!(table.stdout.contains("7.2.0 · behind 7.2.16 "), "{}", table.stdout);
+    assert!(!table.stdout.contains("7.2.16 · behind"), "{}", table.stdout);
+    let late = env.run(&["check", "--today", "2026-11-18", "--color", "never"]);
+    assert!(late.stdout.contains("7.2.0 · behind 7.2.16, patch overdue"), "{}", late.stdout);
+    let md = env.run(&["check", "--today", "2026-11-18", "--format", "markdown"]);
+    assert!(md.stdout.contains("| 7.2.0 · **behind 7.2.16, patch overdue** |"), "{}", md.stdout);
+    let zh = env.run(&["--lang", "zh-CN", "check", "--today", "2026-11-18", "--color", "never"]);
+    assert!(zh.stdout.contains("7.2.0 · 落后于 7.2.16，补丁已超期"), "{}", zh.stdout);
+    let zh = env.run(&["--lang", "zh-CN", "check", "--today", "2026-11-17", "--format", "markdown"]);
+    assert!(zh.stdout.contains("| 7.2.0 · 落后于 7.2.16 |"), "{}", zh.stdout);
+}

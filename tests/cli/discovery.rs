@@ -337,6 +337,44 @@ fn catalog_sync_from_a_local_server() {
     assert!(run.contains("fetched_at: 2024-08-27T"), "{run}");
 }
 
+/// `catalog sync` keeps each cycle's `latest` and `latest_date` current: a newer patch release
+/// rewrites both (the cycle is reported updated), the `local:` corrections survive, and `check`
+/// judges the component against the new release (SPEC §5.4, §7).
+#[test]
+fn catalog_sync_updates_latest_and_its_date_and_keeps_local() {
+    let env = mini();
+    let newer = REDIS_V1.replace(
+        r#""latest":{"name":"6.2.16","date":"2024-10-02"}"#,
+        r#""latest":{"name":"6.2.17","date":"2025-01-06"}"#,
+    );
+    assert_ne!(newer, REDIS_V1);
+    for (answer, latest, date) in
+        [(REDIS_V1, "6.2.16", "2024-10-02"), (newer.as_str(), "6.2.17", "2025-01-06")]
+    {
+        let server = serve(vec![("/api/v1/products/redis", 200, answer.to_string())]);
+        let url = format!("{}/api/v1", server.base);
+        let out = env.run(&["catalog", "sync", "--product", "redis", "--url", &url, "--refresh"]);
+        out.assert_status(0);
+        let redis = env.read("inventory/products/redis.yaml");
+        let cycle = format!(
+            "  - cycle: \"6.2\"\n    released: 2021-02-22\n    eol: 2026-01-01\n    latest: \"{latest}\"\n    latest_date: {date}\n"
+        );
+        assert!(redis.contains(&cycle), "{redis}");
+        assert!(redis.ends_with("local:\n  - cycle: \"6.2\"\n    eol: 2024-12-31\n"), "{redis}");
+        if latest == "6.2.17" {
+            assert!(out.stdout.contains("cycles updated: 6.2"), "{}", out.snapshot());
+        }
+        let check = env.run(&["check", "--today", "2025-01-10", "--format", "json"]);
+        let doc = check.json();
+        let item = doc["items"].as_array().unwrap().iter().find(|i| i["product"] == "redis").unwrap().clone();
+        assert_eq!(
+            (&item["latest"], &item["latest_date"], &item["behind"]),
+            (&latest.into(), &date.into(), &true.into())
+        );
+        assert_eq!(item["end"], "2024-12-31", "the local eol still applies");
+    }
+}
+
 /// A dead server and no cache: a clear error, exit 2, nothing written.
 #[test]
 fn catalog_sync_fails_cleanly_without_network() {

@@ -268,9 +268,9 @@ fn moving_a_catalog_end_date_fails() {
 fn deleting_a_catalog_cycle_in_use_fails() {
     let org = branch();
     let text = org.read("inventory/products/centos.yaml");
+    // The whole entry, up to the next cycle's.
     let start = text.find("  - cycle: \"7\"").unwrap();
-    let end = start + text[start..].find("latest").unwrap();
-    let end = end + text[end..].find('\n').unwrap() + 1;
+    let end = start + text[start..].find("\n  - cycle: ").unwrap() + 1;
     org.write("inventory/products/centos.yaml", format!("{}{}", &text[..start], &text[end..]));
     org.as_person("zhou.jie");
     org.commit(CHANGED, "centos 7 gone");

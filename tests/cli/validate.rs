@@ -374,6 +374,27 @@ fn bad_duration_message_quotes_the_unit() {
     assert!(!message.contains("` months`"), "{message}");
 }
 
+/// A `rules.patch_lag_max` that is not a duration is `bad-duration` at its file, line and column,
+/// with the hint listing the units, shown with its snippet; `validate` exits 2.
+#[test]
+fn bad_patch_lag_max_is_located_with_a_hint() {
+    let env = valid_repo();
+    env.write(
+        "policies/policy.yaml",
+        "eol: {plan_before: 6mo, finish_before: 3mo}\nrules:\n  require_backup: true\n  patch_lag_max: 3 months\n",
+    );
+    let d = only_error(&env, "bad-duration");
+    assert_eq!(d["origin"]["path"], "policies/policy.yaml");
+    assert_eq!((&d["origin"]["line"], &d["origin"]["col"]), (&4.into(), &18.into()), "{d:#}");
+    assert!(d["hint"].as_str().unwrap().contains("6mo"), "{d:#}");
+    let out = env.run(&["validate"]);
+    out.assert_status(2);
+    let block = first_block(&out.stderr);
+    assert!(block.contains("policies/policy.yaml:4:18"), "{block}");
+    assert!(block.contains("patch_lag_max: 3 months"), "{block}");
+    assert!(block.contains("hint"), "{block}");
+}
+
 /// SPEC §9 / the `symlink-outside` rule: a linked *folder* leading outside the repository is
 /// refused like a linked file, not read through.
 #[cfg(unix)]
