@@ -415,6 +415,12 @@ pub const EN: &[(&str, &str)] = &[
     ("report.criticality.medium", "medium criticality"),
     ("report.criticality.low", "low criticality"),
     ("report.criticality.default", "otherwise"),
+    ("report.behind", "behind {latest}"),
+    (
+        "report.patch_level",
+        "Patch level: {current} of {known} supported {known|component runs|components run} the latest release of {known|its|their} cycle ({share}); {overdue} {overdue|is|are} behind for longer than `patch_lag_max`. A component behind its cycle's latest is still supported; the register shows how far behind.",
+    ),
+    ("report.nc.code.patch-behind", "Patch overdue"),
 ];
 
 pub const ZH: &[(&str, &str)] = &[
@@ -808,6 +814,12 @@ pub const ZH: &[(&str, &str)] = &[
     ("report.criticality.medium", "中重要性系统"),
     ("report.criticality.low", "低重要性系统"),
     ("report.criticality.default", "其他"),
+    ("report.behind", "落后于 {latest}"),
+    (
+        "report.patch_level",
+        "补丁水平：仍在支持期内的 {known} 个组件中，{current} 个运行其版本线的最新版本（{share}）；{overdue} 个落后时间已超过 `patch_lag_max`。落后于最新版本的组件仍在支持期内，登记表中标明其落后情况。",
+    ),
+    ("report.nc.code.patch-behind", "补丁超期未打"),
 ];
 
 #[cfg(test)]

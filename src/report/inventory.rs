@@ -35,6 +35,25 @@ pub fn row(i: &status::Item, as_of: NaiveDate) -> RegisterRow {
         bucket,
         change: i.change.clone(),
         exception: i.exception.as_ref().map(|e| e.change.clone()),
+        latest: i.latest.clone(),
+        behind: i.behind,
+        patch_by: i.patch_by,
+        patch_behind: i.patch_behind,
+    }
+}
+
+/// The patch level of the components whose cycle is still supported (not `eol`, not `unknown`).
+fn patch_level(items: &[status::Item]) -> super::PatchLevel {
+    let supported = items.iter().filter(|i| !matches!(i.date_status, Status::Eol | Status::Unknown));
+    let known: Vec<&status::Item> = supported.filter(|i| i.behind.is_some()).collect();
+    super::PatchLevel {
+        known: known.len(),
+        current: known.iter().filter(|i| i.behind == Some(false)).count(),
+        overdue: items
+            .iter()
+            .filter(|i| i.patch_behind)
+            .map(|i| format!("{}/{}", i.system.id, i.component.name))
+            .collect(),
     }
 }
 
@@ -71,5 +90,13 @@ pub fn section(
             })
         })
         .collect();
-    InventorySection { as_of, commit, summary: Summary::of(items), register, exceptions, items: all_rows }
+    InventorySection {
+        as_of,
+        commit,
+        summary: Summary::of(items),
+        patch: patch_level(items),
+        register,
+        exceptions,
+        items: all_rows,
+    }
 }

@@ -164,6 +164,8 @@ pub struct InventorySection {
     pub as_of: NaiveDate,
     pub commit: Option<String>,
     pub summary: Summary,
+    /// Patch level: supported components with a known latest release, and how many run it.
+    pub patch: PatchLevel,
     /// Components past their end, or ending within 3 or 6 months of `as_of`.
     pub register: Vec<RegisterRow>,
     pub exceptions: Vec<ExceptionRow>,
@@ -187,6 +189,23 @@ pub struct RegisterRow {
     pub bucket: &'static str,
     pub change: Option<String>,
     pub exception: Option<String>,
+    /// Patch level (§5.4): the cycle's latest release, whether the version is behind it, and, with
+    /// `rules.patch_lag_max`, by when it was due and whether that has passed.
+    pub latest: Option<String>,
+    pub behind: Option<bool>,
+    pub patch_by: Option<NaiveDate>,
+    pub patch_behind: bool,
+}
+
+/// Patch level of the supported components (§5.4).
+#[derive(Debug, Serialize)]
+pub struct PatchLevel {
+    /// Components whose cycle is still supported and whose latest release is known.
+    pub known: usize,
+    /// Of those, the ones on their cycle's latest release (or later).
+    pub current: usize,
+    /// `system/component` behind for longer than `rules.patch_lag_max`.
+    pub overdue: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -277,6 +277,12 @@ pub fn register(x: &Inputs) -> Vec<Deviation> {
     out.extend(advisories(x));
     out.extend(findings(x));
     out.extend(x.end.iter().filter_map(|i| expired(x, i)));
+    out.extend(x.end.iter().filter(|i| i.patch_behind).filter_map(|i| {
+        let by = i.patch_by?;
+        let mut d = Deviation::new("patch-behind").on(i).dated(by, None, x.period.to);
+        d.detail = i.latest.clone();
+        Some(d)
+    }));
     out.extend(x.missed.iter().map(|g| {
         let mut d = Deviation::new("discovery-missed");
         d.detail = Some(g.kind.to_string());

@@ -142,6 +142,20 @@ fn json_evidence_pack() {
     assert_eq!(redis["end"], "2024-12-31");
     assert_eq!(redis["known_at"], "2024-03-01T09:00:00+08:00");
     assert_eq!(redis["action"]["change"], "CHG-2024-003");
+    // Patch level (§5.4): how many supported components run their cycle's latest release; each item
+    // says whether it is behind.
+    let patch = &v["inventory"]["patch"];
+    assert!(
+        patch["known"].as_u64().unwrap() > 0
+            && patch["current"].as_u64().unwrap() <= patch["known"].as_u64().unwrap()
+    );
+    assert!(
+        v["inventory"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["behind"] == true && i["latest"].is_string())
+    );
     // The language changes words, never data.
     assert_eq!(report("zh-CN", "json").stdout, out.stdout);
     redacted! { insta::assert_json_snapshot!("report_json", v); }

@@ -276,7 +276,12 @@ impl<'a> Doc<'a> {
         vec![
             Cell::from(format!("{} (`{}`)", r.system_name, r.system)),
             Cell::from(r.component.clone()),
-            Cell::from(r.version.clone()),
+            Cell::from(match (&r.latest, r.behind) {
+                (Some(latest), Some(true)) => {
+                    format!("{} · {}", r.version, self.f("report.behind", &[("latest", latest)]))
+                }
+                _ => r.version.clone(),
+            }),
             Cell::from(Self::date(r.end)),
             Cell::from(Self::date(r.plan_by)),
             Cell::from(Self::date(r.finish_by)),
@@ -308,6 +313,17 @@ impl<'a> Doc<'a> {
                 ("commit", &format!("`{}`", short(inv.commit.as_deref().unwrap_or("—")))),
             ],
         )));
+        let patch = &inv.patch;
+        if patch.known > 0 {
+            let share = pct(patch.current as f64 * 100.0 / patch.known as f64);
+            let args: [(&str, &dyn std::fmt::Display); 4] = [
+                ("current", &patch.current),
+                ("known", &patch.known),
+                ("share", &share),
+                ("overdue", &patch.overdue.len()),
+            ];
+            self.push(Block::P(self.f("report.patch_level", &args)));
+        }
         self.push(Block::Figure {
             html: timeline::timeline(self.ev, self.lang),
             text: self.t("report.timeline_md").into(),
