@@ -428,7 +428,8 @@ impl<'g> Walk<'g> {
         out
     }
 
-    fn systems_in(&mut self, path: &str, id: Oid) -> Rc<Vec<System>> {
+    /// The systems of a file blob, parsed once for the whole walk (the report reads them too).
+    pub fn systems_in(&mut self, path: &str, id: Oid) -> Rc<Vec<System>> {
         if let Some(s) = self.systems.get(&id) {
             return s.clone();
         }

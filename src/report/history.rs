@@ -132,7 +132,7 @@ impl<'g> Trail<'g> {
         for (path, _) in discovery {
             self.runs_added.entry(path).or_insert_with(|| entered.clone());
         }
-        self.known.absorb(&self.walk, initial, self.base_time, &entered.0);
+        self.known.absorb(&mut self.walk, initial, self.base_time, &entered.0);
     }
 
     /// One commit of the line: the ledger's step, then what the report keeps of it.
@@ -158,7 +158,7 @@ impl<'g> Trail<'g> {
                 touched.push((d.path.clone(), d.new));
             }
         }
-        self.known.absorb(&self.walk, touched, time, &cid);
+        self.known.absorb(&mut self.walk, touched, time, &cid);
         self.moves.extend(step.versions.into_iter().map(|v| VersionChange {
             commit: cid.clone(),
             at: time,

@@ -34,7 +34,7 @@ fn push<T: PartialEq>(line: &mut Timeline<T>, value: T, at: DateTime<FixedOffset
 impl Knowledge {
     pub fn absorb(
         &mut self,
-        walk: &Walk,
+        walk: &mut Walk,
         files: Vec<(String, Oid)>,
         at: DateTime<FixedOffset>,
         commit: &str,
@@ -43,7 +43,22 @@ impl Knowledge {
         if files.is_empty() {
             return;
         }
-        let repo = walk.load(files).repo;
+        // System files come parsed from the walk, which read them to judge the step.
+        let systems_dir = format!("{}/", walk.settings().paths.systems);
+        let (systems, others): (Vec<_>, Vec<_>) =
+            files.into_iter().partition(|(p, _)| p.starts_with(&systems_dir));
+        for (path, id) in systems {
+            for s in walk.systems_in(&path, id).iter() {
+                for c in &s.components {
+                    let line = self.overrides.entry((s.id.clone(), c.name.clone())).or_default();
+                    push(line, c.eol, at, commit);
+                }
+            }
+        }
+        if others.is_empty() {
+            return;
+        }
+        let repo = walk.load(others).repo;
         for (name, p) in &repo.products {
             for c in &p.cycles {
                 let line = self.cycles.entry((name.clone(), c.name.clone())).or_default();

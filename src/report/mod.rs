@@ -566,6 +566,7 @@ pub fn gather_with_progress(
         security: &security,
         requests: &requests,
         missed: &missed,
+        moved_off: noncompliance::moved_off(&trail),
     });
     let kpis = kpis(&trail, period, &chains, &items, &moved, &requests, &security, &events, &end_repo);
     Ok(Evidence {

@@ -108,6 +108,19 @@ pub struct Inputs<'a> {
     pub security: &'a [SecurityItem],
     pub requests: &'a [ChangeEntry],
     pub missed: &'a [super::MissedRun],
+    /// (system, component, version) → when the line first moved the component off that version.
+    pub moved_off: std::collections::HashMap<(String, String, String), DateTime<FixedOffset>>,
+}
+
+/// The first move of each component off each version, from the walk's version moves.
+pub fn moved_off(
+    trail: &Trail,
+) -> std::collections::HashMap<(String, String, String), DateTime<FixedOffset>> {
+    let mut out = std::collections::HashMap::new();
+    for m in &trail.moves {
+        out.entry((m.system.clone(), m.component.clone(), m.from.clone())).or_insert(m.at);
+    }
+    out
 }
 
 impl Inputs<'_> {
@@ -128,10 +141,9 @@ impl Inputs<'_> {
     fn completed(&self, i: &status::Item, change: Option<&str>) -> Option<DateTime<FixedOffset>> {
         let report = change.and_then(|id| self.chains.get(id)).and_then(|c| c.change.report.as_ref());
         let finished = report.filter(|r| r.outcome == Outcome::Success).and_then(|r| r.finished_at);
-        let moved = self.trail.moves.iter().find(|m| {
-            m.system == i.system.id && m.component == i.component.name && m.from == i.component.version
-        });
-        finished.or(moved.map(|m| m.at)).filter(|t| self.before_end(*t))
+        let key = (i.system.id.clone(), i.component.name.clone(), i.component.version.clone());
+        let moved = self.moved_off.get(&key).copied();
+        finished.or(moved).filter(|t| self.before_end(*t))
     }
 
     /// The exception answering a component, if any was approved.
