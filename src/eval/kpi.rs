@@ -361,10 +361,14 @@ mod tests {
             patch("H", Severity::High, (1, 0), Some((1, 23)), None),
             // Due exactly at the period's start, not deployed: in the period, late.
             patch("I", Severity::High, (1, 0), Some((2, 0)), None),
+            // Deployed exactly at its deadline: on time.
+            patch("J", Severity::High, (5, 0), Some((8, 0)), Some((8, 0))),
+            // Due after the period, deployed exactly at its end: outside (the end is excluded).
+            patch("K", Severity::High, (15, 0), Some((25, 0)), Some((20, 0))),
         ];
         let k = patch_timeliness(&ps, t(2, 0), t(20, 0));
-        // Due: A, B, C, E, H, I = 6; on time: A = 1.
-        assert_eq!((k.numerator, k.population), (Some(1), 6));
+        // Due: A, B, C, E, H, I, J = 7; on time: A, J = 2.
+        assert_eq!((k.numerator, k.population), (Some(2), 7));
         assert_eq!(k.misses, vec!["B", "C", "E", "H", "I"]);
     }
 
