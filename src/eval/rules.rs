@@ -327,7 +327,35 @@ mod tests {
         approval: Approval,
         now: DateTime<FixedOffset>,
     ) -> Vec<&'static str> {
-        let change = ChangeRequest {
+        let change = change_with(Some(report));
+        execution(&change, class, &rules(), approval, chrono_tz::Asia::Shanghai, now)
+            .iter()
+            .map(|f| f.code)
+            .collect()
+    }
+
+    /// Each finding points at the report's file and the line of the field it concerns (the
+    /// document's first line when the field is not written).
+    #[test]
+    fn findings_point_at_the_field() {
+        let mut r = report();
+        r.origin = crate::diag::Origin::new("changes/CHG-1/report.yaml", 1, 1, 1);
+        r.fields.0.insert("notified_at", crate::diag::Origin::new("changes/CHG-1/report.yaml", 7, 14, 25));
+        r.notified_at = Some(ts("2024-09-15T08:00:01+08:00"));
+        r.backup = None;
+        let change = ChangeRequest { report: Some(r), ..change_with(None) };
+        let found =
+            execution(&change, None, &rules(), approved_at(STARTED), chrono_tz::Asia::Shanghai, ts(STARTED));
+        let at = |code: &str| {
+            let f = found.iter().find(|f| f.code == code).unwrap_or_else(|| panic!("{code}"));
+            (f.path.clone(), f.line)
+        };
+        assert_eq!(at("late-notice"), (Some("changes/CHG-1/report.yaml".into()), Some(7)));
+        assert_eq!(at("no-backup"), (Some("changes/CHG-1/report.yaml".into()), Some(1)));
+    }
+
+    fn change_with(report: Option<Report>) -> ChangeRequest {
+        ChangeRequest {
             id: "CHG-1".into(),
             title: "t".into(),
             class: "replacement".into(),
@@ -344,12 +372,8 @@ mod tests {
             origin: Default::default(),
             fields: Default::default(),
             digest: String::new(),
-            report: Some(report),
-        };
-        execution(&change, class, &rules(), approval, chrono_tz::Asia::Shanghai, now)
-            .iter()
-            .map(|f| f.code)
-            .collect()
+            report,
+        }
     }
 
     fn approved_at(at: &str) -> Approval {
