@@ -185,6 +185,12 @@ impl Diagnostic {
         self
     }
 
+    /// The hint in words for other languages; the English hint stays as given.
+    pub fn hint_words(mut self, text: Text) -> Self {
+        self.words.hint = Some(text);
+        self
+    }
+
     /// A warning whose message is `text`.
     pub fn warning_text(code: &'static str, origin: Origin, text: Text) -> Self {
         Diagnostic { severity: Severity::Warning, ..Self::error_text(code, origin, text) }

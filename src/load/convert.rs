@@ -41,8 +41,17 @@ impl Cx<'_> {
         origin(self.path, &s.referenced)
     }
 
-    fn error(&mut self, code: &'static str, s: &S, message: impl Into<String>, hint: impl Into<String>) {
-        let d = Diagnostic::error(code, self.at(s), message).hint(hint);
+    /// An error with its English message and hint, and both in words for other languages
+    /// (`words`: the message's key and arguments, then the hint's).
+    fn error(
+        &mut self,
+        code: &'static str,
+        s: &S,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+        words: (Text, Text),
+    ) {
+        let d = Diagnostic::error(code, self.at(s), message).hint(hint).in_words(words.0).hint_words(words.1);
         self.diags.push(d);
     }
 
@@ -112,6 +121,10 @@ impl Cx<'_> {
                         s,
                         m,
                         "write a date YYYY-MM-DD, or true (ended, date unknown), or false",
+                        (
+                            Text::new("load.bad_date", &[("value", &s.value)]),
+                            Text::new("load.bad_milestone_hint", &[]),
+                        ),
                     );
                     Milestone::None
                 }
@@ -123,11 +136,18 @@ impl Cx<'_> {
         let ok = valid_id(&s.value, upper);
         if !ok {
             let allowed = if upper { "letters, digits" } else { "lower-case letters, digits" };
+            let kind = Text::new(&format!("load.id_kind.{what}"), &[]).render(crate::i18n::Lang::ZhCn);
+            let chars = Text::new(if upper { "load.id_chars_upper" } else { "load.id_chars_lower" }, &[]);
+            let chars = chars.render(crate::i18n::Lang::ZhCn);
             self.error(
                 "bad-id",
                 s,
                 format!("`{}` is not a valid {what} id", s.value),
                 format!("{what} ids start with a letter or digit and use only {allowed}, `.`, `_` and `-`"),
+                (
+                    Text::new("load.bad_id", &[("value", &s.value), ("what", &kind)]),
+                    Text::new("load.bad_id_hint", &[("what", &kind), ("allowed", &chars)]),
+                ),
             );
         }
         ok
@@ -156,7 +176,13 @@ pub fn settings(raw: raw::Settings, diags: &mut Vec<Diagnostic>) -> Settings {
                     }
                     None => "use an IANA time zone name such as Asia/Shanghai or UTC".into(),
                 };
-                cx.error("bad-timezone", tz, format!("unknown time zone `{}`", tz.value), hint);
+                let near = suggest(&tz.value, chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()));
+                let hint_words = match &near {
+                    Some(n) => Text::new("load.timezone_near", &[("near", n)]),
+                    None => Text::new("load.timezone_hint", &[]),
+                };
+                let words = (Text::new("load.bad_timezone", &[("value", &tz.value)]), hint_words);
+                cx.error("bad-timezone", tz, format!("unknown time zone `{}`", tz.value), hint, words);
             }
         }
     }
@@ -170,6 +196,10 @@ pub fn settings(raw: raw::Settings, diags: &mut Vec<Diagnostic>) -> Settings {
                         &v,
                         format!("`{}` is not a path inside the repository", v.value),
                         "use a relative path such as inventory/systems",
+                        (
+                            Text::new("load.bad_path", &[("value", &v.value)]),
+                            Text::new("load.bad_path_hint", &[]),
+                        ),
                     );
                 } else {
                     *target = clean;
@@ -201,6 +231,10 @@ pub fn settings(raw: raw::Settings, diags: &mut Vec<Diagnostic>) -> Settings {
                 &g,
                 format!("`{}` is not a commit id", g.value),
                 "write the full or abbreviated hex id of a commit",
+                (
+                    Text::new("load.bad_commit", &[("value", &g.value)]),
+                    Text::new("load.bad_commit_hint", &[]),
+                ),
             );
         }
     }
@@ -311,11 +345,17 @@ impl Builder {
                     let hint = suggest(other, ["standard", "extended"])
                         .map(|s| format!("did you mean `{s}`?"))
                         .unwrap_or_else(|| "use `standard` or `extended`".into());
+                    let near = suggest(other, ["standard", "extended"]);
+                    let hint_words = match &near {
+                        Some(n) => Text::new("load.did_you_mean", &[("near", n)]),
+                        None => Text::new("load.support_hint", &[]),
+                    };
                     cx.error(
                         "bad-value",
                         c.support.as_ref().unwrap_or(&c.product),
                         format!("support `{other}` is not `standard` or `extended`"),
                         hint,
+                        (Text::new("load.bad_support", &[("value", &other)]), hint_words),
                     );
                     Support::Standard
                 }
@@ -382,6 +422,10 @@ impl Builder {
                 &p.product,
                 format!("product `{}` is in a file named `{stem}`", p.product.value),
                 format!("rename the file to {}.yaml or the product to `{stem}`", p.product.value),
+                (
+                    Text::new("load.product_file", &[("product", &p.product.value), ("stem", &stem)]),
+                    Text::new("load.product_file_hint", &[("product", &p.product.value), ("stem", &stem)]),
+                ),
             );
         }
         if let Some(src) = &p.source
@@ -592,6 +636,10 @@ impl Builder {
                         k,
                         format!("unknown class kind `{}`", k.value),
                         "a class's kind is `change`, `exception` or `policy`",
+                        (
+                            Text::new("load.bad_kind", &[("value", &k.value)]),
+                            Text::new("load.bad_kind_hint", &[]),
+                        ),
                     );
                     ClassKind::implied(&name.value, c.max_duration.is_some())
                 }),
@@ -657,7 +705,15 @@ impl Builder {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("known KPIs: {}", KPI_NAMES.join(", ")),
                 };
-                cx.error("unknown-key", &name, format!("unknown KPI `{}`", name.value), hint);
+                let hint_words = match suggest(&name.value, KPI_NAMES) {
+                    Some(n) => Text::new("load.did_you_mean", &[("near", &n)]),
+                    None => Text::new(
+                        "load.known_kpis",
+                        &[("list", &KPI_NAMES.map(|k| format!("`{k}`")).join("、"))],
+                    ),
+                };
+                let words = (Text::new("load.unknown_kpi", &[("value", &name.value)]), hint_words);
+                cx.error("unknown-key", &name, format!("unknown KPI `{}`", name.value), hint, words);
                 continue;
             }
             match parse_kpi(&name.value, &target.value) {
@@ -667,11 +723,18 @@ impl Builder {
                     } else {
                         "a percentage, e.g. \">= 95%\""
                     };
+                    let unit =
+                        if name.value == "critical_fix_time" { "load.kpi_hours" } else { "load.kpi_percent" };
+                    let unit = Text::new(unit, &[]).render(crate::i18n::Lang::ZhCn);
                     cx.error(
                         "bad-value",
                         &target,
                         format!("`{}` is measured in {want}", name.value),
                         "use the KPI's own unit",
+                        (
+                            Text::new("load.kpi_unit", &[("name", &name.value), ("unit", &unit)]),
+                            Text::new("load.kpi_unit_hint", &[]),
+                        ),
                     );
                 }
                 Ok(k) if self.repo.policy.kpis.iter().any(|x| x.name == k.name) => cx.error(
@@ -679,10 +742,24 @@ impl Builder {
                     &name,
                     format!("KPI `{}` is set twice", name.value),
                     "set each KPI once across policies/",
+                    (
+                        Text::new("load.kpi_twice", &[("name", &name.value)]),
+                        Text::new("load.kpi_twice_hint", &[]),
+                    ),
                 ),
                 Ok(k) => self.repo.policy.kpis.push(k),
                 Err(m) => {
-                    cx.error("bad-value", &target, m, "write a target such as \">= 95%\" or \"<= 72h\"")
+                    let words = (
+                        Text::new("load.bad_kpi", &[("value", &target.value)]),
+                        Text::new("load.bad_kpi_hint", &[]),
+                    );
+                    cx.error(
+                        "bad-value",
+                        &target,
+                        m,
+                        "write a target such as \">= 95%\" or \"<= 72h\"",
+                        words,
+                    )
                 }
             }
         }
@@ -752,6 +829,10 @@ impl Builder {
                 &r.id,
                 format!("change `{}` is in folder `{folder}`", r.id.value),
                 format!("the id must equal the folder name: `id: {folder}`"),
+                (
+                    Text::new("load.change_folder", &[("id", &r.id.value), ("folder", &folder)]),
+                    Text::new("load.change_folder_hint", &[("folder", &folder)]),
+                ),
             );
         }
         let requested_at = cx.timestamp(&r.requested_at);
@@ -778,7 +859,7 @@ impl Builder {
                 (None, None, Some(p), Some(d), None, None) if eol.is_none() => {
                     let hex = d.value.strip_prefix("sha256:").filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
                     if hex.is_none() && d.value != "deleted" {
-                        cx.error("bad-value", &d, "a digest is `sha256:` and 64 hex digits (or `deleted` for a removed file)", "compute it with `sha256sum FILE`");
+                        cx.error("bad-value", &d, "a digest is `sha256:` and 64 hex digits (or `deleted` for a removed file)", "compute it with `sha256sum FILE`", (Text::new("load.bad_digest", &[]), Text::new("load.bad_digest_hint", &[])));
                     }
                     targets.push(Target::File { path: p.value, digest: d.value, origin: at })
                 }
@@ -1039,7 +1120,8 @@ impl Builder {
         let collected_at = cx.timestamp(&o.collected_at);
         let system_ok = cx.id(&o.system, "system", false);
         if o.host.value.trim().is_empty() {
-            cx.error("bad-value", &o.host, "the host is empty", "name the host the scan ran on");
+            let words = (Text::new("load.empty_host", &[]), Text::new("load.empty_host_hint", &[]));
+            cx.error("bad-value", &o.host, "the host is empty", "name the host the scan ran on", words);
         }
         let components = o
             .components
@@ -1363,6 +1445,7 @@ fn check_key(cx: &mut Cx, k: &S) -> Option<String> {
                 k,
                 "the OpenPGP key block is not terminated",
                 "paste the whole output of `gpg --armor --export KEYID`",
+                (Text::new("load.pgp_unterminated", &[]), Text::new("load.pgp_hint", &[])),
             );
             return None;
         }
@@ -1376,6 +1459,7 @@ fn check_key(cx: &mut Cx, k: &S) -> Option<String> {
                 k,
                 format!("not an OpenSSH public key ({e})"),
                 "paste one line of a .pub file, e.g. `ssh-ed25519 AAAAC3Nza… you@example.com`, or an armored OpenPGP block",
+                (Text::new("load.not_ssh_key", &[]), Text::new("load.ssh_key_hint", &[])),
             );
             None
         }

@@ -309,7 +309,9 @@ pub fn text_from_bytes(path: &str, bytes: Vec<u8>) -> Result<String, Box<Diagnos
         let (line, col) = end_of(&String::from_utf8_lossy(valid));
         Box::new(
             Diagnostic::error("not-utf8", Origin::new(path, line, col, 1), "the file is not valid UTF-8")
-                .hint("save the file as UTF-8 (GBK/GB18030 files must be converted, e.g. `iconv -f GB18030 -t UTF-8`)"),
+                .hint("save the file as UTF-8 (GBK/GB18030 files must be converted, e.g. `iconv -f GB18030 -t UTF-8`)")
+                .in_words(crate::diag::Text::new("load.not_utf8", &[]))
+                .hint_words(crate::diag::Text::new("load.not_utf8_hint", &[])),
         )
     })?;
     Ok(lone_cr_to_lf(text))
@@ -350,7 +352,9 @@ fn parse(kind: Kind, path: &str, text: &str) -> ParsedFile {
         let (line, col) = end_of(&text[..text.find('\0').unwrap_or(0)]);
         let d =
             Diagnostic::error("not-text", Origin::new(path, line, col, 1), "the file contains a NUL byte")
-                .hint("inventory files are text; this looks like a binary file");
+                .hint("inventory files are text; this looks like a binary file")
+                .in_words(crate::diag::Text::new("load.not_text", &[]))
+                .hint_words(crate::diag::Text::new("load.not_text_hint", &[]));
         return ParsedFile { value: None, diagnostics: vec![d] };
     }
     fn all<T: serde::de::DeserializeOwned>(

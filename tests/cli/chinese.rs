@@ -34,8 +34,22 @@ hosts: {total: 8, succeeded: 8}
 ";
 
 /// Words that are names, not English prose: acronyms and the names of tools and formats.
-pub(crate) const NAMES: &[&str] =
-    &["lifecycle", "git", "HEAD", "KEV", "CVE", "SSH", "OpenPGP", "JSON", "YAML", "CTO", "ID", "KPI", "SBOM"];
+pub(crate) const NAMES: &[&str] = &[
+    "lifecycle",
+    "git",
+    "HEAD",
+    "IANA",
+    "KEV",
+    "CVE",
+    "SSH",
+    "OpenPGP",
+    "JSON",
+    "YAML",
+    "CTO",
+    "ID",
+    "KPI",
+    "SBOM",
+];
 
 /// The tokens of the data that may appear as they are: system, component and product ids, cycles,
 /// advisories and changes (from `check --format json`), person ids, and every finding and
@@ -185,6 +199,30 @@ fn check_and_validate_speak_chinese() {
             ("check refused", &refused),
         ],
     );
+}
+
+/// The loader's other errors read in Chinese too: a time zone, a path, a KPI name, unit and target, a
+/// product in the wrong file, an id, a class kind, a commit id and a key.
+#[test]
+fn loader_errors_speak_chinese() {
+    let env = TestEnv::with_example();
+    let allowed = allowed(&env);
+    env.write("lifecycle.yaml", "timezone: Asia/Shangai\ngenesis: nothex\npaths: {changes: /abs}\n");
+    env.edit(
+        "policies/ops04.yaml",
+        "supported_coverage: \">= 95%\"",
+        "supported_coverage: \"<= 72h\"\n  suported: \">= 1%\"",
+    );
+    env.edit("policies/ops04.yaml", "update_success: \">= 98%\"", "update_success: \"about 98\"");
+    env.edit("policies/ops04.yaml", "    chain: [cto]\n", "    chain: [cto]\n    kind: rule\n");
+    std::fs::copy(env.path("inventory/products/redis.yaml"), env.path("inventory/products/redis-copy.yaml"))
+        .unwrap();
+    let validate = env.run(&["--lang", "zh-CN", "validate"]);
+    validate.assert_status(2);
+    for code in ["bad-timezone", "bad-path", "unknown-key", "bad-value", "id-mismatch"] {
+        assert!(validate.stderr.contains(code), "{code} missing:\n{}", validate.snapshot());
+    }
+    assert_chinese(&allowed, &[("validate", &validate)]);
 }
 
 /// On a signed repository: `change show`, `approve` and its refusals, `confirm` refused, `verify`
