@@ -333,7 +333,12 @@ fn plan_writes(
                     Origin::file(format!("{dir_rel}/{name}")),
                     format!("advisories `{other}` and `{}` would share the file {name}", a.id),
                 )
-                .hint("rename one of the files in the advisories folder"),
+                .hint("rename one of the files in the advisories folder")
+                .in_words(crate::diag::Text::new(
+                    "imp.same_file",
+                    &[("a", &other), ("b", &a.id), ("name", &name)],
+                ))
+                .hint_words(crate::diag::Text::new("imp.same_file_hint", &[])),
             );
             continue;
         }
@@ -343,11 +348,17 @@ fn plan_writes(
             Some(_) => plan.push((dir.join(&name), text, "advisories.updated")),
             None => {
                 if dir.join(&name).exists() {
-                    errors.push(Diagnostic::error(
-                        "duplicate-id",
-                        Origin::file(format!("{dir_rel}/{name}")),
-                        format!("{name} exists but could not be read as advisory `{}`", a.id),
-                    ));
+                    errors.push(
+                        Diagnostic::error(
+                            "duplicate-id",
+                            Origin::file(format!("{dir_rel}/{name}")),
+                            format!("{name} exists but could not be read as advisory `{}`", a.id),
+                        )
+                        .in_words(crate::diag::Text::new(
+                            "imp.unreadable_advisory",
+                            &[("name", &name), ("id", &a.id)],
+                        )),
+                    );
                     continue;
                 }
                 plan.push((dir.join(&name), text, "advisories.created"))
@@ -374,6 +385,8 @@ fn warn_unscored(ctx: &Ctx, plan: &[(PathBuf, String, &'static str)]) -> Result<
                 "no usable CVSS score (v2, v3.0, v3.1, v4.0) or severity label: severity is `unknown`, and the policy's strictest class applies",
             )
             .hint("check the advisory and set `severity:` by hand, or name `unknown` in a class's `applies_to.severity`")
+            .in_words(crate::diag::Text::new("imp.unscored", &[]))
+            .hint_words(crate::diag::Text::new("imp.unscored_hint", &[]))
         })
         .collect();
     if !warnings.is_empty() {

@@ -124,7 +124,8 @@ pub fn read_input_hashed(path: &Path, name: &str) -> Result<(String, String), Bo
     let unreadable = |m: String| {
         Box::new(
             Diagnostic::error("unreadable", crate::diag::Origin::file(name), m)
-                .hint("check that the file exists and can be read"),
+                .hint("check that the file exists and can be read")
+                .hint_words(crate::diag::Text::new("imp.unreadable_hint", &[])),
         )
     };
     let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
@@ -135,7 +136,9 @@ pub fn read_input_hashed(path: &Path, name: &str) -> Result<(String, String), Bo
                 crate::diag::Origin::file(name),
                 format!("the file is {} MiB; imports read files up to 256 MiB", meta.len() >> 20),
             )
-            .hint("split the file, or import the folder of single records instead"),
+            .hint("split the file, or import the folder of single records instead")
+            .in_words(crate::diag::Text::new("imp.too_large", &[("mib", &(meta.len() >> 20))]))
+            .hint_words(crate::diag::Text::new("imp.too_large_hint", &[])),
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;

@@ -11,7 +11,7 @@ use chrono::{DateTime, FixedOffset};
 use super::Ctx;
 use super::catalog::{expand, print_diagnostics, read_input};
 use crate::cli::Exit;
-use crate::diag::{Diagnostic, Origin};
+use crate::diag::{Diagnostic, Origin, Text};
 use crate::discovery::observe::{self, Format, Scan};
 use crate::discovery::runs;
 use crate::model::Settings;
@@ -95,6 +95,16 @@ impl Namer<'_> {
         if let Some(n) = subject.filter(|n| self.systems.iter().any(|s| s == n)) {
             return Ok(n.to_string());
         }
+        let words = match (format, subject) {
+            (Format::Packages, _) => {
+                (Text::new("obs.no_system_list", &[]), Text::new("obs.no_system_list_hint", &[]))
+            }
+            (_, Some(n)) => (
+                Text::new("obs.no_system_subject", &[("subject", &n)]),
+                Text::new("obs.no_system_subject_hint", &[("subject", &n)]),
+            ),
+            (_, None) => (Text::new("obs.no_system_none", &[]), Text::new("obs.no_system_none_hint", &[])),
+        };
         let (message, hint) = match (format, subject) {
             (Format::Packages, _) => (
                 "a package list does not say which system it is from".to_string(),
@@ -114,7 +124,9 @@ impl Namer<'_> {
                 "pass --system ID".to_string(),
             ),
         };
-        Err(Box::new(Diagnostic::error("no-system", at, message).hint(hint)))
+        Err(Box::new(
+            Diagnostic::error("no-system", at, message).hint(hint).in_words(words.0).hint_words(words.1),
+        ))
     }
 
     fn host(&self, path: &Path, format: Format, scan: &Scan, name: &str) -> Result<String, Box<Diagnostic>> {
@@ -128,7 +140,9 @@ impl Namer<'_> {
                     Origin::new(name, 1, 1, 1),
                     "a package list does not say which host it is from",
                 )
-                .hint("pass --host NAME (and --system ID)"),
+                .hint("pass --host NAME (and --system ID)")
+                .in_words(Text::new("obs.no_host", &[]))
+                .hint_words(Text::new("obs.no_host_hint", &[])),
             ));
         }
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("host");
@@ -210,7 +224,8 @@ fn plan(
         let collected_at = namer.collected_at(scan).map_err(|e| {
             Box::new(
                 Diagnostic::error("bad-timestamp", Origin::file(name), format!("{e:#}"))
-                    .hint("write it as RFC 3339"),
+                    .hint("write it as RFC 3339")
+                    .hint_words(Text::new("obs.rfc3339_hint", &[])),
             )
         })?;
         let rel = format!("{}/{system}/{}.yaml", settings.paths.observed, observe::host_file(&host));

@@ -168,6 +168,38 @@ pub const EN: &[(&str, &str)] = &[
     ),
     ("load.not_text", "the file contains a NUL byte"),
     ("load.not_text_hint", "inventory files are text; this looks like a binary file"),
+    ("obs.no_system_list", "a package list does not say which system it is from"),
+    ("obs.no_system_list_hint", "pass --system ID and --host NAME"),
+    (
+        "obs.no_system_subject",
+        "no system applies: no --system, and the SBOM's subject `{subject}` is neither a system id nor mapped under `observe.systems` in lifecycle.yaml",
+    ),
+    (
+        "obs.no_system_subject_hint",
+        "pass --system ID, or map `{subject}` under `observe.systems` in lifecycle.yaml",
+    ),
+    (
+        "obs.no_system_none",
+        "no system applies: no --system, and the SBOM names no subject (metadata component)",
+    ),
+    ("obs.no_system_none_hint", "pass --system ID"),
+    ("obs.no_host", "a package list does not say which host it is from"),
+    ("obs.no_host_hint", "pass --host NAME (and --system ID)"),
+    ("obs.rfc3339_hint", "write it as RFC 3339"),
+    ("imp.unreadable_hint", "check that the file exists and can be read"),
+    ("imp.too_large", "the file is {mib} MiB; imports read files up to 256 MiB"),
+    ("imp.too_large_hint", "split the file, or import the folder of single records instead"),
+    ("imp.same_file", "advisories `{a}` and `{b}` would share the file {name}"),
+    ("imp.same_file_hint", "rename one of the files in the advisories folder"),
+    ("imp.unreadable_advisory", "{name} exists but could not be read as advisory `{id}`"),
+    (
+        "imp.unscored",
+        "no usable CVSS score (v2, v3.0, v3.1, v4.0) or severity label: severity is `unknown`, and the policy's strictest class applies",
+    ),
+    (
+        "imp.unscored_hint",
+        "check the advisory and set `severity:` by hand, or name `unknown` in a class's `applies_to.severity`",
+    ),
 ];
 
 pub const ZH: &[(&str, &str)] = &[
@@ -337,4 +369,33 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("load.not_text", "文件含有 NUL 字节"),
     ("load.not_text_hint", "清单文件应为文本文件，此文件看起来是二进制文件"),
+    ("obs.no_system_list", "软件包清单没有说明来自哪个系统"),
+    ("obs.no_system_list_hint", "请指定 `--system ID` 和 `--host NAME`"),
+    (
+        "obs.no_system_subject",
+        "无法确定系统：未指定 `--system`，且 SBOM 的主体 `{subject}` 既不是系统标识，也未在 lifecycle.yaml 的 `observe.systems` 中映射",
+    ),
+    (
+        "obs.no_system_subject_hint",
+        "请指定 `--system ID`，或在 lifecycle.yaml 的 `observe.systems` 中映射 `{subject}`",
+    ),
+    ("obs.no_system_none", "无法确定系统：未指定 `--system`，且 SBOM 未注明主体（`metadata.component`）"),
+    ("obs.no_system_none_hint", "请指定 `--system ID`"),
+    ("obs.no_host", "软件包清单没有说明来自哪台主机"),
+    ("obs.no_host_hint", "请指定 `--host NAME`（以及 `--system ID`）"),
+    ("obs.rfc3339_hint", "请按 RFC 3339 格式书写"),
+    ("imp.unreadable_hint", "请确认文件存在且可读"),
+    ("imp.too_large", "文件大小为 {mib} MiB；导入只读取不超过 256 MiB 的文件"),
+    ("imp.too_large_hint", "请拆分文件，或改为导入由单条记录组成的文件夹"),
+    ("imp.same_file", "安全公告 `{a}` 与 `{b}` 将写入同一文件 {name}"),
+    ("imp.same_file_hint", "请重命名安全公告文件夹中的其中一个文件"),
+    ("imp.unreadable_advisory", "{name} 已存在，但无法作为安全公告 `{id}` 读取"),
+    (
+        "imp.unscored",
+        "没有可用的 CVSS 评分（v2、v3.0、v3.1、v4.0）或严重程度标签：严重程度记为 `unknown`，适用制度中最严格的变更类型",
+    ),
+    (
+        "imp.unscored_hint",
+        "请核对该安全公告并手工填写 `severity:`，或在某一变更类型的 `applies_to.severity` 中列出 `unknown`",
+    ),
 ];

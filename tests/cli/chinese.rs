@@ -225,6 +225,18 @@ fn loader_errors_speak_chinese() {
     assert_chinese(&allowed, &[("validate", &validate)]);
 }
 
+/// The importers' own refusals read in Chinese: a package list without its system and host.
+#[test]
+fn importer_refusals_speak_chinese() {
+    let env = TestEnv::with_example();
+    let allowed = allowed(&env);
+    env.write("packages.txt", "openssl\t1.1.1k-1\n");
+    let out = env.run(&["--lang", "zh-CN", "observe", "import", "packages.txt"]);
+    out.assert_status(2);
+    assert!(out.stderr.contains("no-system"), "{}", out.snapshot());
+    assert_chinese(&allowed, &[("observe import", &out)]);
+}
+
 /// On a signed repository: `change show`, `approve` and its refusals, `confirm` refused, `verify`
 /// with findings, `review` and `log`.
 #[test]
