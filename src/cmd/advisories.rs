@@ -113,16 +113,7 @@ fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
         texts.insert(name, text);
     }
     if !errors.is_empty() {
-        print_diagnostics(ctx, &errors, &texts)?;
-        writeln!(
-            std::io::stderr(),
-            "{}",
-            crate::diag::error_line(
-                ctx.lang,
-                &ctx.lang.fmt("advisories.failed", &[("errors", &errors.len())])
-            )
-        )?;
-        return Ok(Exit::Invalid);
+        return refuse(ctx, &errors, &texts);
     }
     apply(ctx, inputs, None, &RunMeta::files(ctx, "advisories import", read), out, &texts)
 }
@@ -152,13 +143,7 @@ fn apply(
     // The folder as it is: (file name, text, advisory).
     let (existing, mut errors, existing_texts) = read_folder(&dir_rel, &dir)?;
     if !errors.is_empty() {
-        print_diagnostics(ctx, &errors, &existing_texts)?;
-        writeln!(
-            std::io::stderr(),
-            "{}",
-            crate::diag::error_line(ctx.lang, &lang.fmt("advisories.failed", &[("errors", &errors.len())]))
-        )?;
-        return Ok(Exit::Invalid);
+        return refuse(ctx, &errors, &existing_texts);
     }
 
     let mut current: Vec<Normalised> = existing.iter().map(|(_, _, a)| a.clone()).collect();
@@ -202,13 +187,7 @@ fn apply(
 
     let plan = plan_writes(&current, &existing, &dir_rel, &dir, &mut errors);
     if !errors.is_empty() {
-        print_diagnostics(ctx, &errors, &existing_texts)?;
-        writeln!(
-            std::io::stderr(),
-            "{}",
-            crate::diag::error_line(ctx.lang, &lang.fmt("advisories.failed", &[("errors", &errors.len())]))
-        )?;
-        return Ok(Exit::Invalid);
+        return refuse(ctx, &errors, &existing_texts);
     }
     for (path, text, _) in &plan {
         crate::store::write_atomic(path, text.as_bytes())?;
@@ -241,6 +220,14 @@ fn apply(
         return Ok(Exit::Invalid);
     }
     Ok(Exit::Clean)
+}
+
+/// Prints the folder's problems and refuses: nothing is written.
+fn refuse(ctx: &Ctx, errors: &[Diagnostic], texts: &BTreeMap<String, String>) -> Result<Exit> {
+    print_diagnostics(ctx, errors, texts)?;
+    let message = ctx.lang.fmt("advisories.failed", &[("errors", &errors.len())]);
+    writeln!(std::io::stderr(), "{}", crate::diag::error_line(ctx.lang, &message))?;
+    Ok(Exit::Invalid)
 }
 
 /// What was written, the summary line, and the KEV and stub notes.

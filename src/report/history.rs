@@ -48,7 +48,8 @@ pub struct Trail<'g> {
 /// before the walk, so that the states at the period's ends can be loaded while it runs.
 pub struct Line {
     pub settings: Settings,
-    pub commits: Vec<Oid>,
+    /// The commits after the baseline, oldest first, with their times.
+    pub commits: Vec<(Oid, DateTime<FixedOffset>)>,
     pub base: Oid,
     pub base_time: DateTime<FixedOffset>,
     pub bounds: (DateTime<FixedOffset>, DateTime<FixedOffset>),
@@ -71,16 +72,12 @@ pub fn line(git: &Git, head: Oid, period: Period) -> Result<Line> {
     if base_time >= bounds.1 {
         bail!(super::TooEarly { period, first: base_time.with_timezone(&settings.timezone).date_naive() });
     }
-    let (mut at_start, mut at_end) = ((base_time < bounds.0).then_some(base), Some(base));
-    for &c in &commits {
-        let time = git.commit_time(c)?;
-        if time < bounds.0 {
-            at_start = Some(c);
-        }
-        if time < bounds.1 {
-            at_end = Some(c);
-        }
-    }
+    let commits: Vec<(Oid, DateTime<FixedOffset>)> =
+        commits.into_iter().map(|c| Ok((c, git.commit_time(c)?))).collect::<Result<_>>()?;
+    let last_before =
+        |t: DateTime<FixedOffset>| commits.iter().rev().find(|(_, time)| *time < t).map(|(c, _)| *c);
+    let at_start = last_before(bounds.0).or((base_time < bounds.0).then_some(base));
+    let at_end = last_before(bounds.1).or(Some(base));
     Ok(Line { settings, commits, base, base_time, bounds, at_start, at_end })
 }
 
@@ -109,9 +106,9 @@ pub fn walk<'g>(git: &'g Git, head: Oid, line: Line, progress: &dyn Fn(usize, us
     };
     trail.absorb_baseline();
     let mut parent = base;
-    for (n, &commit) in commits.iter().enumerate() {
+    for (n, &(commit, time)) in commits.iter().enumerate() {
         progress(n, commits.len());
-        trail.step(git, parent, commit)?;
+        trail.step(parent, commit, time)?;
         parent = commit;
     }
     Ok(trail)
@@ -136,8 +133,7 @@ impl<'g> Trail<'g> {
     }
 
     /// One commit of the line: the ledger's step, then what the report keeps of it.
-    fn step(&mut self, git: &Git, parent: Oid, commit: Oid) -> Result<()> {
-        let time = git.commit_time(commit)?;
+    fn step(&mut self, parent: Oid, commit: Oid, time: DateTime<FixedOffset>) -> Result<()> {
         let step = self.walk.step(parent, commit)?;
         self.found_at.resize(self.walk.findings.len(), time);
         let cid = commit.to_string();

@@ -65,12 +65,6 @@ impl Knowledge {
                 push(line, (c.eol, c.extended_support_end), at, commit);
             }
         }
-        for s in &repo.systems {
-            for c in &s.components {
-                let line = self.overrides.entry((s.id.clone(), c.name.clone())).or_default();
-                push(line, c.eol, at, commit);
-            }
-        }
         for a in &repo.advisories {
             for id in std::iter::once(&a.id).chain(&a.aliases) {
                 self.advisories.entry(id.clone()).or_insert((at, commit.to_string()));

@@ -317,17 +317,23 @@ fn init_with_reviewers_reaches_a_verified_five_stage_approval() {
     env.run(&["verify"]).assert_status(0);
 }
 
-/// The people file and its policy change committed together (SPEC §4.8): the new state waits
-/// (`pending-policy-change`, a warning) while the old trust stays in force; the current approver's
-/// sign-off makes it take effect, and from then on the new person signs. `verify` is clean of errors.
-#[test]
-fn a_pending_people_file_takes_effect_once_approved() {
+/// `people add wang.qiang` committed together with its policy change, nothing approved yet.
+fn pending_addition() -> TestEnv {
     let env = minimal();
     keygen(&env, "wang.qiang");
     let add = ["--today", TODAY, "people", "add", "wang.qiang", "--name", "Wang Qiang", "--role", "approver"];
     let key = ["--key", "home/keys/wang.qiang.pub"];
     env.run(&[&add[..], &key[..]].concat()).assert_status(0);
     env.commit_all("people: add wang.qiang, with its policy change");
+    env
+}
+
+/// The people file and its policy change committed together (SPEC §4.8): the new state waits
+/// (`pending-policy-change`, a warning) while the old trust stays in force; the current approver's
+/// sign-off makes it take effect, and from then on the new person signs. `verify` is clean of errors.
+#[test]
+fn a_pending_people_file_takes_effect_once_approved() {
+    let env = pending_addition();
     let out = env.run(&["verify", "--format", "json"]);
     let v = out.json();
     let codes: Vec<&str> =
@@ -359,12 +365,7 @@ fn a_pending_people_file_takes_effect_once_approved() {
 /// A second unapproved edit replacing a waiting one is an error of its own.
 #[test]
 fn a_pending_people_file_cannot_approve_itself_nor_be_replaced() {
-    let env = minimal();
-    keygen(&env, "wang.qiang");
-    let add = ["--today", TODAY, "people", "add", "wang.qiang", "--name", "Wang Qiang", "--role", "approver"];
-    let key = ["--key", "home/keys/wang.qiang.pub"];
-    env.run(&[&add[..], &key[..]].concat()).assert_status(0);
-    env.commit_all("people: add wang.qiang, with its policy change");
+    let env = pending_addition();
     sign_as(&env, "Wang Qiang", "wang.qiang");
     // `approve` accepts the key (the work tree lists it); history, judged with the trust in force, does not.
     let approve = env.run(&["--today", TODAY, "approve", "CHG-2024-001", "-m", "I approve myself"]);
@@ -397,4 +398,30 @@ fn a_pending_people_file_cannot_approve_itself_nor_be_replaced() {
         f["code"] == "unapproved-policy-change" && f["message"].as_str().unwrap().contains("was replaced")
     });
     assert!(replaced, "{}", out.stdout);
+}
+
+/// Evasions of the waiting rule: a new policy file, and the people file deleted, each unapproved, are
+/// held (the state before stays in force) and unapproved at the head; beside them the legitimate
+/// path, a policy change approved by the approver in force, is clean (`a_pending_people_file_…`).
+#[test]
+fn a_new_policy_file_or_a_deleted_people_file_waits_too() {
+    for (what, edit) in [("new file", 0), ("deleted people file", 1)] {
+        let env = minimal();
+        if edit == 0 {
+            env.write("policies/extra.yaml", "rules: {separation_of_duties: false}\n");
+        } else {
+            std::fs::remove_file(env.path("policies/people.yaml")).unwrap();
+        }
+        env.commit_all(what);
+        let out = env.run(&["verify", "--format", "json"]);
+        out.assert_status(1);
+        let codes: Vec<String> = out.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect();
+        assert!(codes.iter().any(|c| c == "pending-policy-change"), "{what}: {codes:?}");
+        assert!(codes.iter().any(|c| c == "unapproved-policy-change"), "{what}: {codes:?}");
+    }
 }

@@ -329,7 +329,7 @@ impl<'a> Doc<'a> {
             text: self.t("report.timeline_md").into(),
         });
         self.push(Block::H(3, self.t("report.register").into()));
-        let head: Vec<String> = [
+        let head = self.heads(&[
             "col.system",
             "col.component",
             "col.version",
@@ -338,10 +338,7 @@ impl<'a> Doc<'a> {
             "report.col.finish_by",
             "col.status",
             "report.col.change",
-        ]
-        .iter()
-        .map(|k| self.t(k).to_string())
-        .collect();
+        ]);
         for bucket in ["past", "within_3mo", "within_6mo"] {
             let rows: Vec<Vec<Cell>> =
                 inv.register.iter().filter(|r| r.bucket == bucket).map(|r| self.register_row(r)).collect();
@@ -355,17 +352,14 @@ impl<'a> Doc<'a> {
         if inv.exceptions.is_empty() {
             self.push(Block::P(self.t("report.none").into()));
         } else {
-            let head = [
+            let head = self.heads(&[
                 "col.system",
                 "col.component",
                 "report.col.until",
                 "report.col.change",
                 "report.col.accepted_by",
                 "report.col.reason",
-            ]
-            .iter()
-            .map(|k| self.t(k).to_string())
-            .collect();
+            ]);
             let rows = inv
                 .exceptions
                 .iter()
@@ -401,7 +395,7 @@ impl<'a> Doc<'a> {
         if ev.discovery.eol.is_empty() {
             self.push(Block::P(self.t("report.none").into()));
         } else {
-            let head = [
+            let head = self.heads(&[
                 "col.system",
                 "col.component",
                 "col.ends",
@@ -410,10 +404,7 @@ impl<'a> Doc<'a> {
                 "report.col.change",
                 "report.col.requested",
                 "report.col.approved",
-            ]
-            .iter()
-            .map(|k| self.t(k).to_string())
-            .collect();
+            ]);
             let rows = ev
                 .discovery
                 .eol
@@ -455,7 +446,7 @@ impl<'a> Doc<'a> {
         if ev.discovery.advisories.is_empty() {
             self.push(Block::P(self.t("report.none").into()));
         } else {
-            let head = [
+            let head = self.heads(&[
                 "report.col.advisory",
                 "report.col.severity",
                 "report.col.kev",
@@ -463,10 +454,7 @@ impl<'a> Doc<'a> {
                 "report.col.known",
                 "report.col.change",
                 "report.col.approved",
-            ]
-            .iter()
-            .map(|k| self.t(k).to_string())
-            .collect();
+            ]);
             let rows = ev
                 .discovery
                 .advisories
@@ -521,7 +509,7 @@ impl<'a> Doc<'a> {
             ],
         )));
         if !c.requests.is_empty() {
-            let head = [
+            let head = self.heads(&[
                 "report.col.change",
                 "report.col.title",
                 "report.col.class",
@@ -529,10 +517,7 @@ impl<'a> Doc<'a> {
                 "report.col.requested",
                 "report.col.approved",
                 "report.col.included",
-            ]
-            .iter()
-            .map(|k| self.t(k).to_string())
-            .collect();
+            ]);
             let rows = c
                 .requests
                 .iter()
@@ -560,17 +545,14 @@ impl<'a> Doc<'a> {
         if c.version_changes.is_empty() {
             self.push(Block::P(self.t("report.none").into()));
         } else {
-            let head = [
+            let head = self.heads(&[
                 "report.col.commit",
                 "report.col.date",
                 "col.system",
                 "col.component",
                 "report.col.from_to",
                 "report.col.approved_by",
-            ]
-            .iter()
-            .map(|k| self.t(k).to_string())
-            .collect();
+            ]);
             let rows = c
                 .version_changes
                 .iter()
@@ -727,7 +709,7 @@ impl<'a> Doc<'a> {
     }
 
     fn signoff_head(&self) -> Vec<String> {
-        [
+        self.heads(&[
             "report.col.seq",
             "report.col.stage",
             "report.col.person",
@@ -738,10 +720,7 @@ impl<'a> Doc<'a> {
             "report.col.key",
             "report.col.signature",
             "report.col.commit",
-        ]
-        .iter()
-        .map(|k| self.t(k).to_string())
-        .collect()
+        ])
     }
 
     fn execution(&mut self, x: &Execution) {
@@ -757,10 +736,12 @@ impl<'a> Doc<'a> {
                 ("commit", &opt(x.commit.as_deref().map(|c| format!("`{}`", short(c))))),
             ],
         )));
-        let head = ["report.col.measure", "report.col.target", "report.col.actual", "report.col.result"]
-            .iter()
-            .map(|k| self.t(k).to_string())
-            .collect();
+        let head = self.heads(&[
+            "report.col.measure",
+            "report.col.target",
+            "report.col.actual",
+            "report.col.result",
+        ]);
         let mut rows = Vec::new();
         if let Some((ok, total)) = x.hosts {
             let share = if total > 0 { pct(ok as f64 * 100.0 / total as f64) } else { "—".into() };
@@ -856,17 +837,14 @@ impl<'a> Doc<'a> {
         if ev.emergencies.is_empty() {
             self.push(Block::P(self.t("report.emergencies_none").into()));
         } else {
-            let head = [
+            let head = self.heads(&[
                 "report.col.change",
                 "report.col.class",
                 "report.col.started",
                 "report.col.approved",
                 "report.col.deadline",
                 "report.col.result",
-            ]
-            .iter()
-            .map(|k| self.t(k).to_string())
-            .collect();
+            ]);
             let rows = ev
                 .emergencies
                 .iter()
@@ -948,17 +926,14 @@ impl<'a> Doc<'a> {
             self.push(Block::P(self.t("report.acc.no_drift").into()));
             return;
         }
-        let head = [
+        let head = self.heads(&[
             "report.acc.system",
             "report.acc.component",
             "report.acc.declared",
             "report.acc.observed",
             "report.acc.drift",
             "report.acc.collected",
-        ]
-        .iter()
-        .map(|k| self.t(k).to_string())
-        .collect();
+        ]);
         let rows = a
             .drifts
             .iter()

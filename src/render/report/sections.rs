@@ -8,13 +8,18 @@ use crate::report::noncompliance::Deviation;
 use crate::report::{Execution, PolicyFile};
 
 impl Doc<'_> {
+    /// The words of i18n keys without arguments (column heads, paragraphs), in order.
+    pub(super) fn heads(&self, keys: &[&str]) -> Vec<String> {
+        keys.iter().map(|k| self.t(k).to_string()).collect()
+    }
+
     /// A table with its column heads given as i18n keys; "none" when it has no rows.
     pub(super) fn table(&mut self, keys: &[&str], rows: Vec<Vec<Cell>>) {
         if rows.is_empty() {
             self.push(Block::P(self.t("report.none").into()));
             return;
         }
-        let head = keys.iter().map(|k| self.t(k).to_string()).collect();
+        let head = self.heads(keys);
         self.push(Block::Table(head, rows));
     }
 
@@ -177,10 +182,12 @@ impl Doc<'_> {
 
     /// What "signature verified" means, for a reader who does not use keys.
     pub(super) fn plain_language(&mut self) {
-        let paras = ["report.plain.what", "report.plain.keys", "report.plain.revoke", "report.plain.check"]
-            .iter()
-            .map(|k| self.t(k).to_string())
-            .collect();
+        let paras = self.heads(&[
+            "report.plain.what",
+            "report.plain.keys",
+            "report.plain.revoke",
+            "report.plain.check",
+        ]);
         self.push(Block::Note(self.t("report.plain.title").into(), paras));
     }
 
@@ -262,19 +269,13 @@ impl Doc<'_> {
 
     /// The closing page where the report's reviewers sign.
     pub(super) fn signatures(&mut self) {
-        let roles = ["report.sign.prepared", "report.sign.reviewed", "report.sign.approved"]
-            .iter()
-            .map(|k| self.t(k).to_string())
-            .collect();
-        let head = [
+        let roles = self.heads(&["report.sign.prepared", "report.sign.reviewed", "report.sign.approved"]);
+        let head = self.heads(&[
             "report.sign.col.role",
             "report.sign.col.name",
             "report.sign.col.signature",
             "report.sign.col.date",
-        ]
-        .iter()
-        .map(|k| self.t(k).to_string())
-        .collect();
+        ]);
         self.push(Block::Signatures {
             title: self.t("report.sign.title").into(),
             text: self.f("report.sign.text", &[("id", &super::document_id(self.ev))]),
