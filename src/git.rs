@@ -262,8 +262,9 @@ impl Git {
         }
         let old_bytes = old.map(|id| self.tree_bytes(id)).transpose()?;
         let new_bytes = new.map(|id| self.tree_bytes(id)).transpose()?;
-        let a = old_bytes.as_deref().map(|b| parse_tree(b)).unwrap_or_default();
-        let b = new_bytes.as_deref().map(|b| parse_tree(b)).unwrap_or_default();
+        let empty = Vec::new();
+        let (a, b) =
+            differing(old_bytes.as_deref().unwrap_or(&empty), new_bytes.as_deref().unwrap_or(&empty));
         let (mut i, mut j) = (0, 0);
         // Both sides are in git's tree order, so a merge-join pairs them.
         while i < a.len() || j < b.len() {
@@ -381,15 +382,75 @@ struct RawEntry<'a> {
 fn parse_tree(data: &[u8]) -> Vec<RawEntry<'_>> {
     let mut out = Vec::new();
     let mut rest = data;
-    while let Some(space) = memchr::memchr(b' ', rest) {
-        let mode = &rest[..space];
-        let after = &rest[space + 1..];
-        let Some(nul) = memchr::memchr(0, after) else { break };
-        let Some(id) = after.get(nul + 1..nul + 21) else { break };
-        out.push(RawEntry { name: &after[..nul], id, tree: mode == b"40000", link: mode == b"120000" });
-        rest = &after[nul + 21..];
+    while let Some((entry, len)) = next_entry(rest) {
+        out.push(entry);
+        rest = &rest[len..];
     }
     out
+}
+
+/// The first entry of a raw tree's bytes and its length, if it is whole.
+fn next_entry(data: &[u8]) -> Option<(RawEntry<'_>, usize)> {
+    let space = memchr::memchr(b' ', data)?;
+    let mode = &data[..space];
+    let after = &data[space + 1..];
+    let nul = memchr::memchr(0, after)?;
+    let id = after.get(nul + 1..nul + 21)?;
+    let entry = RawEntry { name: &after[..nul], id, tree: mode == b"40000", link: mode == b"120000" };
+    Some((entry, space + 1 + nul + 21))
+}
+
+/// How many leading items two sequences of length `len` share, given whether the `n` items from
+/// `k` on are equal: compared in blocks (which the compiler turns into wide compares), then one by one.
+fn shared(len: usize, same: impl Fn(usize, usize) -> bool) -> usize {
+    const BLOCK: usize = 256;
+    let mut k = 0;
+    while k + BLOCK <= len && same(k, BLOCK) {
+        k += BLOCK;
+    }
+    while k < len && same(k, 1) {
+        k += 1;
+    }
+    k
+}
+
+/// The entries of two raw trees that can differ: those between the longest run of whole entries
+/// the two share at the start and the longest they share at the end. A commit changes a few files of
+/// a folder of thousands, so the shared runs are found by comparing bytes, and only the few entries
+/// between them are parsed. Boundaries are found by parsing forward from the start, never guessed
+/// from the bytes, so a shared byte run inside an entry is never taken for shared entries. Trees that
+/// do not parse whole are parsed as before, entry by entry to the first malformed one.
+fn differing<'a>(a: &'a [u8], b: &'a [u8]) -> (Vec<RawEntry<'a>>, Vec<RawEntry<'a>>) {
+    let prefix = shared(a.len().min(b.len()), |k, n| a[k..k + n] == b[k..k + n]);
+    let suffix = shared(a.len().min(b.len()), |k, n| {
+        a[a.len() - k - n..a.len() - k] == b[b.len() - k - n..b.len() - k]
+    });
+    // Whole entries inside the shared prefix: the same bytes, so the same entries on both sides.
+    let mut start = 0;
+    while let Some((_, len)) = next_entry(&a[start..]) {
+        if start + len > prefix {
+            break;
+        }
+        start += len;
+    }
+    let (mut i, mut j) = (start, start);
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    // Parse each side until both stand at a boundary with the same tail, inside the shared suffix:
+    // the tails are then the same bytes, so the same entries.
+    loop {
+        let (ta, tb) = (a.len() - i, b.len() - j);
+        if ta == tb && ta <= suffix {
+            return (left, right);
+        }
+        let (side, data, at) = if ta >= tb { (&mut left, a, &mut i) } else { (&mut right, b, &mut j) };
+        match next_entry(&data[*at..]) {
+            Some((entry, len)) => {
+                side.push(entry);
+                *at += len;
+            }
+            None => return (parse_tree(a), parse_tree(b)),
+        }
+    }
 }
 
 /// git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
@@ -513,5 +574,107 @@ mod config_tests {
         assert_eq!(c.get("GPG.format").as_deref(), Some("ssh"));
         assert_eq!(c.get("core.bare").as_deref(), Some("true"));
         assert_eq!(c.get("user.name"), None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A raw tree of the given (name, id, mode) entries, sorted as git sorts them.
+    fn tree(entries: &[(String, [u8; 20], bool)]) -> Vec<u8> {
+        let mut sorted: Vec<&(String, [u8; 20], bool)> = entries.iter().collect();
+        sorted.sort_by(|x, y| {
+            let e = |t: &(String, [u8; 20], bool)| format!("{}{}", t.0, if t.2 { "/" } else { "" });
+            e(x).cmp(&e(y))
+        });
+        sorted.dedup_by(|x, y| x.0 == y.0);
+        let mut out = Vec::new();
+        for (name, id, folder) in sorted {
+            out.extend_from_slice(if *folder { b"40000 " } else { b"100644 " });
+            out.extend_from_slice(name.as_bytes());
+            out.push(0);
+            out.extend_from_slice(id);
+        }
+        out
+    }
+
+    fn key(e: &RawEntry) -> (Vec<u8>, Vec<u8>, bool, bool) {
+        (e.name.to_vec(), e.id.to_vec(), e.tree, e.link)
+    }
+
+    /// What differs between two trees, entry by entry over the whole of both.
+    fn naive(
+        a: &[u8],
+        b: &[u8],
+    ) -> (Vec<(Vec<u8>, Vec<u8>, bool, bool)>, Vec<(Vec<u8>, Vec<u8>, bool, bool)>) {
+        let (x, y): (Vec<_>, Vec<_>) =
+            (parse_tree(a).iter().map(key).collect(), parse_tree(b).iter().map(key).collect());
+        (
+            x.iter().filter(|e| !y.contains(e)).cloned().collect(),
+            y.iter().filter(|e| !x.contains(e)).cloned().collect(),
+        )
+    }
+
+    fn entries() -> impl Strategy<Value = Vec<(String, [u8; 20], bool)>> {
+        // Names share long prefixes and ids are drawn from few bytes (zero and space among them), so
+        // byte runs shared across entry boundaries are common.
+        let name = "[a ]{0,3}(system-000)?[0-9]{1,2}(\\.yaml)?";
+        let id = proptest::array::uniform20(prop_oneof![Just(0u8), Just(b' '), Just(b'1'), any::<u8>()]);
+        proptest::collection::vec((name, id, any::<bool>()), 0..40)
+    }
+
+    proptest! {
+        /// Every entry that differs lies in the parsed middles, and the middles hold nothing the
+        /// full comparison would not also pair up.
+        #[test]
+        fn the_shared_runs_hide_no_change(a in entries(), edits in proptest::collection::vec((any::<usize>(), 0u8..4, any::<[u8; 20]>()), 0..6)) {
+            let mut b = a.clone();
+            for (at, what, id) in edits {
+                match (what, b.len()) {
+                    (0, n) if n > 0 => { b[at % n].1 = id; }
+                    (1, n) if n > 0 => { b.remove(at % n); }
+                    // Only the id's last byte: the shared prefix ends one byte before the entry's end.
+                    (2, n) if n > 0 => { b[at % n].1[19] ^= 1; }
+                    _ => b.push((format!("new{}", at % 50), id, at % 2 == 0)),
+                }
+            }
+            let (ta, tb) = (tree(&a), tree(&b));
+            let (left, right) = differing(&ta, &tb);
+            let (left, right): (Vec<_>, Vec<_>) = (left.iter().map(key).collect(), right.iter().map(key).collect());
+            let (only_a, only_b) = naive(&ta, &tb);
+            for e in &only_a {
+                prop_assert!(left.contains(e), "{e:?} differs but is outside the middle");
+            }
+            for e in &only_b {
+                prop_assert!(right.contains(e), "{e:?} differs but is outside the middle");
+            }
+            if ta == tb {
+                prop_assert!(left.is_empty() && right.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn one_changed_id_parses_one_entry_per_side() {
+        let mut a: Vec<(String, [u8; 20], bool)> =
+            (0..1000).map(|n| (format!("system-{n:05}.yaml"), [n as u8; 20], false)).collect();
+        let ta = tree(&a);
+        a[500].1 = [0; 20];
+        let tb = tree(&a);
+        let (left, right) = differing(&ta, &tb);
+        assert_eq!((left.len(), right.len()), (1, 1));
+        assert_eq!(left[0].name, b"system-00500.yaml");
+    }
+
+    #[test]
+    fn malformed_trees_are_read_to_their_first_bad_entry() {
+        let good = tree(&[("a".into(), [1; 20], false), ("b".into(), [2; 20], false)]);
+        let mut bad = good.clone();
+        bad.truncate(bad.len() - 3);
+        let (left, right) = differing(&good, &bad);
+        assert_eq!(left.len(), 2);
+        assert_eq!(right.len(), 1);
     }
 }
