@@ -297,7 +297,8 @@ impl<'g> Walk<'g> {
         v
     }
 
-    fn blob(&self, id: Oid) -> Vec<u8> {
+    /// A blob's bytes; empty when it cannot be read.
+    pub fn blob(&self, id: Oid) -> Vec<u8> {
         self.git.blob(id).unwrap_or_default()
     }
 

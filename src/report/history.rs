@@ -129,7 +129,7 @@ impl<'g> Trail<'g> {
         for (path, _) in discovery {
             self.runs_added.entry(path).or_insert_with(|| entered.clone());
         }
-        self.known.absorb(&mut self.walk, initial, self.base_time, &entered.0);
+        self.known.absorb_baseline(&mut self.walk, initial, self.base_time, &entered.0);
     }
 
     /// One commit of the line: the ledger's step, then what the report keeps of it.

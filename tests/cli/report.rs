@@ -572,3 +572,29 @@ fn the_chinese_pack_has_no_english_words() {
     }
     assert!(problems.is_empty(), "English in the Chinese pack:\n{}", problems.join("\n"));
 }
+
+/// An end date is known from the commit that put in force the value the report uses: restoring an
+/// earlier value is a new commit of knowledge, not silence (the same file content seen again).
+#[test]
+fn a_restored_end_date_is_known_from_its_restoration() {
+    let org = Org::new();
+    let file = "inventory/systems/redis-session.yaml";
+    org.edit(file, "eol: 2024-12-31", "eol: 2025-06-30");
+    org.commit("2024-04-01T10:00:00+08:00", "redis-session: the contract runs to 2025-06-30");
+    org.edit(file, "eol: 2025-06-30", "eol: 2024-12-31");
+    org.commit("2024-05-01T10:00:00+08:00", "redis-session: the extension fell through");
+    let out = org.lc(
+        "2024-12-31T10:00:00+08:00",
+        &["report", "--format", "json", "--from", "2024-07-01", "--to", "2024-12-31"],
+    );
+    out.assert_status(0);
+    let v = out.json();
+    let redis = v["discovery"]["eol"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["system"] == "redis-session" && e["component"] == "redis")
+        .expect("redis in discovery");
+    assert_eq!(redis["end"], "2024-12-31");
+    assert_eq!(redis["known_at"], "2024-05-01T10:00:00+08:00", "{redis:#}");
+}
