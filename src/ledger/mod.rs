@@ -165,6 +165,12 @@ pub struct Walk<'g> {
     pending: BTreeMap<String, pending::Pending>,
 }
 
+/// The change id of a path that is a change's request (`<changes>/<id>/request.yaml`).
+fn request_id<'p>(prefix: &str, path: &'p str) -> Option<&'p str> {
+    let id = path.strip_prefix(prefix)?.strip_suffix("/request.yaml")?;
+    (!id.contains('/')).then_some(id)
+}
+
 /// A sign-off's standing as a word: `valid`, `stale`, or the code of the rule it breaks.
 pub fn standing_word(standing: &approvals::Standing) -> &'static str {
     match standing {
@@ -375,15 +381,33 @@ impl<'g> Walk<'g> {
 
     fn scan_change_ids(&self) -> Vec<String> {
         let prefix = format!("{}/", self.settings.paths.changes);
-        let mut ids: Vec<String> = self
-            .index
+        self.index
             .range(prefix.clone()..)
             .take_while(|(p, _)| p.starts_with(&prefix))
-            .filter_map(|(p, _)| p[prefix.len()..].strip_suffix("/request.yaml").map(str::to_string))
-            .filter(|id| !id.contains('/'))
+            .filter_map(|(p, _)| request_id(&prefix, p).map(str::to_string))
+            .collect()
+    }
+
+    /// Keeps the cached change ids in step with a commit's added and removed requests (rescanning
+    /// the index for each new request made a long history quadratic).
+    fn update_change_ids(&mut self, deltas: &[crate::git::Change]) {
+        let prefix = format!("{}/", self.settings.paths.changes);
+        let moved = deltas.iter().filter(|d| d.kind != ChangeKind::Modified);
+        let moved: Vec<(&str, bool)> = moved
+            .filter_map(|d| Some((request_id(&prefix, &d.path)?, d.kind == ChangeKind::Added)))
             .collect();
-        ids.dedup();
-        ids
+        let Some(ids) = self.ids.as_mut().filter(|_| !moved.is_empty()) else { return };
+        let ids = Rc::make_mut(ids);
+        for (id, added) in moved {
+            // Newest (highest) first.
+            match (ids.binary_search_by(|probe| id.cmp(probe.as_str())), added) {
+                (Err(at), true) => ids.insert(at, id.to_string()),
+                (Ok(at), false) => {
+                    ids.remove(at);
+                }
+                _ => {}
+            }
+        }
     }
 
     /// A change request (with its report) in the current index.
@@ -541,9 +565,7 @@ impl<'g> Walk<'g> {
         let catalog = if inventory { self.catalog() } else { Rc::new(Repository::default()) };
         self.judge_commit_signature(commit, &deltas, &policy, &before.1, &cid);
         let deltas = self.screen(deltas, &cid);
-        if deltas.iter().any(|d| d.kind != ChangeKind::Modified && d.path.ends_with("/request.yaml")) {
-            self.ids = None;
-        }
+        self.update_change_ids(&deltas);
         for d in &deltas {
             match d.kind {
                 ChangeKind::Deleted => {
