@@ -70,11 +70,16 @@ pub fn verify_with_progress(
         None => (Walk::at(git, crate::review::settings_at(git, base)?, base, false)?, 0),
     };
     let mut parent = if start == 0 { base } else { commits[start - 1] };
-    for (n, &commit) in commits.iter().enumerate().skip(start) {
-        walk.step(parent, commit)?;
-        parent = commit;
-        progress(n + 1, commits.len());
-    }
+    let line: Vec<Oid> = std::iter::once(parent).chain(commits[start..].iter().copied()).collect();
+    crate::ledger::ahead::beside(git, &line, &settings, |pace| -> Result<()> {
+        for (n, &commit) in commits.iter().enumerate().skip(start) {
+            pace.at(n - start);
+            walk.step(parent, commit)?;
+            parent = commit;
+            progress(n + 1, commits.len());
+        }
+        Ok(())
+    })?;
     if use_cache && start < commits.len() {
         cache::save(git, &walk.snapshot(base, parent));
     }

@@ -24,6 +24,7 @@ use crate::model::{
     ChangeRequest, ClassKind, Criticality, Person, Policy, Repository, Settings, SignOff, System, Target,
 };
 
+pub mod ahead;
 pub mod cache;
 mod catalog;
 pub mod inventory;

@@ -347,6 +347,18 @@ struct ParsedFile {
     diagnostics: Vec<Diagnostic>,
 }
 
+/// A sign-off file's statement and signature as the loader reads them, or `None` where it does not
+/// parse cleanly (for checking signatures ahead of the ledger's walk, which reads it again in full).
+pub fn signoff_file(path: &str, bytes: Vec<u8>) -> Option<crate::model::statement::SignOffFile> {
+    let text = text_from_bytes(path, bytes).ok()?;
+    match parse(Kind::SignOff, path, &text) {
+        ParsedFile { value: Some(convert::Parsed::SignOff(f)), diagnostics } if diagnostics.is_empty() => {
+            Some(*f)
+        }
+        _ => None,
+    }
+}
+
 fn parse(kind: Kind, path: &str, text: &str) -> ParsedFile {
     if text.contains('\0') {
         let (line, col) = end_of(&text[..text.find('\0').unwrap_or(0)]);

@@ -57,7 +57,9 @@ pub fn verify(trust: &Trust, data: &[u8], signature: &str, namespace: &str) -> R
         if trust.get(&id).is_none() {
             return Err(Invalid::UntrustedKey(id.to_string()));
         }
-        key.verify(namespace, data, &parsed).map_err(|_| Invalid::Mismatch)?;
+        if !matches(&key, namespace, data, &parsed, sig) {
+            return Err(Invalid::Mismatch);
+        }
         Ok(id)
     } else if sig.starts_with("-----BEGIN PGP SIGNATURE-----") {
         pgp::verify(trust, data, sig)
@@ -67,3 +69,116 @@ pub fn verify(trust: &Trust, data: &[u8], signature: &str, namespace: &str) -> R
 }
 
 pub use crate::model::statement::digest;
+
+/// SSH signatures already found to match their data, by a digest of (namespace, signature, data):
+/// a fact of those bytes alone, so it can be established ahead of need on another thread
+/// ([`check_ahead`]). Namespace and trust are still decided by [`verify`] for every use.
+static MATCHED: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<[u8; 32]>>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn fact(namespace: &str, signature: &str, data: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for part in [namespace.as_bytes(), signature.as_bytes(), data] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    h.finalize().into()
+}
+
+fn matches(
+    key: &ssh_key::PublicKey,
+    namespace: &str,
+    data: &[u8],
+    parsed: &ssh_key::SshSig,
+    sig: &str,
+) -> bool {
+    let fact = fact(namespace, sig, data);
+    let known = |f: &[u8; 32]| MATCHED.lock().map(|m| m.contains(f)).unwrap_or(false);
+    if known(&fact) {
+        return true;
+    }
+    let ok = key.verify(namespace, data, parsed).is_ok();
+    if ok && let Ok(mut m) = MATCHED.lock() {
+        m.insert(fact);
+    }
+    ok
+}
+
+/// Checks whether an armored SSH signature matches `data` in `namespace`, with the key it names and
+/// no trust involved, and remembers a match for [`verify`]. Anything else is left for `verify`.
+pub fn check_ahead(data: &[u8], signature: &str, namespace: &str) {
+    let sig = signature.trim();
+    if !sig.starts_with("-----BEGIN SSH SIGNATURE-----") {
+        return;
+    }
+    let Ok(parsed) = ssh_key::SshSig::from_pem(sig) else { return };
+    if parsed.namespace() == namespace {
+        let key = ssh_key::PublicKey::from(parsed.public_key().clone());
+        matches(&key, namespace, data, &parsed, sig);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ssh_key::{HashAlg, LineEnding, PrivateKey, private::Ed25519Keypair};
+
+    fn key(seed: u8) -> PrivateKey {
+        PrivateKey::from(Ed25519Keypair::from_seed(&[seed; 32]))
+    }
+
+    fn sign(key: &PrivateKey, namespace: &str, data: &[u8]) -> String {
+        key.sign(namespace, HashAlg::Sha512, data).unwrap().to_pem(LineEnding::LF).unwrap()
+    }
+
+    fn trusting(key: &PrivateKey) -> Trust {
+        let person = crate::model::Person {
+            id: "li.ming".into(),
+            name: "Li Ming".into(),
+            title: None,
+            email: None,
+            roles: vec!["applicant".into()],
+            keys: vec![key.public_key().to_openssh().unwrap()],
+            origin: crate::diag::Origin::new("people.yaml", 1, 1, 1),
+        };
+        Trust::from_people(&[person])
+    }
+
+    /// A match checked ahead stands only for the same namespace, signature and data; trust and
+    /// namespace are still decided for every use.
+    #[test]
+    fn a_match_checked_ahead_proves_nothing_else() {
+        let (alice, mallory) = (key(1), key(2));
+        let data = b"lifecycle-signoff-v1\nchange: CHG-1\n";
+        let sig = sign(&alice, "lifecycle-signoff", data);
+        check_ahead(data, &sig, "lifecycle-signoff");
+        assert_eq!(
+            verify(&trusting(&alice), data, &sig, "lifecycle-signoff"),
+            Ok(KeyId::ssh(alice.public_key()))
+        );
+        // Other data under the same signature.
+        let other = b"lifecycle-signoff-v1\nchange: CHG-2\n";
+        assert_eq!(verify(&trusting(&alice), other, &sig, "lifecycle-signoff"), Err(Invalid::Mismatch));
+        // An untrusted signer, whose signature matched ahead.
+        let theirs = sign(&mallory, "lifecycle-signoff", data);
+        check_ahead(data, &theirs, "lifecycle-signoff");
+        assert!(matches!(
+            verify(&trusting(&alice), data, &theirs, "lifecycle-signoff"),
+            Err(Invalid::UntrustedKey(_))
+        ));
+        // The same signature asked for another namespace.
+        check_ahead(data, &sig, "git");
+        assert!(matches!(verify(&trusting(&alice), data, &sig, "git"), Err(Invalid::WrongNamespace(_))));
+    }
+
+    /// A signature that does not match is never remembered as one.
+    #[test]
+    fn a_mismatch_checked_ahead_stays_a_mismatch() {
+        let alice = key(3);
+        let sig = sign(&alice, "git", b"tree 1\n");
+        check_ahead(b"tree 2\n", &sig, "git");
+        assert_eq!(verify(&trusting(&alice), b"tree 2\n", &sig, "git"), Err(Invalid::Mismatch));
+        assert!(verify(&trusting(&alice), b"tree 1\n", &sig, "git").is_ok());
+    }
+}
