@@ -124,26 +124,17 @@ fn evidence(ctx: &Ctx, args: &PeriodArgs, what: &str) -> Result<Option<Evidence>
     // today keeps every figure a function of the repository and the (printed) period.
     period.to = period.to.min(today.max(period.from));
     let bar = super::progress_bar(ctx, "report.progress");
-    // The head must load cleanly (a report over broken files would be evidence of nothing); it is
-    // checked beside the walk, on its own handle on the repository.
-    let path = git.raw().path().to_path_buf();
-    let (loaded, evidence) = std::thread::scope(|s| {
-        let loaded = s.spawn(move || -> Result<crate::load::Loaded> {
-            let git = crate::git::Git::open(&path)?;
-            Ok(crate::load::load(&crate::load::Revision::new(&git, head)?))
-        });
-        let evidence =
-            report::gather_with_progress(git, head, period, &|done, total| super::tick(&bar, done, total));
-        (loaded.join(), evidence)
-    });
+    // The head loads beside the walk; its errors refuse the report.
+    let gathered =
+        report::gather_with_progress(git, head, period, &|done, total| super::tick(&bar, done, total));
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let loaded = loaded.map_err(|_| anyhow!("loading the head failed"))??;
-    if ctx.refuse_errors(&loaded)? {
+    let gathered = gathered?;
+    if ctx.refuse_errors(&gathered.head)? {
         return Ok(None);
     }
-    match evidence {
+    match gathered.evidence {
         Err(e) => match e.downcast_ref::<report::TooEarly>() {
             Some(early) => {
                 let mut err = std::io::stderr().lock();

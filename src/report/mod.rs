@@ -507,9 +507,17 @@ impl std::fmt::Display for TooEarly {
 
 impl std::error::Error for TooEarly {}
 
-/// Gathers the evidence for `period` from history up to `head`.
+/// Gathers the evidence for `period` from history up to `head` (whether or not the head loads
+/// cleanly: [`gather_with_progress`] says).
 pub fn gather(git: &Git, head: Oid, period: Period) -> Result<Evidence> {
-    gather_with_progress(git, head, period, &|_, _| {})
+    gather_with_progress(git, head, period, &|_, _| {})?.evidence
+}
+
+/// The evidence for a period, and the head as it loads: a report over broken files would be
+/// evidence of nothing, so the head's errors refuse it.
+pub struct Gathered {
+    pub head: load::Loaded,
+    pub evidence: Result<Evidence>,
 }
 
 /// [`gather`], telling `progress(done, total)` how far the history walk is. Every figure is a
@@ -519,47 +527,97 @@ pub fn gather_with_progress(
     head: Oid,
     period: Period,
     progress: &dyn Fn(usize, usize),
-) -> Result<Evidence> {
-    let line = history::line(git, head, period)?;
-    // The states at the period's ends load (from their own handle on the repository) while the
-    // walk runs.
+) -> Result<Gathered> {
+    let line = match history::line(git, head, period) {
+        Ok(line) => line,
+        Err(e) => return Ok(Gathered { head: load::load(&Revision::new(git, head)?), evidence: Err(e) }),
+    };
+    // The walk has a core of its own. On the others, the head and the states at the period's ends
+    // load (from their own handle on the repository), then the line's signatures are checked ahead
+    // of the walk until it is done.
     let (at_start, at_end) = (line.at_start, line.at_end);
     let path = git.raw().path().to_path_buf();
+    let ahead: Vec<Oid> = std::iter::once(line.base).chain(line.commits.iter().map(|(c, _)| *c)).collect();
+    let settings = line.settings.clone();
+    let pace = crate::ledger::ahead::Pace::default();
     let (trail, states) = std::thread::scope(|s| {
-        let states = s.spawn(move || load_states(&path, at_start, at_end));
-        let trail = history::walk(git, head, line, progress);
+        let states = s.spawn(|| {
+            let states = crate::ledger::ahead::aside(|| States::load(&path, head, at_start, at_end));
+            crate::ledger::ahead::check(&path, &ahead, &settings, &pace);
+            states
+        });
+        let trail = history::walk(git, head, line, &|done, total| {
+            pace.at(done);
+            progress(done, total);
+        });
+        pace.done();
         (trail, states.join())
     });
-    let mut trail = trail?;
-    let (end_repo, start_repo) =
-        states.map_err(|_| anyhow::anyhow!("loading the period's states failed"))??;
+    let states = states.map_err(|_| anyhow::anyhow!("loading the period's states failed"))??;
+    let evidence = trail.and_then(|trail| assemble(git, trail, &states, period));
+    Ok(Gathered { head: states.head, evidence })
+}
+
+/// The repository as of the head and of the period's ends.
+struct States {
+    head: load::Loaded,
+    /// The period's end, where it is not the head.
+    end: Option<Repository>,
+    /// The period's start, where it is neither the end nor before the history.
+    start: Option<Repository>,
+}
+
+impl States {
+    fn load(path: &std::path::Path, head: Oid, at_start: Option<Oid>, at_end: Option<Oid>) -> Result<States> {
+        let git = Git::open(path)?;
+        let at = |c: Oid| -> Result<Repository> { Ok(load::load(&Revision::new(&git, c)?).repo) };
+        let end = match at_end {
+            Some(c) if c == head => None,
+            Some(c) => Some(at(c)?),
+            None => Some(Repository::default()),
+        };
+        let start = match at_start {
+            Some(c) if Some(c) != at_end => Some(at(c)?),
+            _ => None,
+        };
+        Ok(States { head: load::load(&Revision::new(&git, head)?), end, start })
+    }
+
+    fn end(&self) -> &Repository {
+        self.end.as_ref().unwrap_or(&self.head.repo)
+    }
+}
+
+/// The evidence from the walk's trail and the states it read.
+fn assemble(git: &Git, mut trail: Trail, states: &States, period: Period) -> Result<Evidence> {
+    let (end_repo, start_repo) = (states.end(), states.start.as_ref());
     // Execution rules over the whole line are judged as of the head (a fact of the repository).
     trail.walk.pending_at_head();
     trail.walk.reports(trail.head_time);
     let chains = Chains::new(trail.chains(), std::mem::take(&mut trail.requested_in), trail.bounds.1);
     trail.requested_in = chains.requested_in.clone();
-    let end_links = chains.links(&end_repo);
-    let items = status::evaluate(&end_repo, period.to, &end_links);
-    let start_items = match &start_repo {
+    let end_links = chains.links(end_repo);
+    let items = status::evaluate(end_repo, period.to, &end_links);
+    let start_items = match start_repo {
         Some(r) => status::evaluate(r, period.from, &chains.links(r)),
         None => Vec::new(),
     };
-    let states = discovery::States { end_repo: &end_repo, end: &items, start: &start_items };
+    let states = discovery::States { end_repo, end: &items, start: &start_items };
     let moved: Vec<VersionChange> =
         trail.moves.iter().filter(|v| period.contains(&trail.bounds, v.at)).cloned().collect();
     let (eol_known, events) = discovery::eol(&trail, &chains, &states, period, &moved);
-    let requests = changes::population(&trail, &chains, &end_repo, &period);
+    let requests = changes::population(&trail, &chains, end_repo, &period);
     let approved_map: HashMap<String, DateTime<FixedOffset>> = chains
         .map
         .keys()
         .filter_map(|id| Some((id.clone(), chains.approved_at(id).filter(|t| *t < trail.bounds.1)?)))
         .collect();
-    let security = crate::eval::advisories::evaluate(&end_repo, period.to, &approved_map);
-    let missed = discovery::missed(&trail, &end_repo);
+    let security = crate::eval::advisories::evaluate(end_repo, period.to, &approved_map);
+    let missed = discovery::missed(&trail, end_repo);
     let noncompliance = noncompliance::register(&noncompliance::Inputs {
         trail: &trail,
         chains: &chains,
-        repo: &end_repo,
+        repo: end_repo,
         period,
         end: &items,
         start: &start_items,
@@ -568,25 +626,25 @@ pub fn gather_with_progress(
         missed: &missed,
         moved_off: noncompliance::moved_off(&trail),
     });
-    let kpis = kpis(&trail, period, &chains, &items, &moved, &requests, &security, &events, &end_repo);
+    let kpis = kpis(&trail, period, &chains, &items, &moved, &requests, &security, &events, end_repo);
     Ok(Evidence {
         schema: "lifecycle.report/v1",
         period,
         timezone: trail.settings.timezone.name().to_string(),
         history: history_section(&trail),
         noncompliance,
-        policy: policy::section(git, &trail, &chains, &end_repo, trail.at_end)?,
+        policy: policy::section(git, &trail, &chains, end_repo, trail.at_end)?,
         inventory: inventory::section(&items, period.to, trail.at_end.map(|c| c.to_string()), &chains),
-        accuracy: crate::eval::accuracy::evaluate(&end_repo, period.to),
+        accuracy: crate::eval::accuracy::evaluate(end_repo, period.to),
         discovery: Discovery {
             eol: eol_known,
-            advisories: discovery::advisories(&trail, &chains, &end_repo),
-            runs: discovery::runs(&trail, &end_repo),
+            advisories: discovery::advisories(&trail, &chains, end_repo),
+            runs: discovery::runs(&trail, end_repo),
             every: end_repo.policy.rules.discovery_every.map(|d| d.to_string()),
             missed,
         },
         separation_of_duties: changes::duties(&trail, &requests),
-        emergencies: changes::emergencies(&requests, &end_repo, trail.bounds.1),
+        emergencies: changes::emergencies(&requests, end_repo, trail.bounds.1),
         changes: Population {
             unapproved: moved.iter().filter(|v| v.approved_by.is_none()).count(),
             requests,
@@ -598,23 +656,6 @@ pub fn gather_with_progress(
 }
 
 /// The inventory at the period's end, and at its start when that differs.
-fn load_states(
-    path: &std::path::Path,
-    at_start: Option<Oid>,
-    at_end: Option<Oid>,
-) -> Result<(Repository, Option<Repository>)> {
-    let git = Git::open(path)?;
-    let end = match at_end {
-        Some(c) => load::load(&Revision::new(&git, c)?).repo,
-        None => Repository::default(),
-    };
-    let start = match at_start {
-        Some(c) if Some(c) != at_end => Some(load::load(&Revision::new(&git, c)?).repo),
-        _ => None,
-    };
-    Ok((end, start))
-}
-
 fn history_section(trail: &Trail) -> History {
     History {
         head: trail.head.to_string(),
