@@ -26,19 +26,15 @@ impl Lang {
     }
 
     pub fn t(self, key: &str) -> &'static str {
-        let tables = match self {
-            Lang::En => EN_TABLES,
-            Lang::ZhCn => ZH_TABLES,
-        };
-        lookup(tables, key).unwrap_or_else(|| {
+        lookup(self, key).unwrap_or_else(|| {
             debug_assert!(false, "missing i18n key {key}");
-            lookup(EN_TABLES, key).unwrap_or("?")
+            lookup(Lang::En, key).unwrap_or("?")
         })
     }
 
     /// `t(key)` when the key exists (for text that has an English default elsewhere, like clap's help).
     pub fn try_t(self, key: &str) -> Option<&'static str> {
-        lookup(if self == Lang::En { EN_TABLES } else { ZH_TABLES }, key)
+        lookup(self, key)
     }
 
     /// `t(key)` with `{name}` placeholders replaced, and `{name|one|many}` by the word that agrees
@@ -92,8 +88,21 @@ type Table = &'static [(&'static str, &'static str)];
 const EN_TABLES: &[Table] = &[EN, commands::EN, diag::EN, report::EN];
 const ZH_TABLES: &[Table] = &[ZH, commands::ZH, diag::ZH, report::ZH];
 
-fn lookup(tables: &[Table], key: &str) -> Option<&'static str> {
-    tables.iter().flat_map(|t| t.iter()).find(|(k, _)| *k == key).map(|(_, v)| *v)
+fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
+    type Index = std::collections::HashMap<&'static str, &'static str>;
+    /// Each language's tables as one map, built on first use (a report looks words up per row).
+    static INDEXES: std::sync::LazyLock<[Index; 2]> = std::sync::LazyLock::new(|| {
+        // The first entry of a key wins, as a scan in table order would find it.
+        let index = |tables: &[Table]| {
+            let mut map = Index::new();
+            for (k, v) in tables.iter().flat_map(|t| t.iter()) {
+                map.entry(*k).or_insert(*v);
+            }
+            map
+        };
+        [index(EN_TABLES), index(ZH_TABLES)]
+    });
+    INDEXES[usize::from(lang == Lang::ZhCn)].get(key).copied()
 }
 
 pub const EN: &[(&str, &str)] = &[
@@ -470,9 +479,9 @@ mod tests {
                     {
                         continue;
                     }
-                    for (lang, tables) in [(Lang::En, EN_TABLES), (Lang::ZhCn, ZH_TABLES)] {
+                    for lang in [Lang::En, Lang::ZhCn] {
                         assert!(
-                            lookup(tables, key).is_some(),
+                            lookup(lang, key).is_some(),
                             "{}: key `{key}` missing in {lang:?}",
                             file.display()
                         );
