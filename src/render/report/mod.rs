@@ -24,6 +24,8 @@ struct Doc<'a> {
     ev: &'a Evidence,
     lang: Lang,
     tz: chrono_tz::Tz,
+    /// The document id ([`document_id`]), computed once: it digests the whole evidence.
+    id: String,
     blocks: Vec<Block>,
 }
 
@@ -1025,7 +1027,7 @@ fn kpi_row(lang: Lang, k: &Kpi) -> Vec<Cell> {
 
 /// The evidence pack as Markdown.
 pub fn markdown(ev: &Evidence, lang: Lang) -> String {
-    doc::markdown(&blocks(ev, lang))
+    doc::markdown(&blocks(ev, lang, document_id(ev)))
 }
 
 /// The KPI table alone, for a terminal (`lifecycle kpi`).
@@ -1058,9 +1060,9 @@ pub fn kpi_table(ev: &Evidence, lang: Lang, color: bool, width: Option<u16>) -> 
     format!("{intro}\n{t}\n")
 }
 
-fn blocks(ev: &Evidence, lang: Lang) -> Vec<Block> {
+fn blocks(ev: &Evidence, lang: Lang, id: String) -> Vec<Block> {
     let tz = ev.timezone.parse().unwrap_or(chrono_tz::UTC);
-    Doc { ev, lang, tz, blocks: Vec::new() }.build()
+    Doc { ev, lang, tz, id, blocks: Vec::new() }.build()
 }
 
 /// The evidence pack as one self-contained HTML file, which prints (A4, page numbers, document id).
@@ -1073,7 +1075,7 @@ pub fn html(ev: &Evidence, lang: Lang) -> String {
     let id = document_id(ev);
     let left = lang.fmt("report.page_left", &[("id", &id)]);
     doc::html(
-        &blocks(ev, lang),
+        &blocks(ev, lang, id),
         if lang == Lang::ZhCn { "zh-CN" } else { "en" },
         &title,
         &footer,
@@ -1084,10 +1086,23 @@ pub fn html(ev: &Evidence, lang: Lang) -> String {
 /// The document id: the head commit and the digest of the JSON evidence, so that a printed page
 /// names exactly the evidence it shows.
 pub fn document_id(ev: &Evidence) -> String {
-    let json = serde_json::to_vec(ev).unwrap_or_default();
-    let digest = crate::model::statement::digest(&json);
-    let hex = digest.trim_start_matches("sha256:");
-    format!("LC-{}-{}", short(&ev.history.head), &hex[..hex.len().min(12)])
+    use sha2::Digest;
+    /// The JSON's bytes go straight into the digest (a large pack's JSON is tens of megabytes).
+    struct Hashing(sha2::Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(sha2::Sha256::new());
+    // Serialising plain data into a sink that cannot fail does not fail.
+    let _ = serde_json::to_writer(std::io::BufWriter::with_capacity(1 << 16, &mut h), ev);
+    let hex = hex::encode(h.0.finalize());
+    format!("LC-{}-{}", short(&ev.history.head), &hex[..12])
 }
 
 #[cfg(test)]

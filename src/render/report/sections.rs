@@ -27,7 +27,7 @@ impl Doc<'_> {
         let ev = self.ev;
         let p = ev.period;
         let facts = vec![
-            (self.t("report.cover.id").to_string(), format!("`{}`", super::document_id(ev))),
+            (self.t("report.cover.id").to_string(), format!("`{}`", self.id)),
             (self.t("report.cover.period").to_string(), format!("{} – {}", p.from, p.to)),
             (
                 self.t("report.cover.head").to_string(),
@@ -278,7 +278,7 @@ impl Doc<'_> {
         ]);
         self.push(Block::Signatures {
             title: self.t("report.sign.title").into(),
-            text: self.f("report.sign.text", &[("id", &super::document_id(self.ev))]),
+            text: self.f("report.sign.text", &[("id", &self.id)]),
             head,
             roles,
         });
