@@ -600,15 +600,15 @@ mod tests {
         out
     }
 
-    fn key(e: &RawEntry) -> (Vec<u8>, Vec<u8>, bool, bool) {
+    /// An entry as owned values: name, id, folder, link.
+    type Key = (Vec<u8>, Vec<u8>, bool, bool);
+
+    fn key(e: &RawEntry) -> Key {
         (e.name.to_vec(), e.id.to_vec(), e.tree, e.link)
     }
 
     /// What differs between two trees, entry by entry over the whole of both.
-    fn naive(
-        a: &[u8],
-        b: &[u8],
-    ) -> (Vec<(Vec<u8>, Vec<u8>, bool, bool)>, Vec<(Vec<u8>, Vec<u8>, bool, bool)>) {
+    fn naive(a: &[u8], b: &[u8]) -> (Vec<Key>, Vec<Key>) {
         let (x, y): (Vec<_>, Vec<_>) =
             (parse_tree(a).iter().map(key).collect(), parse_tree(b).iter().map(key).collect());
         (
