@@ -278,7 +278,11 @@ pub fn render(d: &Diagnostic, source: &dyn Fn(&str) -> Option<String>, color: bo
         _ => english.to_string(),
     };
     let (open, close, colon) = marks(lang);
-    let message = words(&d.words.message, &d.message);
+    // The words quote values as the English does, and are cut the same way.
+    let message = match &d.words.message {
+        Some(t) if lang != Lang::En => shorten(t.render(lang)),
+        _ => d.message.clone(),
+    };
     let mut out = String::new();
     let _ = writeln!(out, "{bold}{tone}{label}{open}{}{close}{reset}{bold}{colon}{message}{reset}", d.code);
     snippet(&mut out, &d.origin, source, tone, blue, reset);
@@ -400,6 +404,16 @@ mod tests {
         assert_eq!(d.message.chars().count(), 401);
         let short = "`2024-02-30` is not a calendar date: 2024-02 has 29 days";
         assert_eq!(Diagnostic::error("bad-date", Origin::file("a.yaml"), short).message, short);
+    }
+
+    /// A long value quoted in a message is cut in every language, not only in the English.
+    #[test]
+    fn long_quoted_values_are_cut_in_words_too() {
+        let long = "x".repeat(5_000);
+        let text = Text::new("diag.bad_date", &[("value", &long)]);
+        let d = Diagnostic::error_text("bad-date", Origin::file("a.yaml"), text);
+        let zh = render(&d, &|_| None, false, Lang::ZhCn);
+        assert!(zh.contains(&format!("`{}…` 不是有效的日期", "x".repeat(60))), "{zh}");
     }
 
     #[test]
