@@ -132,6 +132,26 @@ impl Text {
     }
 }
 
+/// Why something is wrong, as part of a larger message: its English words and, for other languages,
+/// its text. The English may say more than the text (a parser's detail).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub english: String,
+    pub text: Text,
+}
+
+impl Reason {
+    pub fn new(english: impl Into<String>, text: Text) -> Reason {
+        Reason { english: english.into(), text }
+    }
+
+    /// A reason whose English is its key's English.
+    pub fn t(key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> Reason {
+        let text = Text::new(key, args);
+        Reason { english: text.render(Lang::En), text }
+    }
+}
+
 impl Diagnostic {
     pub fn error(code: &'static str, origin: Origin, message: impl Into<String>) -> Self {
         Diagnostic {

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::common::{Org, Output, PEOPLE, TestEnv};
+use crate::common::{Org, Output, PEOPLE, PROJECT, TestEnv};
+use crate::discovery::REDIS_V1;
 
 const CHG: &str = "CHG-2024-003";
 const SIGNERS: [(&str, &str); 5] = [
@@ -235,6 +236,54 @@ fn importer_refusals_speak_chinese() {
     out.assert_status(2);
     assert!(out.stderr.contains("no-system"), "{}", out.snapshot());
     assert_chinese(&allowed, &[("observe import", &out)]);
+}
+
+/// A committed example input, as its producer wrote it (to be broken by the test).
+fn example(rel: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(PROJECT).join(rel)).expect("an example input")
+}
+
+/// `catalog import` says in Chinese what is wrong with its input: JSON cut short, a release date that
+/// does not exist in an endoflife.date product file and in an API answer, and a bad date in the
+/// repository's product file the import would update.
+#[test]
+fn catalog_import_errors_speak_chinese() {
+    let env = TestEnv::with_example();
+    let allowed = allowed(&env);
+    let import = |file: &str| env.run(&["--lang", "zh-CN", "catalog", "import", file]);
+    env.write("cut.json", &REDIS_V1[..REDIS_V1.len() / 2]);
+    let cut = import("cut.json");
+    env.write(
+        "api.json",
+        REDIS_V1.replace("\"releaseDate\":\"2023-08-15\"", "\"releaseDate\":\"2023-02-30\""),
+    );
+    let api = import("api.json");
+    let redis = example("examples/discovery/endoflife.date/redis.md");
+    env.write("bad/redis.md", redis.replacen("releaseDate: 2026-07-29", "releaseDate: 2026-13-29", 1));
+    let product_file = import("bad/redis.md");
+    env.write("redis.md", &redis);
+    env.edit("inventory/products/redis.yaml", "eol: 2030-09-01", "eol: 2030-09-31");
+    let existing = import("redis.md");
+    for (out, code) in
+        [(&cut, "bad-json"), (&api, "bad-catalog"), (&product_file, "bad-date"), (&existing, "bad-date")]
+    {
+        out.assert_status(2);
+        assert!(out.stderr.contains(&format!("［{code}］")), "{code} missing:\n{}", out.snapshot());
+    }
+    assert!(
+        product_file.stderr.contains("版本线 8.10：`2026-13-29` 不是有效日期"),
+        "{}",
+        product_file.snapshot()
+    );
+    assert_chinese(
+        &allowed,
+        &[
+            ("JSON cut short", &cut),
+            ("API answer", &api),
+            ("product file", &product_file),
+            ("existing file", &existing),
+        ],
+    );
 }
 
 /// On a signed repository: `change show`, `approve` and its refusals, `confirm` refused, `verify`
