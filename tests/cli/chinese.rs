@@ -41,6 +41,8 @@ pub(crate) const NAMES: &[&str] = &[
     "HEAD",
     "IANA",
     "KEV",
+    "OSV",
+    "CISA",
     "CVE",
     "SSH",
     "OpenPGP",
@@ -284,6 +286,47 @@ fn catalog_import_errors_speak_chinese() {
             ("existing file", &existing),
         ],
     );
+}
+
+/// `advisories import` says in Chinese what is wrong with its input: an OSV record cut short, one
+/// with a date that does not exist and one with a malformed range (each rejected alone), a KEV entry
+/// without its CVE id, a JSON that is no advisory data, and a bad date in an advisory it would update.
+#[test]
+fn advisories_import_errors_speak_chinese() {
+    let env = TestEnv::with_example();
+    let allowed = allowed(&env);
+    let import = |file: &str| env.run(&["--lang", "zh-CN", "advisories", "import", file]);
+    let record = example("fuzz/seeds/import_osv/record.json");
+    env.write("cut.json", &record[..record.len() / 2]);
+    let cut = import("cut.json");
+    let dated =
+        record.replace("\"published\":\"2024-10-02T00:00:00Z\"", "\"published\":\"2024-10-32T00:00:00Z\"");
+    let ranged = record.replace("{\"introduced\":\"0\"}", "{\"introduced\":0}");
+    env.write("rejected.json", format!("[{dated}, {ranged}]"));
+    let rejected = import("rejected.json");
+    let kev = example("examples/discovery/kev-excerpt.json");
+    env.write("kev.json", kev.replace("\"cveID\"", "\"cve\""));
+    let no_cve = import("kev.json");
+    env.write("other.json", "\"no advisory data\"");
+    let other = import("other.json");
+    env.write("kev.json", &kev);
+    env.edit("inventory/advisories/CVE-2024-4577.yaml", "published: 2024-06-09", "published: 2024-06-31");
+    let existing = import("kev.json");
+    let outputs = [
+        ("OSV record cut short", &cut, "bad-json"),
+        ("rejected OSV records", &rejected, "bad-advisory"),
+        ("KEV entry without a CVE id", &no_cve, "bad-advisory"),
+        ("no advisory data", &other, "bad-advisory"),
+        ("existing advisory", &existing, "bad-date"),
+    ];
+    for (_, out, code) in outputs {
+        out.assert_status(2);
+        assert!(out.stderr.contains(&format!("［{code}］")), "{code} missing:\n{}", out.snapshot());
+    }
+    assert!(rejected.stderr.contains("`2024-10-32T00:00:00Z` 不是有效日期"), "{}", rejected.snapshot());
+    assert!(rejected.stderr.contains("第 1 个 `affected` 条目："), "{}", rejected.snapshot());
+    assert!(other.stderr.contains("既不是 OSV 记录"), "{}", other.snapshot());
+    assert_chinese(&allowed, &outputs.map(|(name, out, _)| (name, out)));
 }
 
 /// On a signed repository: `change show`, `approve` and its refusals, `confirm` refused, `verify`
