@@ -84,6 +84,7 @@ impl Namer<'_> {
                     at,
                     format!("`{s}` is not a system id"),
                     "system ids use lower-case letters, digits, `.`, `_` and `-`",
+                    (Text::new("obs.bad_system", &[("id", &s)]), Text::new("obs.bad_system_hint", &[])),
                 ));
             }
             return Ok(s);
@@ -222,9 +223,12 @@ fn plan(
         let system = namer.system(name, format, scan)?;
         let host = namer.host(path, format, scan, name)?;
         let collected_at = namer.collected_at(scan).map_err(|e| {
+            // Only `--collected-at` can be wrong here: a scan's own time was read with the scan.
+            let value = namer.args.collected_at.as_deref().unwrap_or_default();
             Box::new(
                 Diagnostic::error("bad-timestamp", Origin::file(name), format!("{e:#}"))
                     .hint("write it as RFC 3339")
+                    .in_words(Text::new("obs.collected_at", &[("value", &value)]))
                     .hint_words(Text::new("obs.rfc3339_hint", &[])),
             )
         })?;

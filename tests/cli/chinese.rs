@@ -43,6 +43,10 @@ pub(crate) const NAMES: &[&str] = &[
     "KEV",
     "OSV",
     "CISA",
+    "CycloneDX",
+    "SPDX",
+    "CSV",
+    "RFC",
     "CVE",
     "SSH",
     "OpenPGP",
@@ -327,6 +331,38 @@ fn advisories_import_errors_speak_chinese() {
     assert!(rejected.stderr.contains("第 1 个 `affected` 条目："), "{}", rejected.snapshot());
     assert!(other.stderr.contains("既不是 OSV 记录"), "{}", other.snapshot());
     assert_chinese(&allowed, &outputs.map(|(name, out, _)| (name, out)));
+}
+
+/// `observe import` says in Chinese what is wrong with a scanner's output: a CycloneDX SBOM of a spec
+/// version it does not read, one whose timestamp is no time, one cut short; a CSV row without its
+/// host, one with an hour that does not exist, and a CSV whose header is not the one it reads.
+#[test]
+fn observe_import_errors_speak_chinese() {
+    let env = TestEnv::with_example();
+    let allowed = allowed(&env);
+    let import = |file: &str| env.run(&["--lang", "zh-CN", "observe", "import", file]);
+    let sbom = example("tests/fixtures/observed/npm-cyclonedx.json");
+    env.write("old.json", sbom.replace("\"specVersion\": \"1.5\"", "\"specVersion\": \"1.2\""));
+    env.write(
+        "time.json",
+        sbom.replace("\"timestamp\": \"2026-11-30T05:08:48.040Z\"", "\"timestamp\": \"yesterday\""),
+    );
+    env.write("cut.json", &sbom[..sbom.len() / 2]);
+    let csv = example("examples/observed/scan-2024-08.csv");
+    env.write("host.csv", csv.replacen(",cache-01,", ",,", 1));
+    env.write("hour.csv", csv.replacen("T02:00:00Z", "T25:00:00Z", 1));
+    env.write("header.csv", csv.replacen("collected_at", "time", 1));
+    let outputs: Vec<(&str, Output)> =
+        ["old.json", "time.json", "cut.json", "host.csv", "hour.csv", "header.csv"]
+            .map(|f| (f, import(f)))
+            .into();
+    for (name, out) in &outputs {
+        out.assert_status(2);
+        let code = if *name == "cut.json" { "bad-json" } else { "bad-observation" };
+        assert!(out.stderr.contains(&format!("［{code}］")), "{code} missing:\n{}", out.snapshot());
+    }
+    assert!(outputs[3].1.stderr.contains("`host` 为空"), "{}", outputs[3].1.snapshot());
+    assert_chinese(&allowed, &outputs.iter().map(|(name, out)| (*name, out)).collect::<Vec<_>>());
 }
 
 /// On a signed repository: `change show`, `approve` and its refusals, `confirm` refused, `verify`
