@@ -232,6 +232,38 @@ fn loader_errors_speak_chinese() {
     assert_chinese(&allowed, &[("validate", &validate)]);
 }
 
+/// Broken discovery run records read in Chinese in `validate`: a kind that does not exist, a time that
+/// does not, an input whose hash is cut short, a kind its name contradicts, a digest edited after the
+/// record was written, and a record under a name that is no run record's.
+#[test]
+fn broken_run_records_speak_chinese() {
+    let env = TestEnv::with_example();
+    let allowed = allowed(&env);
+    let first = "inventory/discovery/20240830T030000Z-observe.yaml";
+    let second = "inventory/discovery/20240830T030001Z-observe.yaml";
+    std::fs::copy(env.path(first), env.path("inventory/discovery/latest.yaml")).unwrap();
+    env.edit(first, "kind: observe", "kind: scan");
+    env.edit(first, "fetched_at: 2024-08-30T03:00:00Z", "fetched_at: 2024-08-30T27:00:00Z");
+    env.edit(
+        first,
+        "sha256: d2c8d7158d639ff0ad516bca9ef389b59d288152b65f0854f4f2b00f0a30bcda",
+        "sha256: d2c8",
+    );
+    env.edit(second, "kind: observe", "kind: catalog");
+    env.edit(second, "digest: sha256:b4c8", "digest: sha256:04c8");
+    let validate = env.run(&["--lang", "zh-CN", "validate"]);
+    validate.assert_status(2);
+    for code in ["bad-value", "bad-timestamp"] {
+        assert!(validate.stderr.contains(code), "{code} missing:\n{}", validate.snapshot());
+    }
+    for words in
+        ["`scan` 不是发现记录的类型", "`latest.yaml` 不是发现记录的文件名", "摘要与各输入的 sha256 不符"]
+    {
+        assert!(validate.stderr.contains(words), "{words} missing:\n{}", validate.snapshot());
+    }
+    assert_chinese(&allowed, &[("validate", &validate)]);
+}
+
 /// The importers' own refusals read in Chinese: a package list without its system and host.
 #[test]
 fn importer_refusals_speak_chinese() {
