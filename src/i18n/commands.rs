@@ -744,6 +744,10 @@ pub const EN: &[(&str, &str)] = &[
     ("help.arg.color", "When to use colours (NO_COLOR is honoured under `auto`)"),
     ("help.arg.quiet", "Print only results, no notes"),
     ("help.arg.verbose", "Print more detail (repeat for more)"),
+    ("ledger.invalid_file", "{path}: {why}"),
+    ("ledger.symlink", "is a symbolic link; history must hold the file itself"),
+    ("ledger.refused", "{why} ({code})"),
+    ("ledger.refused_code", "not readable as what its path says ({code})"),
 ];
 
 pub const ZH: &[(&str, &str)] = &[
@@ -1342,4 +1346,8 @@ pub const ZH: &[(&str, &str)] = &[
     ("help.arg.color", "何时使用颜色（auto 时遵循 NO_COLOR）"),
     ("help.arg.quiet", "只输出结果，不输出提示"),
     ("help.arg.verbose", "输出更多细节（可重复）"),
+    ("ledger.invalid_file", "{path}：{why}"),
+    ("ledger.symlink", "该文件是符号链接，历史中必须保存文件本身"),
+    ("ledger.refused", "{why}（{code}）"),
+    ("ledger.refused_code", "无法按其路径所示的类型读取（{code}）"),
 ];

@@ -517,3 +517,29 @@ fn english_counts_take_their_plural() {
     let out = one.run(&["--lang", "zh-CN", "validate"]);
     assert_eq!(out.stderr, "已检查 1 个文件：没有问题\n", "{}", out.snapshot());
 }
+
+/// `verify` resumed from its cache (`.git/lifecycle/`) says in Chinese exactly what its first run and a
+/// `--no-cache` run say, an unapproved version change and a file in history that does not load alike.
+#[test]
+fn verify_from_the_cache_speaks_the_same_chinese() {
+    let org = Org::new();
+    let allowed = allowed(&org);
+    request(&org);
+    bump(&org);
+    org.edit(SYSTEM, "eol: 2024-12-31", "eol: 2024-12-32");
+    org.commit("2024-09-19T23:40:00+08:00", "redis-session: end date");
+    let verify = |args: &[&str]| org.lc(LATER, &[&["--lang", "zh-CN", "verify"], args].concat());
+    let first = verify(&[]);
+    first.assert_status(1);
+    assert_eq!(std::fs::read_dir(org.path(".git/lifecycle")).unwrap().count(), 1, "one cache file");
+    let cached = verify(&[]);
+    let full = verify(&["--no-cache"]);
+    for out in [&cached, &full] {
+        assert_eq!((&out.stdout, &out.stderr, out.status), (&first.stdout, &first.stderr, first.status));
+    }
+    for code in ["unapproved-version-change", "invalid-file"] {
+        assert!(first.stdout.contains(code), "{code} missing:\n{}", first.snapshot());
+    }
+    assert!(first.stdout.contains("`2024-12-32` 不是有效的日期（bad-date）"), "{}", first.snapshot());
+    assert_chinese(&allowed, &[("verify", &first), ("verify from the cache", &cached)]);
+}
