@@ -748,6 +748,10 @@ pub const EN: &[(&str, &str)] = &[
     ("ledger.symlink", "is a symbolic link; history must hold the file itself"),
     ("ledger.refused", "{why} ({code})"),
     ("ledger.refused_code", "not readable as what its path says ({code})"),
+    (
+        "cmd.bad_date",
+        "{option}: `{value}` is not a date\n  = hint: write dates as YYYY-MM-DD, e.g. 2024-12-31",
+    ),
 ];
 
 pub const ZH: &[(&str, &str)] = &[
@@ -1350,4 +1354,8 @@ pub const ZH: &[(&str, &str)] = &[
     ("ledger.symlink", "该文件是符号链接，历史中必须保存文件本身"),
     ("ledger.refused", "{why}（{code}）"),
     ("ledger.refused_code", "无法按其路径所示的类型读取（{code}）"),
+    (
+        "cmd.bad_date",
+        "{option} 的值 `{value}` 不是有效日期\n  = 提示：日期格式为 `YYYY-MM-DD`，例如 2024-12-31",
+    ),
 ];

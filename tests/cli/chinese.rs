@@ -264,6 +264,21 @@ fn broken_run_records_speak_chinese() {
     assert_chinese(&allowed, &[("validate", &validate)]);
 }
 
+/// A `--today` that is no date is refused in Chinese, given as the option or in `LIFECYCLE_TODAY`.
+#[test]
+fn a_bad_today_is_refused_in_chinese() {
+    let env = TestEnv::with_example();
+    let allowed = allowed(&env);
+    let flag = env.run(&["--lang", "zh-CN", "--today", "notadate", "check"]);
+    let var = env.run_env(&["--lang", "zh-CN", "check"], &[("LIFECYCLE_TODAY", "2024-02-30")]);
+    for (out, value) in [(&flag, "notadate"), (&var, "2024-02-30")] {
+        out.assert_status(2);
+        let words = format!("`--today` / `LIFECYCLE_TODAY` 的值 `{value}` 不是有效日期");
+        assert!(out.stderr.contains(&words), "{}", out.snapshot());
+    }
+    assert_chinese(&allowed, &[("--today", &flag), ("LIFECYCLE_TODAY", &var)]);
+}
+
 /// The importers' own refusals read in Chinese: a package list without its system and host.
 #[test]
 fn importer_refusals_speak_chinese() {
