@@ -170,7 +170,7 @@ fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
     let systems: Vec<String> = loaded.repo.systems.iter().map(|s| s.id.clone()).collect();
     let namer = Namer { args, settings, systems: &systems, now: ctx.now() };
     // In folders, the files scanners write; a file named on the command line is always read.
-    let files = expand(&args.paths, &|p| {
+    let files = expand(ctx.lang, &args.paths, &|p| {
         matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "csv" | "txt" | "list" | "lst"))
     })?;
     let mut texts = BTreeMap::new();

@@ -752,6 +752,11 @@ pub const EN: &[(&str, &str)] = &[
         "cmd.bad_date",
         "{option}: `{value}` is not a date\n  = hint: write dates as YYYY-MM-DD, e.g. 2024-12-31",
     ),
+    (
+        "import.no_path",
+        "{path}: no such file or folder\n  = hint: check the path (relative paths start from the current folder)",
+    ),
+    ("import.empty_folder", "{path}: the folder holds no file to import"),
 ];
 
 pub const ZH: &[(&str, &str)] = &[
@@ -1358,4 +1363,6 @@ pub const ZH: &[(&str, &str)] = &[
         "cmd.bad_date",
         "{option} 的值 `{value}` 不是有效日期\n  = 提示：日期格式为 `YYYY-MM-DD`，例如 2024-12-31",
     ),
+    ("import.no_path", "`{path}`：文件或文件夹不存在\n  = 提示：请检查路径（相对路径从当前目录算起）"),
+    ("import.empty_folder", "`{path}`：文件夹中没有可导入的文件"),
 ];

@@ -298,6 +298,9 @@ pub const EN: &[(&str, &str)] = &[
     ("run.bad_digest_hint", "a digest is `sha256:` and 64 lower-case hex digits"),
     ("run.digest_mismatch", "the digest does not match the inputs' sha256 lines"),
     ("run.digest_mismatch_hint", "the record was edited after it was written; restore it from history"),
+    ("imp.unreadable_missing", "the file does not exist"),
+    ("imp.unreadable_denied", "permission denied"),
+    ("imp.unreadable", "the file could not be read"),
 ];
 
 pub const ZH: &[(&str, &str)] = &[
@@ -588,4 +591,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("run.bad_digest_hint", "摘要须为 `sha256:` 加 64 位小写十六进制数"),
     ("run.digest_mismatch", "摘要与各输入的 sha256 不符"),
     ("run.digest_mismatch_hint", "该记录写入后被改动过；请从 git 历史中恢复"),
+    ("imp.unreadable_missing", "文件不存在"),
+    ("imp.unreadable_denied", "没有读取该文件的权限"),
+    ("imp.unreadable", "无法读取该文件"),
 ];

@@ -279,7 +279,8 @@ fn a_bad_today_is_refused_in_chinese() {
     assert_chinese(&allowed, &[("--today", &flag), ("LIFECYCLE_TODAY", &var)]);
 }
 
-/// The importers' own refusals read in Chinese: a package list without its system and host.
+/// The importers' own refusals read in Chinese: a package list without its system and host, a path
+/// that does not exist and a folder with nothing to import.
 #[test]
 fn importer_refusals_speak_chinese() {
     let env = TestEnv::with_example();
@@ -288,7 +289,17 @@ fn importer_refusals_speak_chinese() {
     let out = env.run(&["--lang", "zh-CN", "observe", "import", "packages.txt"]);
     out.assert_status(2);
     assert!(out.stderr.contains("no-system"), "{}", out.snapshot());
-    assert_chinese(&allowed, &[("observe import", &out)]);
+    env.write("empty/notes.txt", "nothing to import\n");
+    let missing = env.run(&["--lang", "zh-CN", "catalog", "import", "no-such-folder"]);
+    let empty = env.run(&["--lang", "zh-CN", "advisories", "import", "empty"]);
+    for out in [&missing, &empty] {
+        out.assert_status(2);
+    }
+    assert!(missing.stderr.contains("`no-such-folder`：文件或文件夹不存在"), "{}", missing.snapshot());
+    assert_chinese(
+        &allowed,
+        &[("observe import", &out), ("a path that does not exist", &missing), ("an empty folder", &empty)],
+    );
 }
 
 /// A committed example input, as its producer wrote it (to be broken by the test).
