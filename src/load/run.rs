@@ -14,34 +14,32 @@ fn is_hex64(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// The run, or `None` after pushing a diagnostic for each problem.
-pub(super) fn convert(path: &str, r: raw::Run, tz: Tz, diags: &mut Vec<Diagnostic>) -> Option<Run> {
-    let mut problems = Vec::new();
-    let at_kind = origin(path, &r.kind.referenced);
+/// A problem with the record's file name or its `kind:`, which must agree.
+fn name_problem(
+    path: &str,
+    name: &str,
+    named: Option<RunKind>,
+    kind: &raw::S,
+    at_kind: &Origin,
+) -> Option<Diagnostic> {
     // The English message and hint, and both as words for other languages.
-    let mut error = |code, at: Origin, message: String, hint: &str, words: (Text, Text)| {
-        problems.push(Diagnostic::error(code, at, message).hint(hint).in_words(words.0).hint_words(words.1));
+    let problem = |at: Origin, message: String, hint: &str, words: (Text, Text)| {
+        Some(Diagnostic::error("bad-value", at, message).hint(hint).in_words(words.0).hint_words(words.1))
     };
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let named = parse_file_name(name);
-    let kind = RunKind::parse(&r.kind.value);
-    match (named, kind) {
-        (None, _) => error(
-            "bad-value",
+    match (named, RunKind::parse(&kind.value)) {
+        (None, _) => problem(
             Origin::file(path),
             format!("`{name}` is not the name of a run record"),
             "run records are named <UTC timestamp>-<kind>.yaml, e.g. 20240830T030000Z-catalog.yaml, and are written only by the import and sync commands",
             (Text::new("run.bad_name", &[("name", &name)]), Text::new("run.bad_name_hint", &[])),
         ),
-        (_, None) => error(
-            "bad-value",
+        (_, None) => problem(
             at_kind.clone(),
-            format!("`{}` is not a kind of run", r.kind.value),
+            format!("`{}` is not a kind of run", kind.value),
             "write one of: catalog, advisories, observe",
-            (Text::new("run.bad_kind", &[("value", &r.kind.value)]), Text::new("run.bad_kind_hint", &[])),
+            (Text::new("run.bad_kind", &[("value", &kind.value)]), Text::new("run.bad_kind_hint", &[])),
         ),
-        (Some((_, k)), Some(kind)) if k != kind => error(
-            "bad-value",
+        (Some(k), Some(kind)) if k != kind => problem(
             at_kind.clone(),
             format!("the file says `{kind}`, its name `{k}`"),
             "a run record's name ends with its kind; restore the file from history",
@@ -50,8 +48,21 @@ pub(super) fn convert(path: &str, r: raw::Run, tz: Tz, diags: &mut Vec<Diagnosti
                 Text::new("run.kind_mismatch_hint", &[]),
             ),
         ),
-        _ => {}
+        _ => None,
     }
+}
+
+/// The run, or `None` after pushing a diagnostic for each problem.
+pub(super) fn convert(path: &str, r: raw::Run, tz: Tz, diags: &mut Vec<Diagnostic>) -> Option<Run> {
+    let at_kind = origin(path, &r.kind.referenced);
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let named = parse_file_name(name);
+    let mut problems: Vec<Diagnostic> =
+        name_problem(path, name, named.map(|n| n.1), &r.kind, &at_kind).into_iter().collect();
+    // The English message and hint, and both as words for other languages.
+    let mut error = |code, at: Origin, message: String, hint: &str, words: (Text, Text)| {
+        problems.push(Diagnostic::error(code, at, message).hint(hint).in_words(words.0).hint_words(words.1));
+    };
     let fetched_at = parse_timestamp(&r.fetched_at.value, tz)
         .map_err(|m| {
             error(
