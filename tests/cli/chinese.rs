@@ -209,7 +209,8 @@ fn check_and_validate_speak_chinese() {
 }
 
 /// The loader's other errors read in Chinese too: a time zone, a path, a KPI name, unit and target, a
-/// product in the wrong file, an id, a class kind, a commit id and a key.
+/// product in the wrong file, an id, a class kind, a commit id and a key; an advisory defined twice and
+/// an observation of a system the inventory does not have.
 #[test]
 fn loader_errors_speak_chinese() {
     let env = TestEnv::with_example();
@@ -224,11 +225,27 @@ fn loader_errors_speak_chinese() {
     env.edit("policies/ops04.yaml", "    chain: [cto]\n", "    chain: [cto]\n    kind: rule\n");
     std::fs::copy(env.path("inventory/products/redis.yaml"), env.path("inventory/products/redis-copy.yaml"))
         .unwrap();
+    let advisory = "inventory/advisories/CVE-2024-4577.yaml";
+    std::fs::copy(env.path(advisory), env.path("inventory/advisories/CVE-2024-4577-copy.yaml")).unwrap();
+    env.edit(
+        "inventory/observed/redis-session/redis-s-01.yaml",
+        "system: redis-session",
+        "system: redis-sesion",
+    );
     let validate = env.run(&["--lang", "zh-CN", "validate"]);
     validate.assert_status(2);
-    for code in ["bad-timezone", "bad-path", "unknown-key", "bad-value", "id-mismatch"] {
+    for code in [
+        "bad-timezone",
+        "bad-path",
+        "unknown-key",
+        "bad-value",
+        "id-mismatch",
+        "duplicate-id",
+        "unknown-system",
+    ] {
         assert!(validate.stderr.contains(code), "{code} missing:\n{}", validate.snapshot());
     }
+    assert!(validate.stderr.contains("安全公告 `CVE-2024-4577` 被定义了两次"), "{}", validate.snapshot());
     assert_chinese(&allowed, &[("validate", &validate)]);
 }
 
