@@ -132,6 +132,26 @@ impl Text {
     }
 }
 
+/// Why something is wrong, as part of a larger message: its English words and, for other languages,
+/// its text. The English may say more than the text (a parser's detail).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub english: String,
+    pub text: Text,
+}
+
+impl Reason {
+    pub fn new(english: impl Into<String>, text: Text) -> Reason {
+        Reason { english: english.into(), text }
+    }
+
+    /// A reason whose English is its key's English.
+    pub fn t(key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> Reason {
+        let text = Text::new(key, args);
+        Reason { english: text.render(Lang::En), text }
+    }
+}
+
 impl Diagnostic {
     pub fn error(code: &'static str, origin: Origin, message: impl Into<String>) -> Self {
         Diagnostic {
@@ -278,7 +298,11 @@ pub fn render(d: &Diagnostic, source: &dyn Fn(&str) -> Option<String>, color: bo
         _ => english.to_string(),
     };
     let (open, close, colon) = marks(lang);
-    let message = words(&d.words.message, &d.message);
+    // The words quote values as the English does, and are cut the same way.
+    let message = match &d.words.message {
+        Some(t) if lang != Lang::En => shorten(t.render(lang)),
+        _ => d.message.clone(),
+    };
     let mut out = String::new();
     let _ = writeln!(out, "{bold}{tone}{label}{open}{}{close}{reset}{bold}{colon}{message}{reset}", d.code);
     snippet(&mut out, &d.origin, source, tone, blue, reset);
@@ -400,6 +424,16 @@ mod tests {
         assert_eq!(d.message.chars().count(), 401);
         let short = "`2024-02-30` is not a calendar date: 2024-02 has 29 days";
         assert_eq!(Diagnostic::error("bad-date", Origin::file("a.yaml"), short).message, short);
+    }
+
+    /// A long value quoted in a message is cut in every language, not only in the English.
+    #[test]
+    fn long_quoted_values_are_cut_in_words_too() {
+        let long = "x".repeat(5_000);
+        let text = Text::new("diag.bad_date", &[("value", &long)]);
+        let d = Diagnostic::error_text("bad-date", Origin::file("a.yaml"), text);
+        let zh = render(&d, &|_| None, false, Lang::ZhCn);
+        assert!(zh.contains(&format!("`{}…` 不是有效的日期", "x".repeat(60))), "{zh}");
     }
 
     #[test]

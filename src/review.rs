@@ -202,7 +202,7 @@ fn loader_errors(loaded: &crate::load::Loaded, step: &Step, findings: &mut Vec<F
         let path = d.origin.path.as_str();
         if changed.contains(path) && !flagged.contains(path) {
             findings.push(
-                Finding::error("invalid-file", format!("{path}: {} ({})", d.message, d.code))
+                Finding::invalid_file(path, crate::eval::findings::refused(d))
                     .at(path, Some(d.origin.line))
                     .commit(head.as_deref()),
             );

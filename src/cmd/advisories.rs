@@ -89,7 +89,7 @@ struct Inputs {
 }
 
 fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
-    let files = expand(&args.paths, &|p| p.extension().and_then(|e| e.to_str()) == Some("json"))?;
+    let files = expand(ctx.lang, &args.paths, &|p| p.extension().and_then(|e| e.to_str()) == Some("json"))?;
     let mut texts = BTreeMap::new();
     let mut errors = Vec::new();
     let mut inputs = Inputs::default();

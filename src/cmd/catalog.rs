@@ -14,6 +14,7 @@ use crate::diag::Diagnostic;
 use crate::discovery::eol::{self, CatalogProduct, Changes};
 use crate::discovery::http::{self, Client, NotFound};
 use crate::discovery::runs;
+use crate::i18n::Lang;
 use crate::load::{self, WorkTree};
 use crate::model::run::{RunInput, RunKind, RunSource};
 
@@ -72,24 +73,21 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
 }
 
 /// Files of the given paths, folders expanded (sorted), with `keep` deciding by name.
-pub fn expand(paths: &[PathBuf], keep: &dyn Fn(&Path) -> bool) -> Result<Vec<PathBuf>> {
+pub fn expand(lang: Lang, paths: &[PathBuf], keep: &dyn Fn(&Path) -> bool) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
             let mut found: Vec<PathBuf> = walk(p)?.into_iter().filter(|f| keep(f)).collect();
             // An import that finds nothing is a wrong path, not an empty success.
             if found.is_empty() {
-                bail!("{}: the folder holds no file to import", p.display());
+                bail!("{}", lang.fmt("import.empty_folder", &[("path", &p.display())]));
             }
             found.sort();
             files.extend(found);
         } else if p.is_file() {
             files.push(p.clone());
         } else {
-            bail!(
-                "{}: no such file or folder\n  = hint: check the path (relative paths start from the current folder)",
-                p.display()
-            );
+            bail!("{}", lang.fmt("import.no_path", &[("path", &p.display())]));
         }
     }
     Ok(files)
@@ -121,14 +119,21 @@ pub fn read_input(path: &Path, name: &str) -> Result<String, Box<Diagnostic>> {
 
 /// [`read_input`], with the SHA-256 of the bytes read (for the run record).
 pub fn read_input_hashed(path: &Path, name: &str) -> Result<(String, String), Box<Diagnostic>> {
-    let unreadable = |m: String| {
+    // The system's own words in English; what kind of failure it is in other languages.
+    let unreadable = |e: std::io::Error| {
+        let key = match e.kind() {
+            std::io::ErrorKind::NotFound => "imp.unreadable_missing",
+            std::io::ErrorKind::PermissionDenied => "imp.unreadable_denied",
+            _ => "imp.unreadable",
+        };
         Box::new(
-            Diagnostic::error("unreadable", crate::diag::Origin::file(name), m)
+            Diagnostic::error("unreadable", crate::diag::Origin::file(name), e.to_string())
                 .hint("check that the file exists and can be read")
+                .in_words(crate::diag::Text::new(key, &[]))
                 .hint_words(crate::diag::Text::new("imp.unreadable_hint", &[])),
         )
     };
-    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.len() > MAX_INPUT {
         return Err(Box::new(
             Diagnostic::error(
@@ -141,7 +146,7 @@ pub fn read_input_hashed(path: &Path, name: &str) -> Result<(String, String), Bo
             .hint_words(crate::diag::Text::new("imp.too_large_hint", &[])),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(unreadable)?;
     let sha256 = crate::model::run::sha256(&bytes);
     Ok((load::text_from_bytes(name, bytes)?, sha256))
 }
@@ -220,8 +225,9 @@ pub fn print_diagnostics(ctx: &Ctx, diags: &[Diagnostic], texts: &BTreeMap<Strin
 }
 
 fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
-    let files =
-        expand(&args.paths, &|p| matches!(p.extension().and_then(|e| e.to_str()), Some("md" | "json")))?;
+    let files = expand(ctx.lang, &args.paths, &|p| {
+        matches!(p.extension().and_then(|e| e.to_str()), Some("md" | "json"))
+    })?;
     let mut texts = BTreeMap::new();
     let mut diags = Vec::new();
     let mut products = Vec::new();

@@ -329,7 +329,8 @@ fn until(
         }
         return Ok(None);
     };
-    let until = crate::model::time::parse_date(text).map_err(|m| anyhow!("--until: {m}"))?;
+    let until = crate::model::time::parse_date(text)
+        .map_err(|m| super::bad_date(lang, format!("--until: {m}"), "`--until`", text))?;
     let Some(max) = class.max_duration else {
         bail!("{}", lang.fmt("change.refuse.no_until", &[("class", &name)]));
     };

@@ -59,10 +59,14 @@ impl Ctx {
         let git = Git::discover(&start);
         let root = git.as_ref().and_then(Git::workdir).unwrap_or_else(|| start.clone());
         let today = match &g.today {
-            Some(text) => Some(
-                crate::model::time::parse_date(text)
-                    .map_err(|m| anyhow::anyhow!("--today / LIFECYCLE_TODAY: {m}"))?,
-            ),
+            Some(text) => Some(crate::model::time::parse_date(text).map_err(|m| {
+                bad_date(
+                    lang,
+                    format!("--today / LIFECYCLE_TODAY: {m}"),
+                    "`--today` / `LIFECYCLE_TODAY`",
+                    text,
+                )
+            })?),
             None => None,
         };
         let diag_color = match g.color {
@@ -197,6 +201,15 @@ impl Ctx {
 }
 
 /// Counts for diagnostics.
+/// A date option that does not parse. English keeps the parser's detailed `english`; other languages
+/// name the `option` (as written in the message, code-quoted) and `value`, and say how to write a date.
+pub fn bad_date(lang: Lang, english: String, option: &str, value: &str) -> anyhow::Error {
+    match lang {
+        Lang::En => anyhow::anyhow!(english),
+        _ => anyhow::anyhow!("{}", lang.fmt("cmd.bad_date", &[("option", &option), ("value", &value)])),
+    }
+}
+
 pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     (errors, diags.len() - errors)

@@ -84,6 +84,7 @@ impl Namer<'_> {
                     at,
                     format!("`{s}` is not a system id"),
                     "system ids use lower-case letters, digits, `.`, `_` and `-`",
+                    (Text::new("obs.bad_system", &[("id", &s)]), Text::new("obs.bad_system_hint", &[])),
                 ));
             }
             return Ok(s);
@@ -169,7 +170,7 @@ fn import(ctx: &Ctx, args: &ImportArgs, out: &mut dyn Write) -> Result<Exit> {
     let systems: Vec<String> = loaded.repo.systems.iter().map(|s| s.id.clone()).collect();
     let namer = Namer { args, settings, systems: &systems, now: ctx.now() };
     // In folders, the files scanners write; a file named on the command line is always read.
-    let files = expand(&args.paths, &|p| {
+    let files = expand(ctx.lang, &args.paths, &|p| {
         matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "csv" | "txt" | "list" | "lst"))
     })?;
     let mut texts = BTreeMap::new();
@@ -222,9 +223,12 @@ fn plan(
         let system = namer.system(name, format, scan)?;
         let host = namer.host(path, format, scan, name)?;
         let collected_at = namer.collected_at(scan).map_err(|e| {
+            // Only `--collected-at` can be wrong here: a scan's own time was read with the scan.
+            let value = namer.args.collected_at.as_deref().unwrap_or_default();
             Box::new(
                 Diagnostic::error("bad-timestamp", Origin::file(name), format!("{e:#}"))
                     .hint("write it as RFC 3339")
+                    .in_words(Text::new("obs.collected_at", &[("value", &value)]))
                     .hint_words(Text::new("obs.rfc3339_hint", &[])),
             )
         })?;

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use super::Ctx;
 use crate::cli::Exit;
+use crate::i18n::Lang;
 use crate::report::{self, Evidence, Period};
 
 #[derive(clap::Args, Debug)]
@@ -76,8 +77,9 @@ pub enum KpiFormat {
     Json,
 }
 
-fn date(flag: &str, text: &str) -> Result<NaiveDate> {
-    crate::model::time::parse_date(text).map_err(|m| anyhow!("--{flag} {text}: {m}"))
+fn date(lang: Lang, flag: &str, text: &str) -> Result<NaiveDate> {
+    crate::model::time::parse_date(text)
+        .map_err(|m| super::bad_date(lang, format!("--{flag} {text}: {m}"), &format!("`--{flag}`"), text))
 }
 
 /// The end of the calendar quarter containing `d`.
@@ -92,9 +94,9 @@ fn quarter_end(d: NaiveDate) -> NaiveDate {
     next.and_then(|n| n.pred_opt()).unwrap_or(d)
 }
 
-fn period(args: &PeriodArgs, today: NaiveDate) -> Result<Period> {
-    let from = args.from.as_deref().map(|t| date("from", t)).transpose()?;
-    let to = args.to.as_deref().map(|t| date("to", t)).transpose()?;
+fn period(lang: Lang, args: &PeriodArgs, today: NaiveDate) -> Result<Period> {
+    let from = args.from.as_deref().map(|t| date(lang, "from", t)).transpose()?;
+    let to = args.to.as_deref().map(|t| date(lang, "to", t)).transpose()?;
     let p = match (from, to) {
         (None, None) => Period::last_quarter(today),
         (Some(from), None) => Period { from, to: quarter_end(from) },
@@ -119,7 +121,7 @@ fn evidence(ctx: &Ctx, args: &PeriodArgs, what: &str) -> Result<Option<Evidence>
     ctx.require_inventory_at(git, head)?;
     let tz = crate::review::settings_at(git, head)?.timezone;
     let today = ctx.today(tz);
-    let mut period = period(args, today)?;
+    let mut period = period(ctx.lang, args, today)?;
     // A period cannot end in the future: what is not yet history is not evidence. Clipping it to
     // today keeps every figure a function of the repository and the (printed) period.
     period.to = period.to.min(today.max(period.from));
@@ -229,18 +231,18 @@ mod tests {
     fn periods() {
         let today = d("2024-11-22");
         assert_eq!(
-            period(&args(None, None), today).unwrap(),
+            period(Lang::En, &args(None, None), today).unwrap(),
             Period { from: d("2024-07-01"), to: d("2024-09-30") }
         );
         assert_eq!(
-            period(&args(Some("2024-08-15"), None), today).unwrap(),
+            period(Lang::En, &args(Some("2024-08-15"), None), today).unwrap(),
             Period { from: d("2024-08-15"), to: d("2024-09-30") }
         );
         assert_eq!(
-            period(&args(None, Some("2024-12-31")), today).unwrap(),
+            period(Lang::En, &args(None, Some("2024-12-31")), today).unwrap(),
             Period { from: d("2024-10-01"), to: d("2024-12-31") }
         );
-        assert!(period(&args(Some("2024-10-01"), Some("2024-09-30")), today).is_err());
-        assert!(period(&args(Some("2024-02-30"), None), today).is_err());
+        assert!(period(Lang::En, &args(Some("2024-10-01"), Some("2024-09-30")), today).is_err());
+        assert!(period(Lang::En, &args(Some("2024-02-30"), None), today).is_err());
     }
 }

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::diag::{Diagnostic, Origin};
+use crate::diag::{Diagnostic, Origin, Reason, Text};
 use crate::load::{raw, yaml};
 use crate::model::time::parse_date;
 use crate::store::scalar;
@@ -85,34 +85,60 @@ pub fn parse(path: &str, text: &str) -> Result<(Format, CatalogProduct), Box<Dia
                 let result = map.remove("result").unwrap_or(serde_json::Value::Object(map));
                 Ok((Format::ApiV1, v1(path, &stem, result)?))
             }
-            _ => Err(bad(path, "the JSON is neither an API v1 product nor an API v0 array of cycles")),
+            _ => Err(bad(
+                path,
+                "the JSON is neither an API v1 product nor an API v0 array of cycles",
+                Text::new("cat.not_api", &[]),
+            )),
         };
     }
     Ok((Format::ProductFile, product_file(path, &stem, text)?))
 }
 
-fn bad(path: &str, message: impl Into<String>) -> Box<Diagnostic> {
+/// `message` in English, `words` for other languages.
+fn bad(path: &str, message: impl Into<String>, words: Text) -> Box<Diagnostic> {
     Box::new(
         Diagnostic::error("bad-catalog", Origin::file(path), message)
-            .hint("import endoflife.date product files (products/*.md), API v1 `/api/v1/products/{p}` JSON or API v0 JSON"),
+            .hint("import endoflife.date product files (products/*.md), API v1 `/api/v1/products/{p}` JSON or API v0 JSON")
+            .in_words(words)
+            .hint_words(Text::new("cat.bad_hint", &[])),
     )
 }
 
+/// Input that is not JSON, or not the JSON a typed reader expects. The English is serde_json's own;
+/// other languages get what kind of problem it is (the place is in the location).
 pub fn json_error(path: &str, e: &serde_json::Error) -> Box<Diagnostic> {
     let origin = Origin::new(path, e.line() as u32, e.column() as u32, 1);
-    Box::new(Diagnostic::error("bad-json", origin, e.to_string()).hint("the file must be valid JSON (UTF-8)"))
+    let message = e.to_string();
+    let missing = message.strip_prefix("missing field `").and_then(|m| m.split_once('`')).map(|m| m.0);
+    let words = match (e.classify(), missing) {
+        (serde_json::error::Category::Eof, _) => Text::new("imp.json_eof", &[]),
+        (serde_json::error::Category::Data, Some(field)) => {
+            Text::new("imp.json_missing", &[("field", &field)])
+        }
+        (serde_json::error::Category::Data, None) => Text::new("imp.json_type", &[]),
+        _ => Text::new("imp.json_syntax", &[]),
+    };
+    Box::new(
+        Diagnostic::error("bad-json", origin, message)
+            .hint("the file must be valid JSON (UTF-8)")
+            .in_words(words)
+            .hint_words(Text::new("imp.json_hint", &[])),
+    )
 }
 
 /// A date, `true`/`false`, or empty; anything else is an error naming the value.
-fn when(text: Option<&str>) -> Result<When, String> {
+fn when(text: Option<&str>) -> Result<When, Reason> {
     match text.map(str::trim) {
         None | Some("") | Some("false") | Some("null") | Some("~") => Ok(When::No),
         Some("true") => Ok(When::Yes),
-        Some(t) => parse_date(t).map(When::Date).map_err(|m| format!("`{t}`: {m}")),
+        Some(t) => parse_date(t)
+            .map(When::Date)
+            .map_err(|m| Reason::new(format!("`{t}`: {m}"), Text::new("load.bad_date", &[("value", &t)]))),
     }
 }
 
-fn date(text: Option<&str>) -> Result<Option<chrono::NaiveDate>, String> {
+fn date(text: Option<&str>) -> Result<Option<chrono::NaiveDate>, Reason> {
     match when(text)? {
         When::Date(d) => Ok(Some(d)),
         _ => Ok(None),
@@ -130,6 +156,7 @@ fn check_id(path: &str, id: &str) -> Result<(), Box<Diagnostic>> {
         Err(bad(
             path,
             format!("`{id}` is not a usable product id (lower-case letters, digits, `.`, `_`, `-`)"),
+            Text::new("cat.bad_id", &[("id", &id)]),
         ))
     }
 }
@@ -184,7 +211,9 @@ fn product_file(path: &str, stem: &str, text: &str) -> Result<CatalogProduct, Bo
                 Origin::new(path, 1, 1, 1),
                 "no YAML front matter (`---` … `---`)",
             )
-            .hint("an endoflife.date product file starts with `---`, its YAML, and `---`"),
+            .hint("an endoflife.date product file starts with `---`, its YAML, and `---`")
+            .in_words(Text::new("cat.no_front_matter", &[]))
+            .hint_words(Text::new("cat.no_front_matter_hint", &[])),
         )
     })?;
     let doc: FrontMatter = yaml::parse(path, &fm)?;
@@ -193,10 +222,13 @@ fn product_file(path: &str, stem: &str, text: &str) -> Result<CatalogProduct, Bo
     for r in doc.releases {
         let r = r.value;
         let at = |s: &raw::S| yaml::origin(path, &s.referenced);
-        let err = |s: &raw::S, m: String| {
+        let err = |s: &raw::S, m: Reason| {
+            let cycle = &r.release_cycle.value;
             Box::new(
-                Diagnostic::error("bad-date", at(s), format!("release {}: {m}", r.release_cycle.value))
-                    .hint("endoflife.date fields are a date YYYY-MM-DD, true or false"),
+                Diagnostic::error("bad-date", at(s), format!("release {cycle}: {}", m.english))
+                    .hint("endoflife.date fields are a date YYYY-MM-DD, true or false")
+                    .in_words(Text::new("cat.release", &[("name", cycle)]).with("reason", m.text))
+                    .hint_words(Text::new("cat.date_hint", &[])),
             )
         };
         let field = |s: &Option<raw::S>| -> Result<When, Box<Diagnostic>> {
@@ -242,7 +274,7 @@ fn text_of(v: Option<&serde_json::Value>) -> Option<String> {
 }
 
 /// `isX`/`xFrom` pairs of API v1: the date when there is one, else the boolean.
-fn v1_when(r: &serde_json::Value, flag: &str, from: &str) -> Result<When, String> {
+fn v1_when(r: &serde_json::Value, flag: &str, from: &str) -> Result<When, Reason> {
     match when(text_of(r.get(from)).as_deref())? {
         When::No => when(text_of(r.get(flag)).as_deref()),
         d => Ok(d),
@@ -252,15 +284,19 @@ fn v1_when(r: &serde_json::Value, flag: &str, from: &str) -> Result<When, String
 fn v1(path: &str, stem: &str, result: serde_json::Value) -> Result<CatalogProduct, Box<Diagnostic>> {
     let id = text_of(result.get("name")).unwrap_or_else(|| stem.to_string());
     check_id(path, &id)?;
-    let releases = result
-        .get("releases")
-        .and_then(|r| r.as_array())
-        .ok_or_else(|| bad(path, "the API v1 document has no `result.releases` array"))?;
+    let releases = result.get("releases").and_then(|r| r.as_array()).ok_or_else(|| {
+        bad(path, "the API v1 document has no `result.releases` array", Text::new("cat.no_releases", &[]))
+    })?;
     let mut cycles = Vec::new();
     for (n, r) in releases.iter().enumerate() {
-        let name =
-            text_of(r.get("name")).ok_or_else(|| bad(path, format!("release #{} has no `name`", n + 1)))?;
-        let e = |m: String| bad(path, format!("release {name}: {m}"));
+        let name = text_of(r.get("name")).ok_or_else(|| {
+            let text = Text::new("cat.release_no_name", &[("n", &(n + 1))]);
+            bad(path, format!("release #{} has no `name`", n + 1), text)
+        })?;
+        let e = |m: Reason| {
+            let text = Text::new("cat.release", &[("name", &name)]).with("reason", m.text);
+            bad(path, format!("release {name}: {}", m.english), text)
+        };
         cycles.push(CatalogCycle {
             cycle: name.clone(),
             released: date(text_of(r.get("releaseDate")).as_deref()).map_err(e)?,
@@ -292,9 +328,14 @@ fn v0(path: &str, stem: &str, items: Vec<serde_json::Value>) -> Result<CatalogPr
     check_id(path, stem)?;
     let mut cycles = Vec::new();
     for (n, r) in items.iter().enumerate() {
-        let name =
-            text_of(r.get("cycle")).ok_or_else(|| bad(path, format!("cycle #{} has no `cycle`", n + 1)))?;
-        let e = |m: String| bad(path, format!("cycle {name}: {m}"));
+        let name = text_of(r.get("cycle")).ok_or_else(|| {
+            let text = Text::new("cat.cycle_no_name", &[("n", &(n + 1))]);
+            bad(path, format!("cycle #{} has no `cycle`", n + 1), text)
+        })?;
+        let e = |m: Reason| {
+            let text = Text::new("cat.cycle", &[("name", &name)]).with("reason", m.text);
+            bad(path, format!("cycle {name}: {}", m.english), text)
+        };
         let w = |k: &str| when(text_of(r.get(k)).as_deref()).map_err(e);
         cycles.push(CatalogCycle {
             cycle: name.clone(),
@@ -340,10 +381,13 @@ pub fn read_existing(path: &str, text: &str) -> Result<Existing, Box<Diagnostic>
     let p: raw::Product = yaml::parse(path, text)?;
     let conv = |c: &Spanned<raw::Cycle>| -> Result<CatalogCycle, Box<Diagnostic>> {
         let c = &c.value;
-        let e = |s: &raw::S, m: String| {
-            Box::new(Diagnostic::error("bad-date", yaml::origin(path, &s.referenced), m).hint(
-                "fix the product file (lifecycle validate shows every problem) before importing over it",
-            ))
+        let e = |s: &raw::S, m: Reason| {
+            Box::new(
+                Diagnostic::error("bad-date", yaml::origin(path, &s.referenced), m.english)
+                    .hint("fix the product file (lifecycle validate shows every problem) before importing over it")
+                    .in_words(m.text)
+                    .hint_words(Text::new("cat.existing_hint", &[])),
+            )
         };
         let w = |s: &Option<raw::S>| match s {
             None => Ok(When::No),

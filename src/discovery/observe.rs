@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::diag::{Diagnostic, Origin};
+use crate::diag::{Diagnostic, Origin, Text};
 use crate::model::observed::Observed;
 use crate::model::time::parse_timestamp;
 use crate::model::version;
@@ -51,8 +51,19 @@ pub struct Scan {
     pub line: u32,
 }
 
-pub fn bad(origin: Origin, message: impl Into<String>, hint: impl Into<String>) -> Box<Diagnostic> {
-    Box::new(Diagnostic::error("bad-observation", origin, message).hint(hint))
+/// `message` and `hint` in English, `words` (the message's, then the hint's) for other languages.
+pub fn bad(
+    origin: Origin,
+    message: impl Into<String>,
+    hint: impl Into<String>,
+    words: (Text, Text),
+) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error("bad-observation", origin, message)
+            .hint(hint)
+            .in_words(words.0)
+            .hint_words(words.1),
+    )
 }
 
 /// The 1-based line and column of the first `needle` in `text` (1:1 when absent).
@@ -73,7 +84,9 @@ pub fn timestamp(
 ) -> Result<DateTime<FixedOffset>, Box<Diagnostic>> {
     parse_timestamp(value, chrono_tz::UTC).map_err(|m| {
         let (line, col) = locate(text, key);
-        bad(Origin::new(path, line, col, 1), format!("`{value}`: {m}"), "timestamps are RFC 3339")
+        let words =
+            (Text::new("diag.bad_timestamp", &[("value", &value)]), Text::new("obs.timestamp_hint", &[]));
+        bad(Origin::new(path, line, col, 1), format!("`{value}`: {m}"), "timestamps are RFC 3339", words)
     })
 }
 
@@ -109,6 +122,7 @@ pub fn parse(path: &str, text: &str) -> Result<(Format, Vec<Scan>), Box<Diagnost
             Origin::new(path, line, col, 1),
             "the file contains a NUL byte",
             "import the scanner's text or JSON output, not a binary file",
+            (Text::new("load.not_text", &[]), Text::new("obs.binary_hint", &[])),
         ));
     }
     let trimmed = text.trim_start();
@@ -125,6 +139,7 @@ pub fn parse(path: &str, text: &str) -> Result<(Format, Vec<Scan>), Box<Diagnost
                 Origin::new(path, 1, 1, 1),
                 "the JSON is neither a CycloneDX BOM (`bomFormat`) nor an SPDX document (`spdxVersion`)",
                 "import CycloneDX JSON 1.4–1.6 or SPDX 2.3 JSON",
+                (Text::new("obs.not_sbom", &[]), Text::new("obs.not_sbom_hint", &[])),
             ));
         }
     } else if is_csv(text) {
@@ -138,6 +153,10 @@ pub fn parse(path: &str, text: &str) -> Result<(Format, Vec<Scan>), Box<Diagnost
             Origin::file(path),
             format!("{count} components; an input may hold up to {MAX_COMPONENTS}"),
             "split the input by system or host",
+            (
+                Text::new("obs.too_many", &[("count", &count), ("max", &MAX_COMPONENTS)]),
+                Text::new("obs.too_many_hint", &[]),
+            ),
         ));
     }
     Ok(scans)
@@ -167,6 +186,7 @@ fn packages(path: &str, text: &str) -> Result<Scan, Box<Diagnostic>> {
                     at(),
                     "a package line has more than a name and a version",
                     "list packages with `dpkg-query -W -f='${Package} ${Version}\\n'` or `rpm -qa --qf '%{NAME} %{VERSION}-%{RELEASE}\\n'`",
+                    (Text::new("obs.package_line", &[]), Text::new("obs.package_line_hint", &[])),
                 ));
             }
         }
@@ -176,6 +196,7 @@ fn packages(path: &str, text: &str) -> Result<Scan, Box<Diagnostic>> {
             Origin::file(path),
             "the file lists no package with a version",
             "import CycloneDX or SPDX JSON, a dpkg-query/rpm package list, or a CSV with the header system,host,product,version,collected_at",
+            (Text::new("obs.no_packages", &[]), Text::new("obs.no_packages_hint", &[])),
         ));
     }
     Ok(Scan { system: None, host: None, subject: None, collected_at: None, components, line: 1 })
@@ -192,6 +213,10 @@ fn csv(path: &str, text: &str) -> Result<Vec<Scan>, Box<Diagnostic>> {
             Origin::new(path, h as u32 + 1, 1, header.chars().count().max(1) as u32),
             format!("the CSV header is `{}`", header.trim()),
             "the first line of a CSV is exactly: system,host,product,version,collected_at",
+            (
+                Text::new("obs.csv_header", &[("header", &header.trim())]),
+                Text::new("obs.csv_header_hint", &[]),
+            ),
         ));
     }
     let mut scans: Vec<Scan> = Vec::new();
@@ -207,6 +232,7 @@ fn csv(path: &str, text: &str) -> Result<Vec<Scan>, Box<Diagnostic>> {
                 at(0),
                 format!("the row has {} fields; a row has 5", cells.len()),
                 "write system,host,product,version,collected_at (no commas inside values)",
+                (Text::new("obs.csv_fields", &[("n", &cells.len())]), Text::new("obs.csv_fields_hint", &[])),
             ));
         }
         if let Some(empty) = cells.iter().take(4).position(|c| c.is_empty()) {
@@ -214,6 +240,10 @@ fn csv(path: &str, text: &str) -> Result<Vec<Scan>, Box<Diagnostic>> {
                 at(empty),
                 format!("`{}` is empty", CSV_HEADER[empty]),
                 "every row names a system, host, product and version",
+                (
+                    Text::new("obs.csv_empty", &[("column", &CSV_HEADER[empty])]),
+                    Text::new("obs.csv_empty_hint", &[]),
+                ),
             ));
         }
         let when = parse_timestamp(cells[4], chrono_tz::UTC).map_err(|m| {
@@ -221,6 +251,10 @@ fn csv(path: &str, text: &str) -> Result<Vec<Scan>, Box<Diagnostic>> {
                 at(4),
                 format!("`{}`: {m}", cells[4]),
                 "write collected_at as RFC 3339, e.g. 2024-09-01T08:00:00Z",
+                (
+                    Text::new("diag.bad_timestamp", &[("value", &cells[4])]),
+                    Text::new("obs.csv_time_hint", &[]),
+                ),
             )
         })?;
         let c = plain(cells[2], cells[3], None, None);

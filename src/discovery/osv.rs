@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::cvss;
-use crate::diag::{Diagnostic, Origin};
+use crate::diag::{Diagnostic, Origin, Reason, Text};
 use crate::load::{raw, yaml};
 use crate::model::Severity;
 use crate::model::time::parse_date;
@@ -104,10 +104,13 @@ pub struct Parsed {
     pub stubs: Vec<String>,
 }
 
-fn reject(path: &str, what: &str, message: impl std::fmt::Display) -> Rejected {
+/// `what` names the record, `why` says what is wrong with it.
+fn reject(path: &str, what: Reason, why: Reason) -> Rejected {
     Rejected(
-        Diagnostic::error("bad-advisory", Origin::file(path), format!("{what}: {message}"))
-            .hint("the record is skipped; the other records of the file are imported"),
+        Diagnostic::error("bad-advisory", Origin::file(path), format!("{}: {}", what.english, why.english))
+            .hint("the record is skipped; the other records of the file are imported")
+            .in_words(Text::new("osv.rejected", &[]).with("what", what.text).with("reason", why.text))
+            .hint_words(Text::new("osv.rejected_hint", &[])),
     )
 }
 
@@ -128,12 +131,12 @@ pub fn parse(path: &str, text: &str) -> Result<Parsed, Box<Diagnostic>> {
             match map.remove("vulns") {
                 Some(Value::Array(items)) => records(path, items, &mut out),
                 Some(Value::Null) | None => {}
-                _ => return Err(bad(path, "`vulns` is not an array")),
+                _ => return Err(bad(path, Reason::t("osv.not_array", &[("key", &"vulns")]))),
             }
         }
         Value::Object(mut map) if map.contains_key("results") && !map.contains_key("id") => {
             let Some(Value::Array(results)) = map.remove("results") else {
-                return Err(bad(path, "`results` is not an array"));
+                return Err(bad(path, Reason::t("osv.not_array", &[("key", &"results")])));
             };
             for r in results {
                 if let Some(Value::Array(vulns)) = r.get("vulns").cloned() {
@@ -142,46 +145,49 @@ pub fn parse(path: &str, text: &str) -> Result<Parsed, Box<Diagnostic>> {
             }
         }
         v @ Value::Object(_) => records(path, vec![v], &mut out),
-        _ => return Err(bad(path, "the JSON is not an OSV record, a list of records, or the KEV catalog")),
+        _ => return Err(bad(path, Reason::t("osv.not_osv", &[]))),
     }
     Ok(out)
 }
 
-fn bad(path: &str, message: &str) -> Box<Diagnostic> {
+fn bad(path: &str, why: Reason) -> Box<Diagnostic> {
     Box::new(
-        Diagnostic::error("bad-advisory", Origin::file(path), message)
-            .hint("import OSV JSON (records, arrays of records, query answers) or CISA's known_exploited_vulnerabilities.json"),
+        Diagnostic::error("bad-advisory", Origin::file(path), why.english)
+            .hint("import OSV JSON (records, arrays of records, query answers) or CISA's known_exploited_vulnerabilities.json")
+            .in_words(why.text)
+            .hint_words(Text::new("osv.bad_hint", &[])),
     )
 }
 
 fn records(path: &str, items: Vec<Value>, out: &mut Parsed) {
     for (n, item) in items.into_iter().enumerate() {
         let what = match item.get("id").and_then(Value::as_str) {
-            Some(id) => format!("record {id} (#{})", n + 1),
-            None => format!("record #{}", n + 1),
+            Some(id) => Reason::t("osv.record_id", &[("id", &id), ("n", &(n + 1))]),
+            None => Reason::t("osv.record", &[("n", &(n + 1))]),
         };
         let is_stub = item.as_object().is_some_and(|m| m.keys().all(|k| k == "id" || k == "modified"));
         match item.get("id").and_then(Value::as_str) {
             Some(id) if is_stub => out.stubs.push(id.to_string()),
             _ => match record(&item) {
                 Ok(r) => out.records.push(r),
-                Err(m) => out.rejected.push(reject(path, &what, m)),
+                Err(m) => out.rejected.push(reject(path, what, m)),
             },
         }
     }
 }
 
-fn str_of<'a>(v: &'a Value, key: &str) -> Result<Option<&'a str>, String> {
+fn str_of<'a>(v: &'a Value, key: &str) -> Result<Option<&'a str>, Reason> {
     match v.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(format!("`{key}` is not a string")),
+        Some(_) => Err(Reason::t("osv.not_string", &[("key", &key)])),
     }
 }
 
 /// The date part of an RFC 3339 timestamp or a date.
-fn date_of(text: &str) -> Result<NaiveDate, String> {
-    parse_date(text.get(..10).unwrap_or(text)).map_err(|m| format!("`{text}`: {m}"))
+fn date_of(text: &str) -> Result<NaiveDate, Reason> {
+    parse_date(text.get(..10).unwrap_or(text))
+        .map_err(|m| Reason::new(format!("`{text}`: {m}"), Text::new("load.bad_date", &[("value", &text)])))
 }
 
 fn label(text: &str) -> Option<Severity> {
@@ -224,10 +230,10 @@ pub fn purl_for(ecosystem: &str, name: &str) -> Option<String> {
 }
 
 /// One OSV record → a normalised advisory (without `detected_at`: the caller stamps it).
-pub fn record(v: &Value) -> Result<Normalised, String> {
-    let id = str_of(v, "id")?.ok_or("no `id`")?.trim().to_string();
+pub fn record(v: &Value) -> Result<Normalised, Reason> {
+    let id = str_of(v, "id")?.ok_or_else(|| Reason::t("osv.no_field", &[("key", &"id")]))?.trim().to_string();
     if id.is_empty() {
-        return Err("the `id` is empty".into());
+        return Err(Reason::t("osv.empty_id", &[]));
     }
     let mut aliases = BTreeSet::new();
     for key in ["aliases", "upstream"] {
@@ -235,13 +241,13 @@ pub fn record(v: &Value) -> Result<Normalised, String> {
             None | Some(Value::Null) => {}
             Some(Value::Array(list)) => {
                 for a in list {
-                    let a = a.as_str().ok_or(format!("`{key}` holds a non-string"))?;
+                    let a = a.as_str().ok_or_else(|| Reason::t("osv.non_string", &[("key", &key)]))?;
                     if key == "aliases" && a != id {
                         aliases.insert(a.to_string());
                     }
                 }
             }
-            Some(_) => return Err(format!("`{key}` is not a list")),
+            Some(_) => return Err(Reason::t("osv.not_list", &[("key", &key)])),
         }
     }
     let mut severity = None;
@@ -284,14 +290,16 @@ pub fn record(v: &Value) -> Result<Normalised, String> {
         None | Some(Value::Null) => {}
         Some(Value::Array(list)) => {
             for (n, a) in list.iter().enumerate() {
-                if let Some(x) = affected_entry(a).map_err(|m| format!("affected #{}: {m}", n + 1))?
-                    && !affected.contains(&x)
+                if let Some(x) = affected_entry(a).map_err(|m| {
+                    let text = Text::new("osv.affected", &[("n", &(n + 1))]).with("reason", m.text);
+                    Reason::new(format!("affected #{}: {}", n + 1, m.english), text)
+                })? && !affected.contains(&x)
                 {
                     affected.push(x);
                 }
             }
         }
-        Some(_) => return Err("`affected` is not a list".into()),
+        Some(_) => return Err(Reason::t("osv.not_list", &[("key", &"affected")])),
     }
     Ok(Normalised {
         source: Some(("osv".into(), Some(id.clone()), None)),
@@ -305,7 +313,7 @@ pub fn record(v: &Value) -> Result<Normalised, String> {
     })
 }
 
-fn affected_entry(a: &Value) -> Result<Option<AffectedOut>, String> {
+fn affected_entry(a: &Value) -> Result<Option<AffectedOut>, Reason> {
     let Some(pkg) = a.get("package").filter(|p| !p.is_null()) else {
         // Without a package there is nothing to match a component against.
         return Ok(None);
@@ -329,11 +337,15 @@ fn affected_entry(a: &Value) -> Result<Option<AffectedOut>, String> {
                 continue;
             }
             let mut current: Option<[Option<String>; 4]> = None;
-            let events = r.get("events").and_then(Value::as_array).ok_or("a range has no `events` list")?;
+            let events =
+                r.get("events").and_then(Value::as_array).ok_or_else(|| Reason::t("osv.no_events", &[]))?;
             for e in events {
-                let obj = e.as_object().ok_or("an event is not an object")?;
+                let obj = e.as_object().ok_or_else(|| Reason::t("osv.event_not_object", &[]))?;
                 for (k, val) in obj {
-                    let val = val.as_str().ok_or(format!("event `{k}` is not a string"))?.to_string();
+                    let val = val
+                        .as_str()
+                        .ok_or_else(|| Reason::t("osv.event_not_string", &[("key", &k)]))?
+                        .to_string();
                     let slot = match k.as_str() {
                         "introduced" => {
                             if let Some(c) = current.take() {
@@ -360,7 +372,11 @@ fn affected_entry(a: &Value) -> Result<Option<AffectedOut>, String> {
     let versions = match a.get("versions") {
         Some(Value::Array(list)) => list
             .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or("`versions` holds a non-string"))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| Reason::t("osv.non_string", &[("key", &"versions")]))
+            })
             .collect::<Result<Vec<_>, _>>()?,
         _ => Vec::new(),
     };
@@ -370,12 +386,16 @@ fn affected_entry(a: &Value) -> Result<Option<AffectedOut>, String> {
 
 fn kev(path: &str, v: &Value, out: &mut Parsed) {
     let Some(list) = v.get("vulnerabilities").and_then(Value::as_array) else {
-        out.rejected.push(reject(path, "KEV catalog", "`vulnerabilities` is not a list"));
+        let why = Reason::t("osv.not_list", &[("key", &"vulnerabilities")]);
+        out.rejected.push(reject(path, Reason::t("osv.kev_catalog", &[]), why));
         return;
     };
     for (n, e) in list.iter().enumerate() {
-        let entry = (|| -> Result<KevEntry, String> {
-            let cve = str_of(e, "cveID")?.ok_or("no `cveID`")?.trim().to_string();
+        let entry = (|| -> Result<KevEntry, Reason> {
+            let cve = str_of(e, "cveID")?
+                .ok_or_else(|| Reason::t("osv.no_field", &[("key", &"cveID")]))?
+                .trim()
+                .to_string();
             Ok(KevEntry {
                 added: str_of(e, "dateAdded")?.map(date_of).transpose()?,
                 due: str_of(e, "dueDate")?.map(date_of).transpose()?,
@@ -384,7 +404,7 @@ fn kev(path: &str, v: &Value, out: &mut Parsed) {
         })();
         match entry {
             Ok(k) => out.kev.push(k),
-            Err(m) => out.rejected.push(reject(path, &format!("KEV entry #{}", n + 1), m)),
+            Err(m) => out.rejected.push(reject(path, Reason::t("osv.kev_entry", &[("n", &(n + 1))]), m)),
         }
     }
 }
@@ -397,9 +417,11 @@ pub fn read_existing(path: &str, text: &str) -> Result<Normalised, Box<Diagnosti
     let d = |s: &Option<raw::S>| -> Result<Option<NaiveDate>, Box<Diagnostic>> {
         match s {
             None => Ok(None),
-            Some(v) => parse_date(&v.value)
-                .map(Some)
-                .map_err(|m| Box::new(Diagnostic::error("bad-date", yaml::origin(path, &v.referenced), m))),
+            Some(v) => parse_date(&v.value).map(Some).map_err(|m| {
+                let origin = yaml::origin(path, &v.referenced);
+                let text = Text::new("load.bad_date", &[("value", &v.value)]);
+                Box::new(Diagnostic::error("bad-date", origin, m).in_words(text))
+            }),
         }
     };
     Ok(Normalised {

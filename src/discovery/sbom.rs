@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::observe::{Scan, bad, component, locate, timestamp};
-use crate::diag::{Diagnostic, Origin};
+use crate::diag::{Diagnostic, Origin, Text};
 
 /// CycloneDX spec versions read.
 pub const CYCLONEDX_VERSIONS: [&str; 3] = ["1.4", "1.5", "1.6"];
@@ -50,6 +50,10 @@ pub fn cyclonedx(path: &str, text: &str) -> Result<Scan, Box<Diagnostic>> {
             Origin::new(path, line, col, 13),
             format!("CycloneDX spec version {} is not read; versions 1.4, 1.5 and 1.6 are", bom.spec_version),
             "export the SBOM as CycloneDX JSON 1.4–1.6 (e.g. `cyclonedx-py environment --sv 1.6`)",
+            (
+                Text::new("obs.cdx_version", &[("version", &bom.spec_version)]),
+                Text::new("obs.cdx_version_hint", &[]),
+            ),
         ));
     }
     let metadata = bom.metadata.unwrap_or(Metadata { timestamp: None, component: None });
@@ -129,6 +133,10 @@ pub fn spdx(path: &str, text: &str) -> Result<Scan, Box<Diagnostic>> {
             Origin::new(path, line, col, 13),
             format!("SPDX version {} is not read; SPDX 2.3 (and 2.2) JSON is", doc.spdx_version),
             "export the SBOM as SPDX 2.3 JSON (e.g. `npm sbom --sbom-format spdx`)",
+            (
+                Text::new("obs.spdx_version", &[("version", &doc.spdx_version)]),
+                Text::new("obs.spdx_version_hint", &[]),
+            ),
         ));
     }
     let collected_at = match doc.creation_info.as_ref().and_then(|c| c.created.as_ref()) {

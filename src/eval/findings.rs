@@ -51,6 +51,12 @@ impl Finding {
         self
     }
 
+    /// `invalid-file`: the file at `path` is not what its path says, for the reason `why`.
+    pub fn invalid_file(path: &str, why: crate::diag::Reason) -> Finding {
+        let text = crate::diag::Text::new("ledger.invalid_file", &[("path", &path)]).with("why", why.text);
+        Finding::error("invalid-file", format!("{path}: {}", why.english)).text(text)
+    }
+
     pub fn warning(code: &'static str, message: impl Into<String>) -> Finding {
         Finding { severity: Severity::Warning, ..Finding::error(code, message) }
     }
@@ -70,6 +76,17 @@ impl Finding {
         self.commit = id.map(str::to_string);
         self
     }
+}
+
+/// Why the loader refused a file, as an `invalid-file` finding says it: the diagnostic's message and
+/// code (its words where it has them; else that it could not be read, and the code).
+pub fn refused(d: &crate::diag::Diagnostic) -> crate::diag::Reason {
+    use crate::diag::Text;
+    let text = match &d.words.message {
+        Some(why) => Text::new("ledger.refused", &[("code", &d.code)]).with("why", why.clone()),
+        None => Text::new("ledger.refused_code", &[("code", &d.code)]),
+    };
+    crate::diag::Reason::new(format!("{} ({})", d.message, d.code), text)
 }
 
 /// Every finding code with its one-line description.

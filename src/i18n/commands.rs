@@ -744,6 +744,19 @@ pub const EN: &[(&str, &str)] = &[
     ("help.arg.color", "When to use colours (NO_COLOR is honoured under `auto`)"),
     ("help.arg.quiet", "Print only results, no notes"),
     ("help.arg.verbose", "Print more detail (repeat for more)"),
+    ("ledger.invalid_file", "{path}: {why}"),
+    ("ledger.symlink", "is a symbolic link; history must hold the file itself"),
+    ("ledger.refused", "{why} ({code})"),
+    ("ledger.refused_code", "not readable as what its path says ({code})"),
+    (
+        "cmd.bad_date",
+        "{option}: `{value}` is not a date\n  = hint: write dates as YYYY-MM-DD, e.g. 2024-12-31",
+    ),
+    (
+        "import.no_path",
+        "{path}: no such file or folder\n  = hint: check the path (relative paths start from the current folder)",
+    ),
+    ("import.empty_folder", "{path}: the folder holds no file to import"),
 ];
 
 pub const ZH: &[(&str, &str)] = &[
@@ -1342,4 +1355,14 @@ pub const ZH: &[(&str, &str)] = &[
     ("help.arg.color", "何时使用颜色（auto 时遵循 NO_COLOR）"),
     ("help.arg.quiet", "只输出结果，不输出提示"),
     ("help.arg.verbose", "输出更多细节（可重复）"),
+    ("ledger.invalid_file", "{path}：{why}"),
+    ("ledger.symlink", "该文件是符号链接，历史中必须保存文件本身"),
+    ("ledger.refused", "{why}（{code}）"),
+    ("ledger.refused_code", "无法按其路径所示的类型读取（{code}）"),
+    (
+        "cmd.bad_date",
+        "{option} 的值 `{value}` 不是有效日期\n  = 提示：日期格式为 `YYYY-MM-DD`，例如 2024-12-31",
+    ),
+    ("import.no_path", "`{path}`：文件或文件夹不存在\n  = 提示：请检查路径（相对路径从当前目录算起）"),
+    ("import.empty_folder", "`{path}`：文件夹中没有可导入的文件"),
 ];

@@ -59,21 +59,29 @@ struct SavedFinding {
     words: Option<crate::diag::Text>,
 }
 
+/// What a stored state means, besides the tool's version: bumped when the same version would store
+/// something else, so that an older cache is ignored, not misread. 2: every finding keeps its words
+/// (`invalid-file` ones had none, and read in English from a cache where a full run read Chinese).
+const FORMAT: u32 = 2;
+
+/// The tool's version and the cache's format, as the file name and the stored state carry them.
+fn version() -> String {
+    format!("{}+{FORMAT}", env!("CARGO_PKG_VERSION"))
+}
+
 fn file(git: &Git, baseline: Oid) -> PathBuf {
-    let version = env!("CARGO_PKG_VERSION");
-    git.raw().path().join("lifecycle").join(format!("verify-{version}-{baseline}.json"))
+    git.raw().path().join("lifecycle").join(format!("verify-{}-{baseline}.json", version()))
 }
 
 fn oid(text: &str) -> Option<Oid> {
     Oid::from_str(text).ok()
 }
 
-/// The cached state for `baseline`, if there is one written by this version of the tool.
+/// The cached state for `baseline`, if there is one written by this version of the tool in this format.
 pub fn load(git: &Git, baseline: Oid) -> Option<Snapshot> {
     let bytes = std::fs::read(file(git, baseline)).ok()?;
     let snapshot: Snapshot = serde_json::from_slice(&bytes).ok()?;
-    (snapshot.version == env!("CARGO_PKG_VERSION") && snapshot.baseline == baseline.to_string())
-        .then_some(snapshot)
+    (snapshot.version == version() && snapshot.baseline == baseline.to_string()).then_some(snapshot)
 }
 
 /// Stores the state; a cache that cannot be written is only slower next time. Renamed into place
@@ -128,7 +136,7 @@ impl<'g> Walk<'g> {
     pub fn snapshot(&self, baseline: Oid, head: Oid) -> Snapshot {
         let hex = |o: &Oid| o.to_string();
         Snapshot {
-            version: env!("CARGO_PKG_VERSION").to_string(),
+            version: version(),
             baseline: baseline.to_string(),
             head: head.to_string(),
             checked: self.checked,

@@ -8,8 +8,9 @@ use git2::Oid;
 
 use super::inventory::{self, Held, Pairing, Side};
 use super::{Event, Step, VersionMove, Walk};
+use crate::diag::Reason;
 use crate::eval::approvals::{ChangeEval, exception_bound};
-use crate::eval::findings::Finding;
+use crate::eval::findings::{Finding, refused};
 use crate::eval::status::{self, Status};
 use crate::git::{Change, ChangeKind};
 use crate::model::statement::Decision;
@@ -161,14 +162,14 @@ impl Walk<'_> {
 
     /// Whether a blob reads and parses as the kind of file its path names: `None`, or why not. A
     /// system file's systems are kept, so the walk parses each blob once.
-    fn invalid(&mut self, d: &Change) -> Option<(String, u32)> {
+    fn invalid(&mut self, d: &Change) -> Option<(Reason, u32)> {
         if let Some(v) = self.validity.get(&(d.new, d.link)) {
             return v.clone();
         }
         let signoff = d.path.contains("/approvals/")
             && d.path.starts_with(&format!("{}/", self.settings.paths.changes));
         let verdict = if d.link {
-            Some(("is a symbolic link; history must hold the file itself".to_string(), 0))
+            Some((Reason::t("ledger.symlink", &[]), 0))
         } else if signoff {
             // Sign-offs are read, and an unreadable one reported, where they are judged.
             None
@@ -181,7 +182,7 @@ impl Walk<'_> {
                 true => loaded.diagnostics.iter().find(|x| x.is_error()),
                 false => loaded.unparsed.first(),
             };
-            let first = first.map(|diag| (format!("{} ({})", diag.message, diag.code), diag.origin.line));
+            let first = first.map(|diag| (refused(diag), diag.origin.line));
             if first.is_none() && system {
                 self.systems.entry(d.new).or_insert_with(|| Rc::new(loaded.repo.systems));
             }
@@ -201,11 +202,8 @@ impl Walk<'_> {
             if d.kind != ChangeKind::Deleted
                 && let Some((why, line)) = self.invalid(&d)
             {
-                self.findings.push(
-                    Finding::error("invalid-file", format!("{}: {why}", d.path))
-                        .at(&d.path, Some(line))
-                        .commit(Some(cid)),
-                );
+                self.findings
+                    .push(Finding::invalid_file(&d.path, why).at(&d.path, Some(line)).commit(Some(cid)));
                 continue;
             }
             match last {

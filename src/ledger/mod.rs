@@ -14,6 +14,7 @@ use std::rc::Rc;
 use anyhow::Result;
 use git2::Oid;
 
+use crate::diag::Reason;
 use crate::eval::approvals::{self, ChangeEval, Checked, CommitInfo};
 use crate::eval::findings::Finding;
 use crate::eval::rules::{self, Approval};
@@ -138,7 +139,7 @@ pub struct Walk<'g> {
     /// Products and policy by the blob ids of their files: what statuses are computed with.
     catalogs: HashMap<Vec<Oid>, Rc<Repository>>,
     /// Whether each blob read and parsed as the file kind of its path (None) or why not.
-    validity: HashMap<(Oid, bool), Option<(String, u32)>>,
+    validity: HashMap<(Oid, bool), Option<(Reason, u32)>>,
     /// The latest commit time seen on the line: the date of a commit is never before it (SPEC §4.6).
     clock: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// How many commits the walk has stepped: positions on the verified line.

@@ -794,13 +794,14 @@ impl Builder {
                 if let Some((other, first)) = key_owner.get(&canonical)
                     && *other != p.id.value
                 {
-                    let d = Diagnostic::error(
+                    let d = Diagnostic::error_t(
                         "duplicate-key",
                         cx.at(k),
-                        format!("this key is also listed for `{other}`"),
+                        "load.key_shared",
+                        &[("other", other)],
                     )
-                    .hint("a key identifies one person: give each person their own key")
-                    .related(first.clone(), "listed here");
+                    .hint_t("load.key_shared_hint", &[])
+                    .related_t(first.clone(), "load.listed_here");
                     cx.diags.push(d);
                 }
                 key_owner.insert(canonical, (p.id.value.clone(), cx.at(k)));
@@ -850,22 +851,37 @@ impl Builder {
                     eol,
                     origin: at,
                 }),
-                (Some(system), None, None, None, None, None) if t.from.is_none() && eol.is_none() => {
-                    targets.push(Target::System { system: system.value, to: t.to.map(|v| v.value), origin: at })
-                }
-                (None, None, None, None, Some(product), Some(cycle)) if t.from.is_none() && t.to.is_none() => {
-                    targets.push(Target::Cycle { product: product.value, cycle: cycle.value, eol, origin: at })
+                (Some(system), None, None, None, None, None) if t.from.is_none() && eol.is_none() => targets
+                    .push(Target::System { system: system.value, to: t.to.map(|v| v.value), origin: at }),
+                (None, None, None, None, Some(product), Some(cycle))
+                    if t.from.is_none() && t.to.is_none() =>
+                {
+                    targets.push(Target::Cycle {
+                        product: product.value,
+                        cycle: cycle.value,
+                        eol,
+                        origin: at,
+                    })
                 }
                 (None, None, Some(p), Some(d), None, None) if eol.is_none() => {
-                    let hex = d.value.strip_prefix("sha256:").filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+                    let hex = d
+                        .value
+                        .strip_prefix("sha256:")
+                        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
                     if hex.is_none() && d.value != "deleted" {
-                        cx.error("bad-value", &d, "a digest is `sha256:` and 64 hex digits (or `deleted` for a removed file)", "compute it with `sha256sum FILE`", (Text::new("load.bad_digest", &[]), Text::new("load.bad_digest_hint", &[])));
+                        cx.error(
+                            "bad-value",
+                            &d,
+                            "a digest is `sha256:` and 64 hex digits (or `deleted` for a removed file)",
+                            "compute it with `sha256sum FILE`",
+                            (Text::new("load.bad_digest", &[]), Text::new("load.bad_digest_hint", &[])),
+                        );
                     }
                     targets.push(Target::File { path: p.value, digest: d.value, origin: at })
                 }
                 _ => cx.diags.push(
-                    Diagnostic::error("bad-target", at, "a target names `system` and `component` (with `from`/`to` or `eol`), `system` alone, `product` and `cycle` (with `eol`), or `path` and `digest`")
-                        .hint("e.g. {system: redis-session, component: redis, from: 6.2.14, to: 7.2.0}"),
+                    Diagnostic::error_t("bad-target", at, "load.bad_target", &[])
+                        .hint_t("load.bad_target_hint", &[]),
                 ),
             }
         }
@@ -946,12 +962,13 @@ impl Builder {
             && h.succeeded > h.total
         {
             cx.diags.push(
-                Diagnostic::error(
+                Diagnostic::error_t(
                     "bad-value",
                     Origin::new(path, 1, 1, 1),
-                    format!("hosts.succeeded ({}) exceeds hosts.total ({})", h.succeeded, h.total),
+                    "load.hosts_exceed",
+                    &[("succeeded", &h.succeeded), ("total", &h.total)],
                 )
-                .hint("succeeded counts hosts out of total"),
+                .hint_t("load.hosts_exceed_hint", &[]),
             );
         }
         let mut fields = Fields::default();
@@ -1021,39 +1038,32 @@ impl Builder {
         let parsed = stem.split_once('-').and_then(|(n, stage)| Some((n.parse::<u32>().ok()?, stage)));
         let Some((seq, stage)) = parsed.filter(|(n, _)| *n > 0) else {
             self.diags.push(
-                Diagnostic::error(
-                    "bad-signoff-file",
-                    origin,
-                    format!("`{name}` is not named <NN>-<stage>.yaml"),
-                )
-                .hint("sign-off files are written by `lifecycle approve`; do not add or rename them by hand"),
+                Diagnostic::error_t("bad-signoff-file", origin, "load.signoff_name", &[("name", &name)])
+                    .hint_t("load.signoff_name_hint", &[]),
             );
             return;
         };
         if stage != file.statement.stage {
             self.diags.push(
-                Diagnostic::error(
+                Diagnostic::error_t(
                     "bad-signoff-file",
                     origin.clone(),
-                    format!(
-                        "the file is named for stage `{stage}` but signs stage `{}`",
-                        file.statement.stage
-                    ),
+                    "load.signoff_stage",
+                    &[("stage", &stage), ("signed", &file.statement.stage)],
                 )
-                .hint("sign-off files are written by `lifecycle approve`; do not rename them"),
+                .hint_t("load.signoff_stage_hint", &[]),
             );
         }
         if let Some(other) = self.repo.signoffs.iter().find(|s| s.change == change && s.seq == seq) {
             self.diags.push(
-                Diagnostic::error(
+                Diagnostic::error_t(
                     "bad-signoff-file",
                     origin.clone(),
-                    format!("two sign-offs of {change} are numbered {seq:02}"),
+                    "load.signoff_seq",
+                    &[("change", &change), ("seq", &format!("{seq:02}"))],
                 )
-                .related(other.origin.clone(), "the other is here")
-                .hint(
-                    "this happens when two branches each add a sign-off; keep one and sign the other again",
-                ),
+                .related_t(other.origin.clone(), "load.other_is_here")
+                .hint_t("load.signoff_seq_hint", &[]),
             );
         }
         self.repo.signoffs.push(SignOff { change, seq, path: path.to_string(), file, origin });
@@ -1091,9 +1101,9 @@ impl Builder {
         self.diags = diags;
         if let Some(first) = self.repo.advisories.iter().find(|x| x.id == a.id.value) {
             let d =
-                Diagnostic::error("duplicate-id", at, format!("advisory `{}` is defined twice", a.id.value))
-                    .hint("keep one file per advisory")
-                    .related(first.origin.clone(), "the first is here");
+                Diagnostic::error_t("duplicate-id", at, "load.duplicate_advisory", &[("id", &a.id.value)])
+                    .hint_t("load.duplicate_advisory_hint", &[])
+                    .related_t(first.origin.clone(), "diag.first_is_here");
             self.diags.push(d);
             return;
         }
@@ -1307,14 +1317,13 @@ impl Builder {
                 && until > bound
             {
                 diags.push(
-                    Diagnostic::warning(
+                    Diagnostic::warning_t(
                         "exception-too-long",
                         at("until"),
-                        format!("`until: {until}` is more than the class's max_duration ({max}) after the request"),
+                        "load.exception_too_long",
+                        &[("until", &until), ("max", &max)],
                     )
-                    .hint(format!(
-                        "check and report count the acceptance only until the approval plus {max}; ask for at most {bound}"
-                    )),
+                    .hint_t("load.exception_too_long_hint", &[("max", &max), ("bound", &bound)]),
                 );
             }
             unknown_person(&mut diags, &c.requested_by, &at("requested_by"), "requester");
@@ -1414,16 +1423,17 @@ fn observations_name_systems(repo: &mut Repository, diags: &mut Vec<Diagnostic>)
     for o in &repo.observations {
         if !ids.contains(o.system.as_str()) {
             let hint = match suggest(&o.system, ids.iter().copied()) {
-                Some(near) => format!("did you mean `{near}`? Re-import with `--system {near}`"),
-                None => "add the system to the inventory, or re-import with `--system ID`".to_string(),
+                Some(near) => Text::new("load.observed_system_near", &[("near", &near)]),
+                None => Text::new("load.observed_system_hint", &[]),
             };
             diags.push(
-                Diagnostic::warning(
+                Diagnostic::warning_t(
                     "unknown-system",
                     o.origin.clone(),
-                    format!("the observation names system `{}`, which the inventory does not have", o.system),
+                    "load.observed_system",
+                    &[("system", &o.system)],
                 )
-                .hint(hint),
+                .hint_text(hint),
             );
         }
     }

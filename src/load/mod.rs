@@ -285,18 +285,30 @@ pub fn read_text(source: &dyn Source, path: &str) -> Result<String, Box<Diagnost
 }
 
 fn read_error(path: &str, e: source::ReadError) -> Box<Diagnostic> {
-    let (code, hint) = match e {
-        source::ReadError::TooLarge(_) => {
-            ("file-too-large", "split the file; inventory files are small text files")
-        }
-        source::ReadError::Symlink(_) => {
-            ("symlink-outside", "copy the file into the repository instead of linking to it")
-        }
+    use crate::diag::Text;
+    let (code, words, hint) = match &e {
+        source::ReadError::TooLarge(n) => (
+            "file-too-large",
+            Text::new(
+                "load.too_large",
+                &[
+                    ("mib", &format!("{:.1}", *n as f64 / 1048576.0)),
+                    ("max", &(source::MAX_FILE_BYTES >> 20)),
+                ],
+            ),
+            Text::new("load.too_large_hint", &[]),
+        ),
+        source::ReadError::Symlink(to) => (
+            "symlink-outside",
+            Text::new("load.symlink_outside", &[("to", to)]),
+            Text::new("load.symlink_outside_hint", &[]),
+        ),
+        // The system's words stay in the English message; other languages say what failed.
         source::ReadError::Io(_) => {
-            ("unreadable", "check that the file exists (a dangling link?) and can be read")
+            ("unreadable", Text::new("load.unreadable", &[]), Text::new("load.unreadable_hint", &[]))
         }
     };
-    Box::new(Diagnostic::error(code, Origin::file(path), e.to_string()).hint(hint))
+    Box::new(Diagnostic::error(code, Origin::file(path), e.to_string()).in_words(words).hint_text(hint))
 }
 
 pub fn text_from_bytes(path: &str, bytes: Vec<u8>) -> Result<String, Box<Diagnostic>> {

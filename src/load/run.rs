@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 
 use super::raw;
 use super::yaml::origin;
-use crate::diag::{Diagnostic, Origin};
+use crate::diag::{Diagnostic, Origin, Text};
 use crate::discovery::runs::parse_file_name;
 use crate::model::run::{Run, RunInput, RunKind, RunSource, digest};
 use crate::model::time::parse_timestamp;
@@ -14,37 +14,55 @@ fn is_hex64(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// The run, or `None` after pushing a diagnostic for each problem.
-pub(super) fn convert(path: &str, r: raw::Run, tz: Tz, diags: &mut Vec<Diagnostic>) -> Option<Run> {
-    let mut problems = Vec::new();
-    let at_kind = origin(path, &r.kind.referenced);
-    let mut error = |code, at: Origin, message: String, hint: &str| {
-        problems.push(Diagnostic::error(code, at, message).hint(hint));
+/// A problem with the record's file name or its `kind:`, which must agree.
+fn name_problem(
+    path: &str,
+    name: &str,
+    named: Option<RunKind>,
+    kind: &raw::S,
+    at_kind: &Origin,
+) -> Option<Diagnostic> {
+    // The English message and hint, and both as words for other languages.
+    let problem = |at: Origin, message: String, hint: &str, words: (Text, Text)| {
+        Some(Diagnostic::error("bad-value", at, message).hint(hint).in_words(words.0).hint_words(words.1))
     };
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let named = parse_file_name(name);
-    let kind = RunKind::parse(&r.kind.value);
-    match (named, kind) {
-        (None, _) => error(
-            "bad-value",
+    match (named, RunKind::parse(&kind.value)) {
+        (None, _) => problem(
             Origin::file(path),
             format!("`{name}` is not the name of a run record"),
             "run records are named <UTC timestamp>-<kind>.yaml, e.g. 20240830T030000Z-catalog.yaml, and are written only by the import and sync commands",
+            (Text::new("run.bad_name", &[("name", &name)]), Text::new("run.bad_name_hint", &[])),
         ),
-        (_, None) => error(
-            "bad-value",
+        (_, None) => problem(
             at_kind.clone(),
-            format!("`{}` is not a kind of run", r.kind.value),
+            format!("`{}` is not a kind of run", kind.value),
             "write one of: catalog, advisories, observe",
+            (Text::new("run.bad_kind", &[("value", &kind.value)]), Text::new("run.bad_kind_hint", &[])),
         ),
-        (Some((_, k)), Some(kind)) if k != kind => error(
-            "bad-value",
+        (Some(k), Some(kind)) if k != kind => problem(
             at_kind.clone(),
             format!("the file says `{kind}`, its name `{k}`"),
             "a run record's name ends with its kind; restore the file from history",
+            (
+                Text::new("run.kind_mismatch", &[("kind", &kind), ("named", &k)]),
+                Text::new("run.kind_mismatch_hint", &[]),
+            ),
         ),
-        _ => {}
+        _ => None,
     }
+}
+
+/// The run, or `None` after pushing a diagnostic for each problem.
+pub(super) fn convert(path: &str, r: raw::Run, tz: Tz, diags: &mut Vec<Diagnostic>) -> Option<Run> {
+    let at_kind = origin(path, &r.kind.referenced);
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let named = parse_file_name(name);
+    let mut problems: Vec<Diagnostic> =
+        name_problem(path, name, named.map(|n| n.1), &r.kind, &at_kind).into_iter().collect();
+    // The English message and hint, and both as words for other languages.
+    let mut error = |code, at: Origin, message: String, hint: &str, words: (Text, Text)| {
+        problems.push(Diagnostic::error(code, at, message).hint(hint).in_words(words.0).hint_words(words.1));
+    };
     let fetched_at = parse_timestamp(&r.fetched_at.value, tz)
         .map_err(|m| {
             error(
@@ -52,6 +70,10 @@ pub(super) fn convert(path: &str, r: raw::Run, tz: Tz, diags: &mut Vec<Diagnosti
                 origin(path, &r.fetched_at.referenced),
                 m,
                 "write fetched_at as RFC 3339, e.g. 2024-08-30T03:00:00Z",
+                (
+                    Text::new("diag.bad_timestamp", &[("value", &r.fetched_at.value)]),
+                    Text::new("run.fetched_at_hint", &[]),
+                ),
             )
         })
         .ok();
@@ -67,6 +89,7 @@ pub(super) fn convert(path: &str, r: raw::Run, tz: Tz, diags: &mut Vec<Diagnosti
                     origin(path, &input.referenced),
                     "an input names either a `file` or a `url`".into(),
                     "write {file: NAME, sha256: HEX} or {url: URL, sha256: HEX}",
+                    (Text::new("run.input_shape", &[]), Text::new("run.input_shape_hint", &[])),
                 );
                 inputs_ok = false;
                 continue;
@@ -79,6 +102,7 @@ pub(super) fn convert(path: &str, r: raw::Run, tz: Tz, diags: &mut Vec<Diagnosti
                 origin(path, &i.sha256.referenced),
                 format!("`{}` is not a SHA-256 (64 lower-case hex digits)", i.sha256.value),
                 "restore the file from history; run records are written by the tool",
+                (Text::new("run.bad_sha", &[("value", &i.sha256.value)]), Text::new("run.restore_hint", &[])),
             );
         }
         inputs.push(RunInput { name, sha256: i.sha256.value.clone() });
@@ -91,6 +115,10 @@ pub(super) fn convert(path: &str, r: raw::Run, tz: Tz, diags: &mut Vec<Diagnosti
             at_digest.clone(),
             format!("`{}` is not a digest", r.digest.value),
             "a digest is `sha256:` and 64 lower-case hex digits",
+            (
+                Text::new("run.bad_digest", &[("value", &r.digest.value)]),
+                Text::new("run.bad_digest_hint", &[]),
+            ),
         );
     } else if !inputs.is_empty() && inputs_ok && r.digest.value != digest(&inputs) {
         error(
@@ -98,6 +126,7 @@ pub(super) fn convert(path: &str, r: raw::Run, tz: Tz, diags: &mut Vec<Diagnosti
             at_digest,
             "the digest does not match the inputs' sha256 lines".into(),
             "the record was edited after it was written; restore it from history",
+            (Text::new("run.digest_mismatch", &[]), Text::new("run.digest_mismatch_hint", &[])),
         );
     }
     if !problems.is_empty() {

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::common::{Org, Output, PEOPLE, TestEnv};
+use crate::common::{Org, Output, PEOPLE, PROJECT, TestEnv};
+use crate::discovery::REDIS_V1;
 
 const CHG: &str = "CHG-2024-003";
 const SIGNERS: [(&str, &str); 5] = [
@@ -40,6 +41,12 @@ pub(crate) const NAMES: &[&str] = &[
     "HEAD",
     "IANA",
     "KEV",
+    "OSV",
+    "CISA",
+    "CycloneDX",
+    "SPDX",
+    "CSV",
+    "RFC",
     "CVE",
     "SSH",
     "OpenPGP",
@@ -202,7 +209,8 @@ fn check_and_validate_speak_chinese() {
 }
 
 /// The loader's other errors read in Chinese too: a time zone, a path, a KPI name, unit and target, a
-/// product in the wrong file, an id, a class kind, a commit id and a key.
+/// product in the wrong file, an id, a class kind, a commit id and a key; an advisory defined twice and
+/// an observation of a system the inventory does not have.
 #[test]
 fn loader_errors_speak_chinese() {
     let env = TestEnv::with_example();
@@ -217,15 +225,79 @@ fn loader_errors_speak_chinese() {
     env.edit("policies/ops04.yaml", "    chain: [cto]\n", "    chain: [cto]\n    kind: rule\n");
     std::fs::copy(env.path("inventory/products/redis.yaml"), env.path("inventory/products/redis-copy.yaml"))
         .unwrap();
+    let advisory = "inventory/advisories/CVE-2024-4577.yaml";
+    std::fs::copy(env.path(advisory), env.path("inventory/advisories/CVE-2024-4577-copy.yaml")).unwrap();
+    env.edit(
+        "inventory/observed/redis-session/redis-s-01.yaml",
+        "system: redis-session",
+        "system: redis-sesion",
+    );
     let validate = env.run(&["--lang", "zh-CN", "validate"]);
     validate.assert_status(2);
-    for code in ["bad-timezone", "bad-path", "unknown-key", "bad-value", "id-mismatch"] {
+    for code in [
+        "bad-timezone",
+        "bad-path",
+        "unknown-key",
+        "bad-value",
+        "id-mismatch",
+        "duplicate-id",
+        "unknown-system",
+    ] {
         assert!(validate.stderr.contains(code), "{code} missing:\n{}", validate.snapshot());
+    }
+    assert!(validate.stderr.contains("安全公告 `CVE-2024-4577` 被定义了两次"), "{}", validate.snapshot());
+    assert_chinese(&allowed, &[("validate", &validate)]);
+}
+
+/// Broken discovery run records read in Chinese in `validate`: a kind that does not exist, a time that
+/// does not, an input whose hash is cut short, a kind its name contradicts, a digest edited after the
+/// record was written, and a record under a name that is no run record's.
+#[test]
+fn broken_run_records_speak_chinese() {
+    let env = TestEnv::with_example();
+    let allowed = allowed(&env);
+    let first = "inventory/discovery/20240830T030000Z-observe.yaml";
+    let second = "inventory/discovery/20240830T030001Z-observe.yaml";
+    std::fs::copy(env.path(first), env.path("inventory/discovery/latest.yaml")).unwrap();
+    env.edit(first, "kind: observe", "kind: scan");
+    env.edit(first, "fetched_at: 2024-08-30T03:00:00Z", "fetched_at: 2024-08-30T27:00:00Z");
+    env.edit(
+        first,
+        "sha256: d2c8d7158d639ff0ad516bca9ef389b59d288152b65f0854f4f2b00f0a30bcda",
+        "sha256: d2c8",
+    );
+    env.edit(second, "kind: observe", "kind: catalog");
+    env.edit(second, "digest: sha256:b4c8", "digest: sha256:04c8");
+    let validate = env.run(&["--lang", "zh-CN", "validate"]);
+    validate.assert_status(2);
+    for code in ["bad-value", "bad-timestamp"] {
+        assert!(validate.stderr.contains(code), "{code} missing:\n{}", validate.snapshot());
+    }
+    for words in
+        ["`scan` 不是发现记录的类型", "`latest.yaml` 不是发现记录的文件名", "摘要与各输入的 sha256 不符"]
+    {
+        assert!(validate.stderr.contains(words), "{words} missing:\n{}", validate.snapshot());
     }
     assert_chinese(&allowed, &[("validate", &validate)]);
 }
 
-/// The importers' own refusals read in Chinese: a package list without its system and host.
+/// A `--today` that is no date is refused in Chinese, given as the option or in `LIFECYCLE_TODAY`.
+#[test]
+fn a_bad_today_is_refused_in_chinese() {
+    let env = TestEnv::with_example();
+    let allowed = allowed(&env);
+    let flag = env.run(&["--lang", "zh-CN", "--today", "notadate", "check"]);
+    let var = env.run_env(&["--lang", "zh-CN", "check"], &[("LIFECYCLE_TODAY", "2024-02-30")]);
+    for (out, value) in [(&flag, "notadate"), (&var, "2024-02-30")] {
+        out.assert_status(2);
+        let words = format!("`--today` / `LIFECYCLE_TODAY` 的值 `{value}` 不是有效日期");
+        assert!(out.stderr.contains(&words), "{}", out.snapshot());
+    }
+    assert_chinese(&allowed, &[("--today", &flag), ("LIFECYCLE_TODAY", &var)]);
+}
+
+/// The importers' own refusals read in Chinese: a package list without its system and host, a path
+/// that does not exist and a folder with nothing to import.
 #[test]
 fn importer_refusals_speak_chinese() {
     let env = TestEnv::with_example();
@@ -234,7 +306,138 @@ fn importer_refusals_speak_chinese() {
     let out = env.run(&["--lang", "zh-CN", "observe", "import", "packages.txt"]);
     out.assert_status(2);
     assert!(out.stderr.contains("no-system"), "{}", out.snapshot());
-    assert_chinese(&allowed, &[("observe import", &out)]);
+    env.write("empty/notes.txt", "nothing to import\n");
+    let missing = env.run(&["--lang", "zh-CN", "catalog", "import", "no-such-folder"]);
+    let empty = env.run(&["--lang", "zh-CN", "advisories", "import", "empty"]);
+    for out in [&missing, &empty] {
+        out.assert_status(2);
+    }
+    assert!(missing.stderr.contains("`no-such-folder`：文件或文件夹不存在"), "{}", missing.snapshot());
+    assert_chinese(
+        &allowed,
+        &[("observe import", &out), ("a path that does not exist", &missing), ("an empty folder", &empty)],
+    );
+}
+
+/// A committed example input, as its producer wrote it (to be broken by the test).
+fn example(rel: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(PROJECT).join(rel)).expect("an example input")
+}
+
+/// `catalog import` says in Chinese what is wrong with its input: JSON cut short, a release date that
+/// does not exist in an endoflife.date product file and in an API answer, and a bad date in the
+/// repository's product file the import would update.
+#[test]
+fn catalog_import_errors_speak_chinese() {
+    let env = TestEnv::with_example();
+    let allowed = allowed(&env);
+    let import = |file: &str| env.run(&["--lang", "zh-CN", "catalog", "import", file]);
+    env.write("cut.json", &REDIS_V1[..REDIS_V1.len() / 2]);
+    let cut = import("cut.json");
+    env.write(
+        "api.json",
+        REDIS_V1.replace("\"releaseDate\":\"2023-08-15\"", "\"releaseDate\":\"2023-02-30\""),
+    );
+    let api = import("api.json");
+    let redis = example("examples/discovery/endoflife.date/redis.md");
+    env.write("bad/redis.md", redis.replacen("releaseDate: 2026-07-29", "releaseDate: 2026-13-29", 1));
+    let product_file = import("bad/redis.md");
+    env.write("redis.md", &redis);
+    env.edit("inventory/products/redis.yaml", "eol: 2030-09-01", "eol: 2030-09-31");
+    let existing = import("redis.md");
+    for (out, code) in
+        [(&cut, "bad-json"), (&api, "bad-catalog"), (&product_file, "bad-date"), (&existing, "bad-date")]
+    {
+        out.assert_status(2);
+        assert!(out.stderr.contains(&format!("［{code}］")), "{code} missing:\n{}", out.snapshot());
+    }
+    assert!(
+        product_file.stderr.contains("版本线 8.10：`2026-13-29` 不是有效日期"),
+        "{}",
+        product_file.snapshot()
+    );
+    assert_chinese(
+        &allowed,
+        &[
+            ("JSON cut short", &cut),
+            ("API answer", &api),
+            ("product file", &product_file),
+            ("existing file", &existing),
+        ],
+    );
+}
+
+/// `advisories import` says in Chinese what is wrong with its input: an OSV record cut short, one
+/// with a date that does not exist and one with a malformed range (each rejected alone), a KEV entry
+/// without its CVE id, a JSON that is no advisory data, and a bad date in an advisory it would update.
+#[test]
+fn advisories_import_errors_speak_chinese() {
+    let env = TestEnv::with_example();
+    let allowed = allowed(&env);
+    let import = |file: &str| env.run(&["--lang", "zh-CN", "advisories", "import", file]);
+    let record = example("fuzz/seeds/import_osv/record.json");
+    env.write("cut.json", &record[..record.len() / 2]);
+    let cut = import("cut.json");
+    let dated =
+        record.replace("\"published\":\"2024-10-02T00:00:00Z\"", "\"published\":\"2024-10-32T00:00:00Z\"");
+    let ranged = record.replace("{\"introduced\":\"0\"}", "{\"introduced\":0}");
+    env.write("rejected.json", format!("[{dated}, {ranged}]"));
+    let rejected = import("rejected.json");
+    let kev = example("examples/discovery/kev-excerpt.json");
+    env.write("kev.json", kev.replace("\"cveID\"", "\"cve\""));
+    let no_cve = import("kev.json");
+    env.write("other.json", "\"no advisory data\"");
+    let other = import("other.json");
+    env.write("kev.json", &kev);
+    env.edit("inventory/advisories/CVE-2024-4577.yaml", "published: 2024-06-09", "published: 2024-06-31");
+    let existing = import("kev.json");
+    let outputs = [
+        ("OSV record cut short", &cut, "bad-json"),
+        ("rejected OSV records", &rejected, "bad-advisory"),
+        ("KEV entry without a CVE id", &no_cve, "bad-advisory"),
+        ("no advisory data", &other, "bad-advisory"),
+        ("existing advisory", &existing, "bad-date"),
+    ];
+    for (_, out, code) in outputs {
+        out.assert_status(2);
+        assert!(out.stderr.contains(&format!("［{code}］")), "{code} missing:\n{}", out.snapshot());
+    }
+    assert!(rejected.stderr.contains("`2024-10-32T00:00:00Z` 不是有效日期"), "{}", rejected.snapshot());
+    assert!(rejected.stderr.contains("第 1 个 `affected` 条目："), "{}", rejected.snapshot());
+    assert!(other.stderr.contains("既不是 OSV 记录"), "{}", other.snapshot());
+    assert_chinese(&allowed, &outputs.map(|(name, out, _)| (name, out)));
+}
+
+/// `observe import` says in Chinese what is wrong with a scanner's output: a CycloneDX SBOM of a spec
+/// version it does not read, one whose timestamp is no time, one cut short; a CSV row without its
+/// host, one with an hour that does not exist, and a CSV whose header is not the one it reads.
+#[test]
+fn observe_import_errors_speak_chinese() {
+    let env = TestEnv::with_example();
+    let allowed = allowed(&env);
+    let import = |file: &str| env.run(&["--lang", "zh-CN", "observe", "import", file]);
+    let sbom = example("tests/fixtures/observed/npm-cyclonedx.json");
+    env.write("old.json", sbom.replace("\"specVersion\": \"1.5\"", "\"specVersion\": \"1.2\""));
+    env.write(
+        "time.json",
+        sbom.replace("\"timestamp\": \"2026-11-30T05:08:48.040Z\"", "\"timestamp\": \"yesterday\""),
+    );
+    env.write("cut.json", &sbom[..sbom.len() / 2]);
+    let csv = example("examples/observed/scan-2024-08.csv");
+    env.write("host.csv", csv.replacen(",cache-01,", ",,", 1));
+    env.write("hour.csv", csv.replacen("T02:00:00Z", "T25:00:00Z", 1));
+    env.write("header.csv", csv.replacen("collected_at", "time", 1));
+    let outputs: Vec<(&str, Output)> =
+        ["old.json", "time.json", "cut.json", "host.csv", "hour.csv", "header.csv"]
+            .map(|f| (f, import(f)))
+            .into();
+    for (name, out) in &outputs {
+        out.assert_status(2);
+        let code = if *name == "cut.json" { "bad-json" } else { "bad-observation" };
+        assert!(out.stderr.contains(&format!("［{code}］")), "{code} missing:\n{}", out.snapshot());
+    }
+    assert!(outputs[3].1.stderr.contains("`host` 为空"), "{}", outputs[3].1.snapshot());
+    assert_chinese(&allowed, &outputs.iter().map(|(name, out)| (*name, out)).collect::<Vec<_>>());
 }
 
 /// On a signed repository: `change show`, `approve` and its refusals, `confirm` refused, `verify`
@@ -356,4 +559,30 @@ fn english_counts_take_their_plural() {
     assert_eq!(out.stderr, "1 file checked: no problems\n", "{}", out.snapshot());
     let out = one.run(&["--lang", "zh-CN", "validate"]);
     assert_eq!(out.stderr, "已检查 1 个文件：没有问题\n", "{}", out.snapshot());
+}
+
+/// `verify` resumed from its cache (`.git/lifecycle/`) says in Chinese exactly what its first run and a
+/// `--no-cache` run say, an unapproved version change and a file in history that does not load alike.
+#[test]
+fn verify_from_the_cache_speaks_the_same_chinese() {
+    let org = Org::new();
+    let allowed = allowed(&org);
+    request(&org);
+    bump(&org);
+    org.edit(SYSTEM, "eol: 2024-12-31", "eol: 2024-12-32");
+    org.commit("2024-09-19T23:40:00+08:00", "redis-session: end date");
+    let verify = |args: &[&str]| org.lc(LATER, &[&["--lang", "zh-CN", "verify"], args].concat());
+    let first = verify(&[]);
+    first.assert_status(1);
+    assert_eq!(std::fs::read_dir(org.path(".git/lifecycle")).unwrap().count(), 1, "one cache file");
+    let cached = verify(&[]);
+    let full = verify(&["--no-cache"]);
+    for out in [&cached, &full] {
+        assert_eq!((&out.stdout, &out.stderr, out.status), (&first.stdout, &first.stderr, first.status));
+    }
+    for code in ["unapproved-version-change", "invalid-file"] {
+        assert!(first.stdout.contains(code), "{code} missing:\n{}", first.snapshot());
+    }
+    assert!(first.stdout.contains("`2024-12-32` 不是有效的日期（bad-date）"), "{}", first.snapshot());
+    assert_chinese(&allowed, &[("verify", &first), ("verify from the cache", &cached)]);
 }

@@ -89,7 +89,7 @@ fn serve(routes: Vec<(&str, u16, String)>) -> Server {
     Server { base, stop, asked }
 }
 
-const REDIS_V1: &str = r#"{"schema_version":"1.2.0","generated_at":"2026-11-01T00:00:00Z","result":{"name":"redis","label":"Redis",
+pub(crate) const REDIS_V1: &str = r#"{"schema_version":"1.2.0","generated_at":"2026-11-01T00:00:00Z","result":{"name":"redis","label":"Redis",
   "aliases":[],"category":"database","tags":[],"labels":{},"links":{},
   "identifiers":[{"id":"pkg:generic/redis","type":"purl"},{"id":"cpe:2.3:a:redis:redis","type":"cpe"}],
   "releases":[
