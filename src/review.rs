@@ -79,6 +79,18 @@ pub fn settings_at(git: &Git, commit: Oid) -> Result<Settings> {
     Ok(settings)
 }
 
+/// The policy at a commit, read from its policy files alone (to name roles; no inventory is read).
+pub fn policy_at(git: &Git, commit: Oid) -> Result<crate::model::Policy> {
+    let settings = settings_at(git, commit)?;
+    let mut files = Vec::new();
+    for (path, id, link) in git.list(commit, &settings.paths.policies)? {
+        if !link {
+            files.push((path, git.blob(id)?));
+        }
+    }
+    Ok(crate::load::load_blobs(settings, files).repo.policy)
+}
+
 pub fn review(
     git: &Git,
     base: Oid,

@@ -46,10 +46,11 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     ctx.require_inventory_at(git, head)?;
     let tz = crate::review::settings_at(git, base)?.timezone;
     let review = crate::review::review(git, base, head, ctx.today(tz), ctx.now())?;
-    // Roles are named as the base's policy names them (ids where it has no titles).
-    let policy = ctx.load(Some(&args.base)).map(|l| l.repo.policy).unwrap_or_default();
+    // Roles are named as the base's policy names them (ids where it has no titles): its policy
+    // files are all that is read of the base for that.
+    let policy = || crate::review::policy_at(git, base).unwrap_or_default();
     match args.format {
-        Format::Markdown => render::markdown(out, &review, &args.base, ctx.lang, &policy)?,
+        Format::Markdown => render::markdown(out, &review, &args.base, ctx.lang, &policy())?,
         Format::Json => crate::render::json::write(out, &render::json(&review, &args.base))?,
         Format::Sarif => {
             let remote = remote_url(ctx);
@@ -62,7 +63,7 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
             render::github(out, &review, ctx.lang)?;
             if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
                 let mut text = Vec::new();
-                render::markdown(&mut text, &review, &args.base, ctx.lang, &policy)?;
+                render::markdown(&mut text, &review, &args.base, ctx.lang, &policy())?;
                 let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&summary)?;
                 file.write_all(&text)?;
             }
