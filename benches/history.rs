@@ -48,6 +48,13 @@ struct Writer<'r> {
 }
 
 impl Writer<'_> {
+    /// The time the next commit will have, as a statement writes it (RFC 3339, +08:00).
+    fn next_time(&self) -> String {
+        let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+        let at = chrono::DateTime::from_timestamp(self.time + 60, 0).unwrap().with_timezone(&offset);
+        at.to_rfc3339()
+    }
+
     /// Commits `files` on HEAD, signed with `key` when given (as `lifecycle approve` does).
     fn commit(&mut self, files: &[(&str, &[u8])], message: &str, key: Option<&PrivateKey>) {
         let repo = self.repo;
@@ -85,6 +92,17 @@ impl Writer<'_> {
     }
 }
 
+/// Commits `files` on HEAD a minute after it, unsigned (and leaves the index matching).
+pub fn append(root: &Path, files: &[(&str, &[u8])], message: &str) {
+    let repo = Repository::open(root).unwrap();
+    let time = repo.head().unwrap().peel_to_commit().unwrap().time().seconds();
+    Writer { repo: &repo, time }.commit(files, message, None);
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    let mut index = repo.index().unwrap();
+    index.read_tree(&head.tree().unwrap()).unwrap();
+    index.write().unwrap();
+}
+
 /// Adds `changes` approved changes (5 sign-off commits each) and their version bumps on top of HEAD.
 /// Returns the number of commits added.
 /// `upgrade(c)` names change `c`'s target: (system file, component, from, to).
@@ -102,8 +120,10 @@ pub fn signed_history(
         let id = format!("CHG-2025-{c:04}");
         let (system_file, component, from, to) = upgrade(c);
         let system = format!("system-{c:05}");
+        // Every statement claims the time of the commit that records it, as `lifecycle approve` writes.
+        let requested_at = w.next_time();
         let request = format!(
-            "id: {id}\ntitle: upgrade {system}\nclass: replacement\nrequested_by: li.ming\nrequested_at: 2025-01-01T10:00:00+08:00\ntargets:\n  - {{system: {system}, component: {component}, from: \"{from}\", to: \"{to}\"}}\n"
+            "id: {id}\ntitle: upgrade {system}\nclass: replacement\nrequested_by: li.ming\nrequested_at: {requested_at}\ntargets:\n  - {{system: {system}, component: {component}, from: \"{from}\", to: \"{to}\"}}\n"
         );
         let req_path = format!("changes/{id}/request.yaml");
         w.commit(&[(&req_path, request.as_bytes())], &format!("{id}: request"), None);
@@ -115,7 +135,7 @@ pub fn signed_history(
                 stage: role.to_string(),
                 decision: Decision::Approved,
                 by: person.to_string(),
-                at: "2025-01-02T10:00:00+08:00".into(),
+                at: w.next_time(),
                 comment: "ok".into(),
                 subject: Subject::Request,
                 subject_digest: subject_digest.clone(),
@@ -146,5 +166,9 @@ pub fn signed_history(
     // Leave the work tree and index matching HEAD.
     let head = repo.head().unwrap().peel_to_commit().unwrap();
     repo.checkout_tree(head.as_object(), Some(git2::build::CheckoutBuilder::new().force())).unwrap();
+    // The work tree already holds the new files, so the checkout leaves the index as it was.
+    let mut index = repo.index().unwrap();
+    index.read_tree(&head.tree().unwrap()).unwrap();
+    index.write().unwrap();
     commits
 }
