@@ -7,12 +7,17 @@
 
 /// Splits a version or cycle name into its segments.
 pub fn segments(text: &str) -> Vec<&str> {
+    split(text).collect()
+}
+
+/// The segments of [`segments`], without collecting them.
+fn split(text: &str) -> impl Iterator<Item = &str> {
     let t = text.trim();
     let t = match t.strip_prefix(['v', 'V']) {
         Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
         _ => t,
     };
-    t.split(['.', '-', '+', '_']).filter(|s| !s.is_empty()).collect()
+    t.split(['.', '-', '+', '_']).filter(|s| !s.is_empty())
 }
 
 fn segment_matches(version: &str, cycle: &str) -> bool {
@@ -27,19 +32,28 @@ fn segment_matches(version: &str, cycle: &str) -> bool {
 
 /// Whether `cycle` matches `version`; returns the number of matched segments.
 pub fn match_len(version: &str, cycle: &str) -> Option<usize> {
-    let v = segments(version);
-    let c = segments(cycle);
-    if c.is_empty() || c.len() > v.len() {
-        return None;
+    match_segments(&segments(version), cycle)
+}
+
+/// [`match_len`] on a version already split into segments (a version is tried against every cycle).
+fn match_segments(version: &[&str], cycle: &str) -> Option<usize> {
+    let mut n = 0;
+    for c in split(cycle) {
+        // A cycle with more segments than the version does not match it.
+        if !segment_matches(version.get(n)?, c) {
+            return None;
+        }
+        n += 1;
     }
-    c.iter().zip(&v).all(|(c, v)| segment_matches(v, c)).then_some(c.len())
+    (n > 0).then_some(n)
 }
 
 /// The index of the longest matching cycle. On a tie, the first listed wins (catalogs list newest first).
 pub fn resolve<'a>(version: &str, cycles: impl IntoIterator<Item = &'a str>) -> Option<usize> {
+    let version = segments(version);
     let mut best: Option<(usize, usize)> = None;
     for (i, cycle) in cycles.into_iter().enumerate() {
-        if let Some(n) = match_len(version, cycle)
+        if let Some(n) = match_segments(&version, cycle)
             && best.is_none_or(|(len, _)| n > len)
         {
             best = Some((n, i));
@@ -270,10 +284,16 @@ mod tests {
         assert_eq!(segments("v18.19.0"), ["18", "19", "0"]);
         assert_eq!(segments("vmware-7"), ["vmware", "7"]);
         assert_eq!(segments("V2"), ["2"]);
+        // A cycle without segments matches nothing, not every version with length 0.
+        assert_eq!(match_len("1.2.3", ""), None);
+        assert_eq!(match_len("1.2.3", ".-"), None);
+        assert_eq!(resolve("1.2.3", ["", "1"]), Some(1));
     }
 
     #[test]
     fn distribution_versions_give_their_upstream() {
+        // A `-` right after the epoch starts no revision.
+        assert_eq!(upstream("1:-x"), "-x");
         assert_eq!(upstream("1:3.0.2-0ubuntu1.15"), "3.0.2");
         assert_eq!(upstream("1.1.1k-12.el8_9"), "1.1.1k");
         assert_eq!(upstream("7.9.2009"), "7.9.2009");
