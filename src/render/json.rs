@@ -51,8 +51,9 @@ pub struct CheckItem {
     pub observed: Option<Option<super::observed::ObservedJson>>,
 }
 
+/// A date as `YYYY-MM-DD` (a date's `Display`; `format` parses its pattern for every call).
 fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
+    d.map(|d| d.to_string())
 }
 
 pub fn check_item(i: &Item) -> CheckItem {
@@ -130,4 +131,15 @@ pub fn advisory_item(i: &crate::eval::advisories::SecurityItem) -> AdvisoryItem 
 pub fn write(out: &mut dyn std::io::Write, value: &impl Serialize) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod date_tests {
+    #[test]
+    fn dates_print_as_the_pattern_did() {
+        for (y, m, d) in [(2024, 12, 31), (1, 1, 1), (999, 3, 9), (9999, 12, 31), (10000, 1, 1), (-5, 6, 7)] {
+            let day = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(super::date(Some(day)).unwrap(), day.format("%Y-%m-%d").to_string());
+        }
+    }
 }
