@@ -462,7 +462,7 @@ fn sync(ctx: &Ctx, args: &SyncArgs, out: &mut dyn Write) -> Result<Exit> {
     };
     for id in &wanted {
         if !load::valid_product_id(id) {
-            bail!("`{id}` is not a product id (lower-case letters, digits, `.`, `_`, `-`)");
+            bail!("{}", ctx.lang.fmt("catalog.bad_product", &[("id", id)]));
         }
     }
     let client =

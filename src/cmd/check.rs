@@ -95,9 +95,13 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
     for id in &args.systems {
         if repo.system(id).is_none() {
             let hint = suggest(id, repo.systems.iter().map(|s| s.id.as_str()))
-                .map(|s| format!("; did you mean `{s}`?"))
+                .map(|s| ctx.lang.fmt("check.did_you_mean", &[("near", &s)]))
                 .unwrap_or_default();
-            bail!("no system `{id}` in {}{hint}", loaded.from);
+            let missing = match loaded.from.strip_prefix("revision ") {
+                Some(commit) => ctx.lang.fmt("check.no_system_rev", &[("id", id), ("commit", &commit)]),
+                None => ctx.lang.fmt("check.no_system_tree", &[("id", id)]),
+            };
+            bail!("{missing}{hint}");
         }
     }
     let today = ctx.today(repo.settings.timezone);

@@ -108,16 +108,14 @@ fn period(lang: Lang, args: &PeriodArgs, today: NaiveDate) -> Result<Period> {
         (Some(from), Some(to)) => Period { from, to },
     };
     if p.from > p.to {
-        bail!("the period is empty: --from {} is after --to {}", p.from, p.to);
+        bail!("{}", lang.fmt("report.period_empty", &[("from", &p.from), ("to", &p.to)]));
     }
     Ok(p)
 }
 
 fn evidence(ctx: &Ctx, args: &PeriodArgs, what: &str) -> Result<Option<Evidence>> {
-    let git = ctx.git.as_ref().ok_or_else(|| {
-        anyhow!("{what} reads history and needs a git repository; {} is not in one", ctx.root.display())
-    })?;
-    let head = git.head().ok_or_else(|| anyhow!("the repository has no commit yet"))?;
+    let git = ctx.git.as_ref().ok_or_else(|| anyhow!("{}", ctx.needs_git(what)))?;
+    let head = git.head().ok_or_else(|| anyhow!("{}", ctx.lang.t("cmd.no_commit")))?;
     ctx.require_inventory_at(git, head)?;
     let tz = crate::review::settings_at(git, head)?.timezone;
     let today = ctx.today(tz);
@@ -139,11 +137,12 @@ fn evidence(ctx: &Ctx, args: &PeriodArgs, what: &str) -> Result<Option<Evidence>
     match gathered.evidence {
         Err(e) => match e.downcast_ref::<report::TooEarly>() {
             Some(early) => {
-                let mut err = std::io::stderr().lock();
                 let args: [(&str, &dyn std::fmt::Display); 3] =
                     [("from", &early.period.from), ("to", &early.period.to), ("first", &early.first)];
-                writeln!(err, "error: {}", ctx.lang.fmt("report.too_early", &args))?;
-                writeln!(err, "  = hint: {}", ctx.lang.fmt("report.too_early_hint", &args))?;
+                let (message, hint) =
+                    (ctx.lang.fmt("report.too_early", &args), ctx.lang.fmt("report.too_early_hint", &args));
+                let text = ctx.lang.fmt("report.too_early_both", &[("message", &message), ("hint", &hint)]);
+                writeln!(std::io::stderr().lock(), "{}", crate::diag::error_line(ctx.lang, &text))?;
                 Ok(None)
             }
             None => Err(e),

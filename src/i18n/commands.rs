@@ -757,6 +757,12 @@ pub const EN: &[(&str, &str)] = &[
         "{path}: no such file or folder\n  = hint: check the path (relative paths start from the current folder)",
     ),
     ("import.empty_folder", "{path}: the folder holds no file to import"),
+    ("report.period_empty", "the period is empty: --from {from} is after --to {to}"),
+    ("report.too_early_both", "{message}\n  = hint: {hint}"),
+    ("check.no_system_tree", "no system `{id}` in the work tree"),
+    ("check.no_system_rev", "no system `{id}` in revision {commit}"),
+    ("check.did_you_mean", "; did you mean `{near}`?"),
+    ("catalog.bad_product", "`{id}` is not a product id (lower-case letters, digits, `.`, `_`, `-`)"),
 ];
 
 pub const ZH: &[(&str, &str)] = &[
@@ -1365,4 +1371,10 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("import.no_path", "`{path}`：文件或文件夹不存在\n  = 提示：请检查路径（相对路径从当前目录算起）"),
     ("import.empty_folder", "`{path}`：文件夹中没有可导入的文件"),
+    ("report.period_empty", "时间段为空：`--from` {from} 晚于 `--to` {to}"),
+    ("report.too_early_both", "{message}\n  = 提示：{hint}"),
+    ("check.no_system_tree", "工作区中没有系统 `{id}`"),
+    ("check.no_system_rev", "修订版本 {commit} 中没有系统 `{id}`"),
+    ("check.did_you_mean", "；是否指 `{near}`？"),
+    ("catalog.bad_product", "`{id}` 不是有效的产品标识（只能使用小写字母、数字、`.`、`_`、`-`）"),
 ];

@@ -319,6 +319,42 @@ fn importer_refusals_speak_chinese() {
     );
 }
 
+/// The commands' own refusals read in Chinese: `report` outside a repository and over an empty
+/// period, `check --system` naming no system, `catalog sync --product` with an impossible id.
+#[test]
+fn command_refusals_speak_chinese() {
+    let env = TestEnv::with_example();
+    let mut allowed = allowed(&env);
+    // The test's own folder, as the output shows it (redacted).
+    allowed.insert("TEMP".into());
+    let no_git = env.run(&["--lang", "zh-CN", "report"]);
+    let no_system = env.run(&["--lang", "zh-CN", "check", "--system", "redis-sesion"]);
+    let bad_product = env.run(&["--lang", "zh-CN", "catalog", "sync", "--product", "Bad Id"]);
+    let org = Org::new();
+    let empty = org.lc(
+        "2024-12-31T10:00:00+08:00",
+        &["--lang", "zh-CN", "report", "--from", "2024-10-01", "--to", "2024-09-01"],
+    );
+    for out in [&no_git, &no_system, &bad_product, &empty] {
+        out.assert_status(2);
+    }
+    assert!(
+        no_system.stderr.contains("工作区中没有系统 `redis-sesion`；是否指 `redis-session`？"),
+        "{}",
+        no_system.snapshot()
+    );
+    assert!(empty.stderr.contains("时间段为空"), "{}", empty.snapshot());
+    assert_chinese(
+        &allowed,
+        &[
+            ("report outside a repository", &no_git),
+            ("check --system", &no_system),
+            ("catalog sync --product", &bad_product),
+            ("report over an empty period", &empty),
+        ],
+    );
+}
+
 /// A committed example input, as its producer wrote it (to be broken by the test).
 fn example(rel: &str) -> String {
     std::fs::read_to_string(std::path::Path::new(PROJECT).join(rel)).expect("an example input")
