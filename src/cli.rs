@@ -194,7 +194,7 @@ pub fn main() -> ExitCode {
         Ok(exit) => exit.into(),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "{}", crate::diag::error_line(lang, &format!("{e:#}")));
+            let _ = writeln!(std::io::stderr(), "{}", crate::diag::error_line(lang, &error_text(lang, &e)));
             Exit::Invalid.into()
         }
     }
@@ -221,6 +221,17 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// An error as the user reads it: the errors the tool knows in every language, the rest as they come.
+fn error_text(lang: Lang, e: &anyhow::Error) -> String {
+    match e.downcast_ref::<crate::git::BadRevision>() {
+        Some(crate::git::BadRevision { rev, why: Some(why) }) => {
+            lang.fmt("cmd.unknown_revision", &[("rev", rev), ("why", why)])
+        }
+        Some(crate::git::BadRevision { rev, why: None }) => lang.fmt("cmd.not_a_commit", &[("rev", rev)]),
+        None => format!("{e:#}"),
+    }
 }
 
 #[cfg(test)]

@@ -57,9 +57,8 @@ impl Git {
         let object = self
             .repo
             .revparse_single(rev)
-            .map_err(|e| anyhow!("unknown revision `{rev}`: {}", e.message()))?;
-        let commit =
-            object.peel_to_commit().map_err(|_| anyhow!("revision `{rev}` does not name a commit"))?;
+            .map_err(|e| BadRevision { rev: rev.to_string(), why: Some(e.message().to_string()) })?;
+        let commit = object.peel_to_commit().map_err(|_| BadRevision { rev: rev.to_string(), why: None })?;
         Ok(commit.id())
     }
 
@@ -113,6 +112,25 @@ fn quiet_reads() {
         git2::opts::strict_hash_verification(false);
     });
 }
+
+/// A revision that names no commit: unknown to git (with git's reason), or naming a tree or a blob.
+/// The command line prints it in the user's language.
+#[derive(Debug)]
+pub struct BadRevision {
+    pub rev: String,
+    pub why: Option<String>,
+}
+
+impl std::fmt::Display for BadRevision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.why {
+            Some(why) => write!(f, "unknown revision `{}`: {why}", self.rev),
+            None => write!(f, "revision `{}` does not name a commit", self.rev),
+        }
+    }
+}
+
+impl std::error::Error for BadRevision {}
 
 /// A commit made by [`Git::commit_one_file`].
 pub struct NewCommit {

@@ -763,6 +763,8 @@ pub const EN: &[(&str, &str)] = &[
     ("check.no_system_rev", "no system `{id}` in revision {commit}"),
     ("check.did_you_mean", "; did you mean `{near}`?"),
     ("catalog.bad_product", "`{id}` is not a product id (lower-case letters, digits, `.`, `_`, `-`)"),
+    ("cmd.unknown_revision", "unknown revision `{rev}`: {why}"),
+    ("cmd.not_a_commit", "revision `{rev}` does not name a commit"),
 ];
 
 pub const ZH: &[(&str, &str)] = &[
@@ -1377,4 +1379,6 @@ pub const ZH: &[(&str, &str)] = &[
     ("check.no_system_rev", "修订版本 {commit} 中没有系统 `{id}`"),
     ("check.did_you_mean", "；是否指 `{near}`？"),
     ("catalog.bad_product", "`{id}` 不是有效的产品标识（只能使用小写字母、数字、`.`、`_`、`-`）"),
+    ("cmd.unknown_revision", "找不到修订版本 `{rev}`（git：`{why}`）"),
+    ("cmd.not_a_commit", "修订版本 `{rev}` 指向的不是提交"),
 ];

@@ -320,7 +320,8 @@ fn importer_refusals_speak_chinese() {
 }
 
 /// The commands' own refusals read in Chinese: `report` outside a repository and over an empty
-/// period, `check --system` naming no system, `catalog sync --product` with an impossible id.
+/// period, `check --system` naming no system, `catalog sync --product` with an impossible id, and a
+/// revision git does not know (git's own reason quoted as it is).
 #[test]
 fn command_refusals_speak_chinese() {
     let env = TestEnv::with_example();
@@ -331,11 +332,12 @@ fn command_refusals_speak_chinese() {
     let no_system = env.run(&["--lang", "zh-CN", "check", "--system", "redis-sesion"]);
     let bad_product = env.run(&["--lang", "zh-CN", "catalog", "sync", "--product", "Bad Id"]);
     let org = Org::new();
+    let no_revision = org.lc("2024-12-31T10:00:00+08:00", &["--lang", "zh-CN", "check", "--at", "nosuchrev"]);
     let empty = org.lc(
         "2024-12-31T10:00:00+08:00",
         &["--lang", "zh-CN", "report", "--from", "2024-10-01", "--to", "2024-09-01"],
     );
-    for out in [&no_git, &no_system, &bad_product, &empty] {
+    for out in [&no_git, &no_system, &bad_product, &empty, &no_revision] {
         out.assert_status(2);
     }
     assert!(
@@ -344,6 +346,7 @@ fn command_refusals_speak_chinese() {
         no_system.snapshot()
     );
     assert!(empty.stderr.contains("时间段为空"), "{}", empty.snapshot());
+    assert!(no_revision.stderr.starts_with("错误：找不到修订版本 `nosuchrev`"), "{}", no_revision.snapshot());
     assert_chinese(
         &allowed,
         &[
@@ -351,6 +354,7 @@ fn command_refusals_speak_chinese() {
             ("check --system", &no_system),
             ("catalog sync --product", &bad_product),
             ("report over an empty period", &empty),
+            ("check --at an unknown revision", &no_revision),
         ],
     );
 }
