@@ -66,8 +66,33 @@ pub fn markdown(
     policy: &crate::model::Policy,
 ) -> io::Result<()> {
     let errors = r.errors();
+    heading(out, r, base_name, lang, errors)?;
+    let step = &r.step;
+    let nothing = step.versions.is_empty()
+        && step.policy_files.is_empty()
+        && step.signoffs.is_empty()
+        && r.products.is_empty();
+    if nothing && r.statuses.is_empty() {
+        writeln!(out, "{}", lang.t("review.nothing"))?;
+    } else {
+        writeln!(out, "{}", lang.t("review.header"))?;
+        writeln!(out, "|---|---|---|---|---|")?;
+        version_rows(out, r, lang)?;
+        policy_rows(out, r, lang)?;
+        signoff_rows(out, r, lang, policy)?;
+        product_rows(out, r, lang)?;
+        status_rows(out, r, lang)?;
+    }
+    findings(out, r, lang, errors)?;
+    if errors > 0 {
+        writeln!(out, "\n{}", lang.t("review.approvers"))?;
+    }
+    Ok(())
+}
+
+/// The verdict, the range reviewed and its effect.
+fn heading(out: &mut dyn Write, r: &Review, base_name: &str, lang: Lang, errors: usize) -> io::Result<()> {
     let warnings = r.findings.len() - errors;
-    let status = |s: Option<Status>| words::status(lang, s);
     let verdict = if errors == 0 {
         lang.t("review.verdict_ok").to_string()
     } else {
@@ -89,143 +114,167 @@ pub fn markdown(
             ]
         )
     )?;
-    writeln!(out, "{}\n", lang.fmt("review.effect", &[("effect", &effect(r, lang))]))?;
-    let approved = |c: Option<&str>| {
-        c.map(|c| lang.fmt("review.has_approved", &[("change", &c)])).unwrap_or_else(|| "—".into())
-    };
+    writeln!(out, "{}\n", lang.fmt("review.effect", &[("effect", &effect(r, lang))]))
+}
 
-    let step = &r.step;
-    let nothing = step.versions.is_empty()
-        && step.policy_files.is_empty()
-        && step.signoffs.is_empty()
-        && r.products.is_empty();
-    if nothing && r.statuses.is_empty() {
-        writeln!(out, "{}", lang.t("review.nothing"))?;
-    } else {
-        writeln!(out, "{}", lang.t("review.header"))?;
-        writeln!(out, "|---|---|---|---|---|")?;
-        for v in &step.versions {
-            let moved = r.statuses.iter().find(|m| m.system == v.system && m.component == v.component);
-            let st = moved.map(|m| format!("{} → {}", status(m.before), status(m.after))).unwrap_or_default();
-            let finding = r.findings.iter().find(|f| {
-                f.code == "unapproved-version-change"
-                    && f.path.as_deref() == Some(&v.path)
-                    && f.line == Some(v.line)
-            });
-            let needs = lang.fmt(
-                "review.needs_version",
-                &[
-                    ("target", &format!("{}/{}", md(&v.system), md(&v.component))),
-                    ("from", &md(&v.from)),
-                    ("to", &md(&v.to)),
-                ],
-            );
-            let (open, close) = if lang == Lang::En { (" (", ")") } else { ("（", "）") };
-            writeln!(
-                out,
-                "| {} | `{}/{}` {} → {}{open}[{}:{}]({}){close} | {} | {} | {} |",
-                mark(finding),
-                md(&v.system),
-                md(&v.component),
-                md(&v.from),
-                md(&v.to),
-                md(&v.path),
-                v.line,
-                md(&v.path),
-                st,
-                needs,
-                approved(v.approved_by.as_deref())
-            )?;
-        }
-        for p in &step.policy_files {
-            let finding = r
-                .findings
-                .iter()
-                .find(|f| f.code == "unapproved-policy-change" && f.path.as_deref() == Some(&p.path));
-            writeln!(
-                out,
-                "| {} | `{}` | | {} | {} |",
-                mark(finding),
-                md(&p.path),
-                lang.fmt("review.needs_policy", &[("digest", &&p.digest[..p.digest.len().min(19)])]),
-                approved(p.approved_by.as_deref())
-            )?;
-        }
-        for s in &step.signoffs {
-            let finding = r.findings.iter().find(|f| f.path.as_deref() == Some(&s.path));
-            let signoff = lang.fmt(
-                "review.signoff",
-                &[
-                    ("change", &md(&s.change)),
-                    ("stage", &md(&words::role_title(policy, &s.stage, lang))),
-                    ("decision", &words::decision(lang, s.decision)),
-                    ("by", &md(&s.by)),
-                ],
-            );
-            writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                mark(finding),
-                signoff,
-                words::standing(lang, s.standing),
-                lang.t("review.needs_signoff"),
-                if s.standing == "valid" {
-                    lang.t("change.verified").to_string()
-                } else {
-                    words::standing(lang, s.standing)
-                }
-            )?;
-        }
-        for p in &r.products {
-            let earlier = p.dates.iter().any(|d| d.earlier);
-            let mut what = Vec::new();
-            if !p.cycles_added.is_empty() {
-                what.push(lang.fmt("review.cycles_added", &[("list", &words::list(lang, &p.cycles_added))]));
-            }
-            if !p.cycles_removed.is_empty() {
-                what.push(
-                    lang.fmt("review.cycles_removed", &[("list", &words::list(lang, &p.cycles_removed))]),
-                );
-            }
-            for d in &p.dates {
-                what.push(format!(
-                    "{} {} {} → {}{}",
-                    d.cycle,
-                    d.field,
-                    d.before,
-                    d.after,
-                    if d.earlier { lang.t("review.earlier") } else { "" }
-                ));
-            }
-            writeln!(
-                out,
-                "| {} | {} | {} | {} | |",
-                if earlier { "⚠️" } else { "ℹ️" },
-                lang.fmt("review.product", &[("product", &md(&p.product))]),
-                md(&what.join("; ")),
-                lang.t("review.needs_product")
-            )?;
-        }
-        let shown: Vec<&crate::review::StatusMove> = r
-            .statuses
-            .iter()
-            .filter(|m| !step.versions.iter().any(|v| v.system == m.system && v.component == m.component))
-            .collect();
-        for m in shown.iter().take(50) {
-            writeln!(
-                out,
-                "| ℹ️ | `{}/{}` {} | {} → {} | | |",
-                md(&m.system),
-                md(&m.component),
-                md(m.version_after.as_deref().or(m.version_before.as_deref()).unwrap_or("")),
-                status(m.before),
-                status(m.after)
-            )?;
-        }
-        if shown.len() > 50 {
-            writeln!(out, "| | {} | | | |", lang.fmt("review.more", &[("n", &(shown.len() - 50))]))?;
-        }
+/// "approved by CHG-…", or a dash.
+fn approved(lang: Lang, change: Option<&str>) -> String {
+    change.map(|c| lang.fmt("review.has_approved", &[("change", &c)])).unwrap_or_else(|| "—".into())
+}
+
+/// One row per version move: its status move, what it needs and what approves it.
+fn version_rows(out: &mut dyn Write, r: &Review, lang: Lang) -> io::Result<()> {
+    let status = |s: Option<Status>| words::status(lang, s);
+    for v in &r.step.versions {
+        let moved = r.statuses.iter().find(|m| m.system == v.system && m.component == v.component);
+        let st = moved.map(|m| format!("{} → {}", status(m.before), status(m.after))).unwrap_or_default();
+        let finding = r.findings.iter().find(|f| {
+            f.code == "unapproved-version-change"
+                && f.path.as_deref() == Some(&v.path)
+                && f.line == Some(v.line)
+        });
+        let needs = lang.fmt(
+            "review.needs_version",
+            &[
+                ("target", &format!("{}/{}", md(&v.system), md(&v.component))),
+                ("from", &md(&v.from)),
+                ("to", &md(&v.to)),
+            ],
+        );
+        let (open, close) = if lang == Lang::En { (" (", ")") } else { ("（", "）") };
+        writeln!(
+            out,
+            "| {} | `{}/{}` {} → {}{open}[{}:{}]({}){close} | {} | {} | {} |",
+            mark(finding),
+            md(&v.system),
+            md(&v.component),
+            md(&v.from),
+            md(&v.to),
+            md(&v.path),
+            v.line,
+            md(&v.path),
+            st,
+            needs,
+            approved(lang, v.approved_by.as_deref())
+        )?;
     }
+    Ok(())
+}
+
+/// One row per policy file changed.
+fn policy_rows(out: &mut dyn Write, r: &Review, lang: Lang) -> io::Result<()> {
+    for p in &r.step.policy_files {
+        let finding = r
+            .findings
+            .iter()
+            .find(|f| f.code == "unapproved-policy-change" && f.path.as_deref() == Some(&p.path));
+        writeln!(
+            out,
+            "| {} | `{}` | | {} | {} |",
+            mark(finding),
+            md(&p.path),
+            lang.fmt("review.needs_policy", &[("digest", &&p.digest[..p.digest.len().min(19)])]),
+            approved(lang, p.approved_by.as_deref())
+        )?;
+    }
+    Ok(())
+}
+
+/// One row per sign-off added, with its standing.
+fn signoff_rows(
+    out: &mut dyn Write,
+    r: &Review,
+    lang: Lang,
+    policy: &crate::model::Policy,
+) -> io::Result<()> {
+    for s in &r.step.signoffs {
+        let finding = r.findings.iter().find(|f| f.path.as_deref() == Some(&s.path));
+        let signoff = lang.fmt(
+            "review.signoff",
+            &[
+                ("change", &md(&s.change)),
+                ("stage", &md(&words::role_title(policy, &s.stage, lang))),
+                ("decision", &words::decision(lang, s.decision)),
+                ("by", &md(&s.by)),
+            ],
+        );
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            mark(finding),
+            signoff,
+            words::standing(lang, s.standing),
+            lang.t("review.needs_signoff"),
+            if s.standing == "valid" {
+                lang.t("change.verified").to_string()
+            } else {
+                words::standing(lang, s.standing)
+            }
+        )?;
+    }
+    Ok(())
+}
+
+/// One row per catalog product changed (cycles added or removed, dates moved).
+fn product_rows(out: &mut dyn Write, r: &Review, lang: Lang) -> io::Result<()> {
+    for p in &r.products {
+        let earlier = p.dates.iter().any(|d| d.earlier);
+        let mut what = Vec::new();
+        if !p.cycles_added.is_empty() {
+            what.push(lang.fmt("review.cycles_added", &[("list", &words::list(lang, &p.cycles_added))]));
+        }
+        if !p.cycles_removed.is_empty() {
+            what.push(lang.fmt("review.cycles_removed", &[("list", &words::list(lang, &p.cycles_removed))]));
+        }
+        for d in &p.dates {
+            what.push(format!(
+                "{} {} {} → {}{}",
+                d.cycle,
+                d.field,
+                d.before,
+                d.after,
+                if d.earlier { lang.t("review.earlier") } else { "" }
+            ));
+        }
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | |",
+            if earlier { "⚠️" } else { "ℹ️" },
+            lang.fmt("review.product", &[("product", &md(&p.product))]),
+            md(&what.join("; ")),
+            lang.t("review.needs_product")
+        )?;
+    }
+    Ok(())
+}
+
+/// The status moves the version rows do not show (the first 50).
+fn status_rows(out: &mut dyn Write, r: &Review, lang: Lang) -> io::Result<()> {
+    let status = |s: Option<Status>| words::status(lang, s);
+    let shown: Vec<&crate::review::StatusMove> = r
+        .statuses
+        .iter()
+        .filter(|m| !r.step.versions.iter().any(|v| v.system == m.system && v.component == m.component))
+        .collect();
+    for m in shown.iter().take(50) {
+        writeln!(
+            out,
+            "| ℹ️ | `{}/{}` {} | {} → {} | | |",
+            md(&m.system),
+            md(&m.component),
+            md(m.version_after.as_deref().or(m.version_before.as_deref()).unwrap_or("")),
+            status(m.before),
+            status(m.after)
+        )?;
+    }
+    if shown.len() > 50 {
+        writeln!(out, "| | {} | | | |", lang.fmt("review.more", &[("n", &(shown.len() - 50))]))?;
+    }
+    Ok(())
+}
+
+/// Every finding, in a fold that is open when there are errors.
+fn findings(out: &mut dyn Write, r: &Review, lang: Lang, errors: usize) -> io::Result<()> {
     if !r.findings.is_empty() {
         writeln!(
             out,
@@ -250,9 +299,6 @@ pub fn markdown(
             )?;
         }
         writeln!(out, "\n</details>")?;
-    }
-    if errors > 0 {
-        writeln!(out, "\n{}", lang.t("review.approvers"))?;
     }
     Ok(())
 }
