@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 use sha2::Digest;
 
+use crate::common::redis_change::BAD_REPORT;
 use crate::common::{Org, Output, tree};
 
 mod change;
@@ -73,21 +74,6 @@ downtime: 0m
 metrics:
   - {name: latency, unit: ms, before: 2.8, after: 1.9, target: \"< 2.5\"}
 cost: {amount: 42800, currency: CNY}
-";
-
-/// A report that breaks five rules at once: no backup; production on Monday 2024-09-16 (the window is
-/// Thursday) and before the gray test passed (09-17); users notified 8h ahead (12h asked); zhou.jie
-/// both executes and supervises.
-const BAD_REPORT: &str = "\
-started_at: 2024-09-15T20:00:00+08:00
-finished_at: 2024-09-16T23:00:00+08:00
-executed_by: zhou.jie
-supervised_by: zhou.jie
-gray: {passed_at: 2024-09-17T22:00:00+08:00, result: pass, rollback_tested: true}
-production_at: 2024-09-16T22:00:00+08:00
-notified_at: 2024-09-15T12:00:00+08:00
-outcome: success
-hosts: {total: 8, succeeded: 8}
 ";
 
 // ---- Building blocks -------------------------------------------------------------------------

@@ -7,32 +7,9 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::common::redis_change::{BAD_REPORT, CHG, LATER, SIGNERS, SYSTEM};
 use crate::common::{Org, Output, PEOPLE, PROJECT, TestEnv};
 use crate::discovery::REDIS_V1;
-
-const CHG: &str = "CHG-2024-003";
-const SIGNERS: [(&str, &str); 5] = [
-    ("li.ming", "2024-09-05T10:00:00+08:00"),
-    ("wang.qiang", "2024-09-07T16:00:00+08:00"),
-    ("zhang.wei", "2024-09-08T11:00:00+08:00"),
-    ("liu.yang", "2024-09-09T14:30:00+08:00"),
-    ("chen", "2024-09-10T15:00:00+08:00"),
-];
-const LATER: &str = "2024-09-20T12:00:00+08:00";
-const SYSTEM: &str = "inventory/systems/redis-session.yaml";
-/// An execution report that breaks five rules: no backup; production on a Monday, before the gray test
-/// passed; users notified 8h ahead; one person executes and supervises.
-const BAD_REPORT: &str = "\
-started_at: 2024-09-15T20:00:00+08:00
-finished_at: 2024-09-16T23:00:00+08:00
-executed_by: zhou.jie
-supervised_by: zhou.jie
-gray: {passed_at: 2024-09-17T22:00:00+08:00, result: pass, rollback_tested: true}
-production_at: 2024-09-16T22:00:00+08:00
-notified_at: 2024-09-15T12:00:00+08:00
-outcome: success
-hosts: {total: 8, succeeded: 8}
-";
 
 /// Words that are names, not English prose: acronyms and the names of tools and formats.
 pub(crate) const NAMES: &[&str] = &[

@@ -549,3 +549,32 @@ impl Org {
         self.git(&["rev-parse", "HEAD"]).trim().to_string()
     }
 }
+
+/// The example organisation's Redis replacement (CHG-2024-003), as several test modules play it: who
+/// signs each stage and when, a time after the chain, the system it upgrades, and an execution report
+/// that breaks five rules (no backup; production on Monday 2024-09-16, outside the Thursday window and
+/// before the gray test passed on 09-17; users notified 8h ahead, 12h asked; zhou.jie both executes and
+/// supervises).
+pub mod redis_change {
+    pub const CHG: &str = "CHG-2024-003";
+    pub const SIGNERS: [(&str, &str); 5] = [
+        ("li.ming", "2024-09-05T10:00:00+08:00"),
+        ("wang.qiang", "2024-09-07T16:00:00+08:00"),
+        ("zhang.wei", "2024-09-08T11:00:00+08:00"),
+        ("liu.yang", "2024-09-09T14:30:00+08:00"),
+        ("chen", "2024-09-10T15:00:00+08:00"),
+    ];
+    pub const LATER: &str = "2024-09-20T12:00:00+08:00";
+    pub const SYSTEM: &str = "inventory/systems/redis-session.yaml";
+    pub const BAD_REPORT: &str = "\
+started_at: 2024-09-15T20:00:00+08:00
+finished_at: 2024-09-16T23:00:00+08:00
+executed_by: zhou.jie
+supervised_by: zhou.jie
+gray: {passed_at: 2024-09-17T22:00:00+08:00, result: pass, rollback_tested: true}
+production_at: 2024-09-16T22:00:00+08:00
+notified_at: 2024-09-15T12:00:00+08:00
+outcome: success
+hosts: {total: 8, succeeded: 8}
+";
+}

@@ -43,6 +43,16 @@ fn report(lang: &str, format: &str) -> crate::common::Output {
     env.run(&args)
 }
 
+/// The report's discovery entry for a system's component (when its end date became known).
+fn discovered<'v>(v: &'v serde_json::Value, system: &str, component: &str) -> &'v serde_json::Value {
+    v["discovery"]["eol"]
+        .as_array()
+        .expect("discovery.eol")
+        .iter()
+        .find(|e| e["system"] == system && e["component"] == component)
+        .unwrap_or_else(|| panic!("{system}/{component} in discovery"))
+}
+
 /// Keys, commit ids and the people file's digest differ per run: the demo makes fresh keys.
 macro_rules! redacted {
     ($($body:tt)*) => {
@@ -133,12 +143,7 @@ fn json_evidence_pack() {
         ]
     );
     // The redis end date was known from the repository's first commit, over six months ahead.
-    let redis = v["discovery"]["eol"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["system"] == "redis-session" && e["component"] == "redis")
-        .expect("redis in discovery");
+    let redis = discovered(&v, "redis-session", "redis");
     assert_eq!(redis["end"], "2024-12-31");
     assert_eq!(redis["known_at"], "2024-03-01T09:00:00+08:00");
     assert_eq!(redis["action"]["change"], "CHG-2024-003");
@@ -589,12 +594,7 @@ fn a_restored_end_date_is_known_from_its_restoration() {
     );
     out.assert_status(0);
     let v = out.json();
-    let redis = v["discovery"]["eol"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["system"] == "redis-session" && e["component"] == "redis")
-        .expect("redis in discovery");
+    let redis = discovered(&v, "redis-session", "redis");
     assert_eq!(redis["end"], "2024-12-31");
     assert_eq!(redis["known_at"], "2024-05-01T10:00:00+08:00", "{redis:#}");
 }

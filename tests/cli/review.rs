@@ -3,18 +3,8 @@
 
 use serde_json::Value;
 
+use crate::common::redis_change::{CHG, LATER, SIGNERS, SYSTEM};
 use crate::common::{Org, Output};
-
-const CHG: &str = "CHG-2024-003";
-const SIGNERS: [(&str, &str); 5] = [
-    ("li.ming", "2024-09-05T10:00:00+08:00"),
-    ("wang.qiang", "2024-09-07T16:00:00+08:00"),
-    ("zhang.wei", "2024-09-08T11:00:00+08:00"),
-    ("liu.yang", "2024-09-09T14:30:00+08:00"),
-    ("chen", "2024-09-10T15:00:00+08:00"),
-];
-const LATER: &str = "2024-09-20T12:00:00+08:00";
-const SYSTEM: &str = "inventory/systems/redis-session.yaml";
 
 /// The organisation on `main`, with a branch `pr` checked out.
 fn branch() -> Org {
