@@ -97,8 +97,8 @@ pub fn run(ctx: &Ctx, args: &Args, out: &mut dyn Write) -> Result<Exit> {
             let hint = suggest(id, repo.systems.iter().map(|s| s.id.as_str()))
                 .map(|s| ctx.lang.fmt("check.did_you_mean", &[("near", &s)]))
                 .unwrap_or_default();
-            let missing = match loaded.from.strip_prefix("revision ") {
-                Some(commit) => ctx.lang.fmt("check.no_system_rev", &[("id", id), ("commit", &commit)]),
+            let missing = match &args.at {
+                Some(rev) => ctx.lang.fmt("check.no_system_rev", &[("id", id), ("commit", rev)]),
                 None => ctx.lang.fmt("check.no_system_tree", &[("id", id)]),
             };
             bail!("{missing}{hint}");

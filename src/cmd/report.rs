@@ -141,7 +141,8 @@ fn evidence(ctx: &Ctx, args: &PeriodArgs, what: &str) -> Result<Option<Evidence>
                     [("from", &early.period.from), ("to", &early.period.to), ("first", &early.first)];
                 let (message, hint) =
                     (ctx.lang.fmt("report.too_early", &args), ctx.lang.fmt("report.too_early_hint", &args));
-                let text = ctx.lang.fmt("report.too_early_both", &[("message", &message), ("hint", &hint)]);
+                // The error line words the hint's label in the user's language.
+                let text = format!("{message}\n  = hint: {hint}");
                 writeln!(std::io::stderr().lock(), "{}", crate::diag::error_line(ctx.lang, &text))?;
                 Ok(None)
             }

@@ -132,3 +132,19 @@ impl Knowledge {
 fn may_set_eol(text: &[u8]) -> bool {
     memchr::memmem::find(text, b"eol").is_some() || memchr::memchr2(b'\\', b'!', text).is_some()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::may_set_eol;
+
+    /// Every way YAML can spell the key `eol` keeps the file parsed: literally, through an escape in a
+    /// double-quoted key, through a tag; a file with none of them cannot set it.
+    #[test]
+    fn a_file_that_may_spell_eol_is_parsed() {
+        assert!(may_set_eol(b"components:\n  - {product: redis, version: '6.2', eol: 2024-12-31}\n"));
+        assert!(may_set_eol(b"components:\n  - product: redis\n    \"\\x65ol\": 2024-12-31\n"));
+        assert!(may_set_eol(b"components:\n  - product: redis\n    \"\\u0065ol\": 2024-12-31\n"));
+        assert!(may_set_eol(b"components:\n  - product: redis\n    !!str eo: x\n"));
+        assert!(!may_set_eol(b"id: a\ncomponents:\n  - {product: redis, version: '6.2'}\n"));
+    }
+}
